@@ -1,0 +1,123 @@
+"""The Community Peer Mentor volunteer portal: application factory."""
+from flask import Flask, g, session
+from flask_login import current_user
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import select_config
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app: config, extensions, blueprints, commands, error handlers."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(select_config(config_name))
+    app.config.update(overrides)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    from app.core.views import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from app import timefmt
+
+    app.jinja_env.filters["date"] = timefmt.format_date
+    app.jinja_env.filters["datetime"] = timefmt.format_datetime
+    app.jinja_env.filters["time"] = timefmt.format_time
+
+
+def register_extensions(app: Flask) -> None:
+    from app.auth.views import init_login
+    from app.email import init_mail
+    from app.permissions import enforce_access
+    from app.security import check_session_timeouts
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
+    login_manager.init_app(app)
+    init_login(login_manager)
+    # Order matters: time out stale sessions, then check access, then CSRF,
+    # so an anonymous POST is sent to sign in rather than told its form expired.
+    app.before_request(reset_request_state)
+    app.before_request(check_session_timeouts)
+    app.before_request(enforce_access)
+    csrf.init_app(app)
+    init_mail(app)
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    WTFormsHelpers(app)
+
+
+def reset_request_state() -> None:
+    """Start each request with no cached user or nonce, even when an app context is shared (as in tests)."""
+    g.pop("_login_user", None)
+    g.pop("csp_nonce", None)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import audit_bp
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.core.views import bp as core_bp
+    from app.permissions import public
+
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    static_view = app.view_functions["static"]
+
+    def static(filename):
+        return static_view(filename=filename)
+
+    app.view_functions["static"] = public(static)
+
+
+def register_hooks(app: Flask) -> None:
+    from app.navigation import nav_items
+    from app.security import csp_nonce, set_security_headers
+
+    app.add_template_global(nav_items)
+
+    app.after_request(set_security_headers)
+
+    @app.context_processor
+    def inject_layout():
+        size = current_user.text_size.value if current_user.is_authenticated else session.get("text_size", "normal")
+        return {"csp_nonce": csp_nonce, "text_size": size, "config": app.config}
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, write-ahead log, and wait for locks rather than fail."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

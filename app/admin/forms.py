@@ -1,0 +1,68 @@
+"""Admin forms: roles, areas, deactivation, audit filters."""
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.auth.models import Role
+from app.forms import GovDateField, GovForm, submit
+
+
+class RolesForm(GovForm):
+    roles = SelectMultipleField(
+        "Roles", widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role],
+        description="A person may hold several roles. Changes take effect on their next page.",
+    )
+    submit = submit("Save roles")
+
+
+class AreasForm(GovForm):
+    areas = SelectMultipleField("Areas they work in", widget=GovCheckboxesInput(), coerce=int,
+                                description="Coordinators: the areas they cover. Volunteers: where they mentor.")
+    submit = submit("Save areas")
+
+
+class DeactivateForm(GovForm):
+    reason = TextAreaField("Why are you deactivating this account?", widget=GovTextArea(),
+                           validators=[InputRequired("Enter why you are deactivating this account"),
+                                       Length(max=500, message="Reason must be 500 characters or fewer")])
+    submit = submit("Deactivate account")
+
+
+class ReactivateForm(GovForm):
+    submit = submit("Reactivate account")
+
+
+class AreaForm(GovForm):
+    name = StringField("Area name", widget=GovTextInput(),
+                       validators=[InputRequired("Enter the area's name"), Length(max=100, message="Area name must be 100 characters or fewer")])
+    places = StringField("Main places", widget=GovTextInput(), description="For example: Peterlee, Seaham",
+                         validators=[Optional(), Length(max=300, message="Main places must be 300 characters or fewer")])
+    active = SelectField("Offered to applicants", widget=GovSelect(), choices=[("yes", "Yes"), ("no", "No")])
+    submit = submit("Save area")
+
+
+class UserSearchForm(GovForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or e-mail", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", widget=GovSelect(), choices=[("", "Any role")] + [(r.value, r.label) for r in Role],
+                       validators=[Optional()])
+    submit = submit("Search")
+
+
+class AuditFilterForm(GovForm):
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", widget=GovTextInput(), description="For example: role.granted",
+                         validators=[Optional(), Length(max=64)])
+    person = StringField("Person (e-mail of who did it or who it was about)", widget=GovTextInput(),
+                         validators=[Optional(), Length(max=254)])
+    date_from = GovDateField("From", validators=[Optional()], what="The 'from' date")
+    date_to = GovDateField("To", validators=[Optional()], what="The 'to' date")
+    submit = submit("Filter")
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The 'to' date must be the same as or after the 'from' date")

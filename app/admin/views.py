@@ -1,0 +1,206 @@
+"""Admin pages: people and roles, areas, and the audit log."""
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app.admin import services
+from app.admin.forms import (
+    AreaForm,
+    AreasForm,
+    AuditFilterForm,
+    DeactivateForm,
+    ReactivateForm,
+    RolesForm,
+    UserSearchForm,
+)
+from app.audit import AuditEvent
+from app.auth.models import Role, User, UserRole
+from app.auth.services import AccountError, deactivate_user, reactivate_user
+from app.core.models import Area
+from app.extensions import db
+from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
+from app.permissions import roles_required
+from app.timefmt import LONDON
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+register_nav("People", "admin.users", Role.ADMIN, order=90)
+register_nav("Audit log", "audit.log", Role.MANAGER, Role.ADMIN, order=95)
+
+
+def get_user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+def area_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.label) for a in db.session.scalars(select(Area).order_by(Area.position))]
+
+
+@bp.route("/people")
+@roles_required(Role.ADMIN)
+def users():
+    """Everyone with an account, searchable by name, e-mail and role."""
+    form = UserSearchForm(request.args)
+    query = select(User).order_by(User.full_name, User.id)
+    if form.validate():
+        if form.q.data:
+            like = f"%{form.q.data.lower()}%"
+            query = query.where(or_(db.func.lower(User.full_name).like(like), User.email.like(like)))
+        if form.role.data:
+            query = query.where(User.role_grants.any(UserRole.role == Role(form.role.data)))
+    pager = db.paginate(query, page=page_number(), per_page=25, error_out=False)
+    return render_template("admin/users.html", form=form, pager=pager,
+                           pagination=govuk_pagination(pager, "admin.users"))
+
+
+@bp.route("/people/<int:user_id>")
+@roles_required(Role.ADMIN)
+def user(user_id):
+    """One person's account: roles, areas, and whether they can sign in."""
+    person = get_user_or_404(user_id)
+    roles_form = RolesForm(data={"roles": [r.value for r in person.roles]})
+    areas_form = AreasForm(data={"areas": [a.id for a in person.areas]})
+    areas_form.areas.choices = area_choices()
+    return render_template("admin/user.html", person=person, roles_form=roles_form, areas_form=areas_form,
+                           deactivate_form=DeactivateForm(), reactivate_form=ReactivateForm())
+
+
+@bp.route("/people/<int:user_id>/roles", methods=["POST"])
+@roles_required(Role.ADMIN)
+def set_roles(user_id):
+    """Grant and remove roles (audited)."""
+    person = get_user_or_404(user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        granted, removed = services.set_roles(person, {Role(r) for r in form.roles.data}, current_user)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(f"Roles saved for {person.display_name}." if granted or removed else "No changes to roles.")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/people/<int:user_id>/areas", methods=["POST"])
+@roles_required(Role.ADMIN)
+def set_areas(user_id):
+    """Set the areas a person works in."""
+    person = get_user_or_404(user_id)
+    form = AreasForm()
+    form.areas.choices = area_choices()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_areas(person, form.areas.data, current_user)
+    db.session.commit()
+    flash(f"Areas saved for {person.display_name}.")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def deactivate(user_id):
+    """Stop a person signing in; their sessions end at once."""
+    person = get_user_or_404(user_id)
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        try:
+            deactivate_user(person, current_user, form.reason.data)
+            db.session.commit()
+            flash(f"{person.display_name}'s account is deactivated.")
+            return redirect(url_for("admin.user", user_id=user_id))
+        except AccountError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+    roles_form = RolesForm(data={"roles": [r.value for r in person.roles]})
+    areas_form = AreasForm(data={"areas": [a.id for a in person.areas]})
+    areas_form.areas.choices = area_choices()
+    return render_template("admin/user.html", person=person, roles_form=roles_form, areas_form=areas_form,
+                           deactivate_form=form, reactivate_form=ReactivateForm()), 400
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reactivate(user_id):
+    """Let a deactivated person sign in again."""
+    person = get_user_or_404(user_id)
+    if not ReactivateForm().validate_on_submit():
+        abort(400)
+    try:
+        reactivate_user(person, current_user)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(f"{person.display_name}'s account is active again.")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def areas():
+    """The scheme's areas, and a form to add one."""
+    form = AreaForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Area).where(Area.name == form.name.data)):
+            form.name.errors.append("There is already an area with that name")
+        else:
+            services.save_area(None, form.name.data, form.places.data or "", form.active.data == "yes", current_user)
+            db.session.commit()
+            flash(f"Area {form.name.data} added.")
+            return redirect(url_for("admin.areas"))
+    all_areas = db.session.scalars(select(Area).order_by(Area.position)).all()
+    return render_template("admin/areas.html", form=form, areas=all_areas)
+
+
+@bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def area(area_id):
+    """Rename an area or stop offering it."""
+    item = db.get_or_404(Area, area_id)
+    form = AreaForm(data={"name": item.name, "places": item.places, "active": "yes" if item.active else "no"})
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Area).where(Area.name == form.name.data, Area.id != item.id))
+        if clash:
+            form.name.errors.append("There is already an area with that name")
+        else:
+            services.save_area(item, form.name.data, form.places.data or "", form.active.data == "yes", current_user)
+            db.session.commit()
+            flash(f"Area {item.name} saved.")
+            return redirect(url_for("admin.areas"))
+    return render_template("admin/area.html", form=form, area=item)
+
+
+audit_bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@audit_bp.route("")
+@roles_required(Role.MANAGER, Role.ADMIN)
+def log():
+    """The audit log, newest first, filtered by action, person and dates."""
+    form = AuditFilterForm(request.args)
+    actor, subject = aliased(User), aliased(User)
+    query = (select(AuditEvent).outerjoin(actor, AuditEvent.actor_id == actor.id)
+             .outerjoin(subject, AuditEvent.subject_id == subject.id)
+             .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject))
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if request.args and form.validate():
+        if form.action.data:
+            query = query.where(AuditEvent.action.like(f"{form.action.data}%"))
+        if form.person.data:
+            like = f"%{form.person.data.lower()}%"
+            query = query.where(or_(actor.email.like(like), subject.email.like(like)))
+        if form.date_from.data:
+            query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time(), LONDON))
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data + timedelta(days=1), time(), LONDON)
+            query = query.where(AuditEvent.occurred_at < end)
+    pager = db.paginate(query, page=page_number(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", form=form, pager=pager,
+                           pagination=govuk_pagination(pager, "audit.log"))

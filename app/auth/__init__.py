@@ -1,0 +1,1 @@
+"""Accounts, roles, sign-up, sign-in, password reset."""

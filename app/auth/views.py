@@ -1,0 +1,193 @@
+"""Sign up, sign in, sign out, e-mail confirmation, password reset and the account page."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+    TextSizeForm,
+)
+from app.auth.models import TextSize, User
+from app.extensions import db
+from app.permissions import public, signed_in
+from app.security import start_session
+from app.urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_PROBLEMS = {
+    "bad": "Enter a correct e-mail address and password",
+    "limited": "Too many attempts to sign in. Wait 15 minutes, or reset your password",
+    "deactivated": "Enter a correct e-mail address and password",
+}
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        db.session.commit()
+        if result.user is not None:
+            start_session(result.user)
+            login_user(result.user)
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+        if result.problem == "unverified":
+            return redirect(url_for("auth.check_email", resent=1))
+        form.email.errors.append(SIGN_IN_PROBLEMS[result.problem])
+        form.password.data = ""
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@signed_in
+def logout():
+    """Sign out: this ends the session for good, on every device."""
+    services.sign_out(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@public
+def register():
+    """Create an account; it works once the e-mail address is confirmed."""
+    form = SignUpForm()
+    if form.validate_on_submit():
+        services.register_user(form.email.data, form.full_name.data, form.password.data)
+        db.session.commit()
+        return redirect(url_for("auth.check_email"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/sign-up/check-your-email")
+@public
+def check_email():
+    """Tell the person to look for our e-mail (whether or not the address was new)."""
+    return render_template("auth/check_email.html", resent=bool(request.args.get("resent")))
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+@public
+def verify_email(token):
+    """Confirm an e-mail address from the link we sent (a button, so link scanners change nothing)."""
+    user = services.user_from_verify_token(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", resend_url=url_for("auth.resend_verification")), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.verify_email(user)
+        db.session.commit()
+        flash("Your e-mail address is confirmed. You can now sign in.")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/confirm_email.html", form=form, user=user)
+
+
+@bp.route("/confirm-email/send-again", methods=["GET", "POST"])
+@public
+def resend_verification():
+    """Send a fresh confirmation link."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.email_verified_at is None and user.is_active:
+            services.send_verification(user)
+        db.session.commit()
+        return redirect(url_for("auth.check_email", resent=1))
+    return render_template("auth/resend.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Ask for a password reset link."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        allowed = services.request_password_reset(form.email.data, request.remote_addr or "")
+        db.session.commit()
+        if not allowed:
+            form.email.errors.append("Too many reset requests. Wait an hour and try again")
+            return render_template("auth/forgot.html", form=form), 429
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    """Choose a new password from a reset link (the link works once, for an hour)."""
+    user = services.user_from_reset_token(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", resend_url=url_for("auth.forgot_password")), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data, action="auth.password_reset")
+        db.session.commit()
+        flash("Your password has been changed. Sign in with your new password.")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/account")
+@signed_in
+def account():
+    """Your account: name, e-mail, roles, password."""
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    """Change your password; other devices are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        services.set_password(current_user, form.password.data)
+        db.session.commit()
+        start_session(current_user)
+        login_user(current_user)
+        flash("Your password has been changed. Any other devices have been signed out.")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/text-size", methods=["POST"])
+@public
+def text_size():
+    """Remember the chosen text size: on the account when signed in, otherwise for this browser."""
+    form = TextSizeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    size = TextSize(form.size.data)
+    session["text_size"] = size.value
+    if current_user.is_authenticated:
+        services.set_text_size(current_user, size)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+
+
+def load_user(token: str):
+    """Flask-Login loader: the session holds the person's current session token, not their id."""
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def init_login(login_manager) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "basic"

@@ -1,0 +1,1 @@
+"""Pages every role shares: home, health check, text size, error pages, and areas."""

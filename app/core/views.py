@@ -1,0 +1,59 @@
+"""Home page for every role, health check, and error pages."""
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.permissions import public
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    """What each person can do next; a welcome for visitors."""
+    return render_template("core/home.html")
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    """The accessibility statement."""
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    """How the scheme uses personal data."""
+    return render_template("core/privacy.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Machine-readable health: is the database answering?"""
+    try:
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+
+
+def render_error(status: int, template: str):
+    def handler(error):
+        if status == 500:
+            db.session.rollback()
+        return render_template(f"errors/{template}.html", error=error), status
+
+    return handler
+
+
+def register_error_handlers(app) -> None:
+    for status, template in [(400, "400"), (403, "403"), (404, "404"), (405, "405"), (413, "413"), (429, "429"), (500, "500")]:
+        app.register_error_handler(status, render_error(status, template))
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, render_error(400, "csrf"))

@@ -1,0 +1,71 @@
+"""Home, health check, error pages and security headers."""
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from app.auth.models import Role
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_database_down(client, monkeypatch):
+    from app.extensions import db
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_visitor_home_invites_sign_in(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Sign in" in page and "Create an account" in page
+
+
+@pytest.mark.parametrize("role,card", [(r, f"home-{r.value}") for r in Role])
+def test_home_shows_each_role_its_card(login_as, role, card):
+    page = login_as(role.value).get("/").get_data(as_text=True)
+    assert f'id="{card}"' in page
+    others = [f'id="home-{r.value}"' for r in Role if r != role]
+    assert not any(other in page for other in others)
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client, login_as):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    # The inline script GOV.UK's template needs carries this response's nonce.
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    signed_in = login_as("volunteer").get("/")
+    assert signed_in.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_lax(app, client):
+    from tests.factories import make_user
+
+    make_user("volunteer", email="cookie@example.org")
+    response = client.post("/sign-in", data={"email": "cookie@example.org", "password": "correct horse battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_max_content_length_is_set(app, client):
+    assert app.config["MAX_CONTENT_LENGTH"] > 0
+    response = client.post("/sign-in", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
+    assert response.status_code == 413

@@ -1,0 +1,79 @@
+"""A real SMTP server (aiosmtpd) on a loopback port, and helpers to read what it received."""
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """Every message the test SMTP server has received since the last clear()."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list:
+        """Messages sent to `address`, oldest first."""
+        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
+
+    def last(self, address: str, timeout: float = 5.0):
+        """The newest message to `address`, waiting briefly for one to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.to(address)
+            if found:
+                return found[-1]
+            time.sleep(0.05)
+        raise AssertionError(f"no e-mail to {address}; got {[m['To'] for m in self.messages]}")
+
+    @staticmethod
+    def body(message) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        return part.get_content() if part is not None else ""
+
+    def links(self, message) -> list[str]:
+        return URL_RE.findall(self.body(message))
+
+    def link(self, message, containing: str) -> str:
+        """The first link in a message whose URL contains `containing`."""
+        for url in self.links(message):
+            if containing in url:
+                return url
+        raise AssertionError(f"no link containing {containing!r} in:\n{self.body(message)}")
+
+
+class SMTPServer:
+    def __init__(self):
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()

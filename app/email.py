@@ -54,4 +54,6 @@ def init_mail(app) -> None:
     if not app.config.get("MAIL_SERVER"):
         app.config["MAIL_SUPPRESS_SEND"] = True
         email_dispatched.connect(write_to_outbox, app, weak=False)
+    else:
+        app.config.setdefault("MAIL_SUPPRESS_SEND", False)  # Flask-Mail would suppress whenever TESTING
     mail.init_app(app)

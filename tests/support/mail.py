@@ -52,7 +52,7 @@ class Inbox:
     @staticmethod
     def body(message) -> str:
         part = message.get_body(preferencelist=("plain", "html"))
-        return part.get_content() if part is not None else ""
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     def links(self, message) -> list[str]:
         return URL_RE.findall(self.body(message))

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.admin import services
 from app.admin.forms import (
@@ -44,7 +44,7 @@ def area_choices() -> list[tuple[int, str]]:
 def users():
     """Everyone with an account, searchable by name, e-mail and role."""
     form = UserSearchForm(request.args)
-    query = select(User).order_by(User.full_name, User.id)
+    query = select(User).options(selectinload(User.role_grants)).order_by(User.full_name, User.id)
     if form.validate():
         if form.q.data:
             like = f"%{form.q.data.lower()}%"

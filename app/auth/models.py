@@ -58,9 +58,9 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin", foreign_keys="UserRole.user_id"
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
     )
-    areas: Mapped[list[Area]] = relationship(secondary=user_areas, lazy="selectin", order_by=Area.position)
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.position)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth import services
 from app.auth.forms import (
@@ -154,10 +155,11 @@ def change_password():
     """Change your password; other devices are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        services.set_password(current_user, form.password.data)
+        user = current_user._get_current_object()
+        services.set_password(user, form.password.data)
         db.session.commit()
-        start_session(current_user)
-        login_user(current_user)
+        start_session(user)
+        login_user(user)
         flash("Your password has been changed. Any other devices have been signed out.")
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
@@ -180,7 +182,8 @@ def text_size():
 
 def load_user(token: str):
     """Flask-Login loader: the session holds the person's current session token, not their id."""
-    user = db.session.scalar(select(User).where(User.session_token == token))
+    # Roles are read from the database on every request, so removing one takes effect at once.
+    user = db.session.scalar(select(User).where(User.session_token == token).options(selectinload(User.role_grants)))
     if user is None or not user.is_active:
         return None
     return user

@@ -69,3 +69,21 @@ def test_max_content_length_is_set(app, client):
     assert app.config["MAX_CONTENT_LENGTH"] > 0
     response = client.post("/sign-in", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
     assert response.status_code == 413
+
+
+def test_server_errors_get_the_friendly_page_and_roll_back(app):
+    from app import create_app
+    from app.permissions import public
+
+    application = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    application.testing = False  # behave as in production: no exception propagation
+
+    @application.route("/boom")
+    @public
+    def boom():
+        raise RuntimeError("something broke")
+
+    response = application.test_client().get("/boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in page and "something broke" not in page

@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/ruff check app tests
 
 benchmark: install
-	$(BIN)/python -m pytest tests/benchmarks -q -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest benchmarks -q --benchmark-columns=min,median,max,rounds $(PYTEST_ARGS)
 
 # Rebuild app/static from GOV.UK Frontend's Sass (needs Node; the built files are committed).
 assets:

@@ -1,5 +1,5 @@
 """The Community Peer Mentor volunteer portal: application factory."""
-from flask import Flask, g, session
+from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
@@ -102,6 +102,8 @@ def register_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_layout():
+        if not has_request_context():  # e-mails rendered by scheduled commands
+            return {"config": app.config}
         size = current_user.text_size.value if current_user.is_authenticated else session.get("text_size", "normal")
         return {"csp_nonce": csp_nonce, "text_size": size, "config": app.config}
 

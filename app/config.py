@@ -27,6 +27,7 @@ class Config:
     SCHEME_AREA = "County Durham and Darlington"
     SCHEME_CONTACT_EMAIL = "peer.mentors@example.org"
     SCHEME_CONTACT_PHONE = "0191 000 0000"
+    PORTAL_URL = "http://127.0.0.1:5000"  # the public address, for links in e-mails sent by scheduled commands
 
     # Mail. With no MAIL_SERVER set, messages are written to instance/outbox/ for a developer to read.
     MAIL_SERVER = ""
@@ -76,6 +77,7 @@ class Config:
 ENVIRONMENT = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
+    "PORTAL_URL": ("PORTAL_URL", str),
     "SCHEME_NAME": ("SCHEME_NAME", str),
     "SCHEME_AREA": ("SCHEME_AREA", str),
     "SCHEME_CONTACT_EMAIL": ("SCHEME_CONTACT_EMAIL", str),

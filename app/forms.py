@@ -50,6 +50,7 @@ class DateInputWidget(GovDateInput):
         if field.raw_data is not None and len(field.raw_data) != 3:
             field.raw_data = None
         params = super().map_gov_params(field, **kwargs)
+        params["id"] = f"{field.id}-date"  # the wrapper; the day box takes the field's id
         params["items"][0]["id"] = field.id
         return params
 

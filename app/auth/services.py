@@ -21,7 +21,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(email: str, full_name: str, password: str) -> User | None:
+def register_user(email: str, full_name: str, password: str, next_url: str | None = None) -> User | None:
     """Create an unverified applicant account and e-mail a link; an existing address gets a notice instead."""
     existing = find_user_by_email(email)
     if existing is not None:
@@ -33,23 +33,27 @@ def register_user(email: str, full_name: str, password: str) -> User | None:
     db.session.add(user)
     db.session.flush()
     audit.record(user, "account.created", user)
-    send_verification(user)
+    send_verification(user, next_url)
     return user
 
 
-def send_verification(user: User) -> None:
-    """E-mail a link that confirms the address."""
-    token = make_token("verify", {"uid": user.id, "email": user.email})
+def send_verification(user: User, next_url: str | None = None) -> None:
+    """E-mail a link that confirms the address (and remembers where the person was heading)."""
+    payload = {"uid": user.id, "email": user.email} | ({"next": next_url} if next_url else {})
+    token = make_token("verify", payload)
     send_email(user.email, "Confirm your e-mail address", "auth/verify", user=user,
                url=url_for("auth.verify_email", token=token, _external=True))
 
 
-def user_from_verify_token(token: str) -> User | None:
+def user_from_verify_token(token: str) -> tuple[User | None, str | None]:
+    """The person a confirmation link belongs to, and the page they were heading for."""
     payload = read_token("verify", token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     if not payload:
-        return None
+        return None, None
     user = db.session.get(User, payload.get("uid"))
-    return user if user is not None and user.email == payload.get("email") else None
+    if user is None or user.email != payload.get("email"):
+        return None, None
+    return user, payload.get("next")
 
 
 def verify_email(user: User) -> None:

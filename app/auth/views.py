@@ -68,7 +68,8 @@ def register():
     """Create an account; it works once the e-mail address is confirmed."""
     form = SignUpForm()
     if form.validate_on_submit():
-        services.register_user(form.email.data, form.full_name.data, form.password.data)
+        services.register_user(form.email.data, form.full_name.data, form.password.data,
+                               next_url=safe_next(request.args.get("next")))
         db.session.commit()
         return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
@@ -85,7 +86,7 @@ def check_email():
 @public
 def verify_email(token):
     """Confirm an e-mail address from the link we sent (a button, so link scanners change nothing)."""
-    user = services.user_from_verify_token(token)
+    user, next_url = services.user_from_verify_token(token)
     if user is None:
         return render_template("auth/link_invalid.html", resend_url=url_for("auth.resend_verification")), 400
     form = ConfirmForm()
@@ -93,7 +94,7 @@ def verify_email(token):
         services.verify_email(user)
         db.session.commit()
         flash("Your e-mail address is confirmed. You can now sign in.")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.login", next=safe_next(next_url)))
     return render_template("auth/confirm_email.html", form=form, user=user)
 
 

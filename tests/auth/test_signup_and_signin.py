@@ -161,3 +161,23 @@ def test_production_hash_parameters_meet_asvs():
     # argon2id with at least 19 MiB and 2 iterations (OWASP password storage guidance).
     assert ProductionConfig.PASSWORD_HASH_MEMORY_COST >= 19 * 1024
     assert ProductionConfig.PASSWORD_HASH_TIME_COST >= 2
+
+
+def test_sign_up_remembers_where_the_person_was_heading(client, smtp):
+    client.post("/sign-up?next=/account", data={"full_name": "Heading Somewhere", "email": "heading@example.org",
+                                                 "password": "river lantern meadow", "confirm": "river lantern meadow"})
+    link = smtp.link(smtp.last("heading@example.org"), "/confirm-email/")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    confirmed = client.post(path)
+    assert confirmed.headers["Location"] == "/sign-in?next=/account"
+    signed_in = client.post("/sign-in?next=/account", data={"email": "heading@example.org", "password": "river lantern meadow"})
+    assert signed_in.headers["Location"] == "/account"
+
+
+def test_sign_up_ignores_an_offsite_next(client, smtp):
+    client.post("/sign-up?next=https://evil.example.com/", data={
+        "full_name": "Careful", "email": "careful@example.org", "password": "river lantern meadow",
+        "confirm": "river lantern meadow"})
+    link = smtp.link(smtp.last("careful@example.org"), "/confirm-email/")
+    confirmed = client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert confirmed.headers["Location"] == "/sign-in"

@@ -117,3 +117,30 @@ def test_a_mail_outage_does_not_undo_a_committed_decision(app, monkeypatch, capl
         db.session.commit()
     assert db.session.scalar(select(Area).where(Area.name == "Committed anyway")) is not None
     assert "Could not send e-mail" in caplog.text
+
+
+def test_commands_render_emails_with_links_to_the_public_address(app, monkeypatch, smtp):
+    from flask import url_for
+
+    from app.cli import portal_request_context
+    from app.email import send_email
+
+    monkeypatch.setitem(app.config, "PORTAL_URL", "https://portal.example.org")
+    with portal_request_context():
+        url = url_for("auth.login", _external=True)
+        send_email("cron@example.org", "Reminder", "auth/verify", user=User(full_name="C"), url=url)
+        db.session.commit()
+    assert "https://portal.example.org/sign-in" in smtp.body(smtp.last("cron@example.org"))
+
+
+def test_date_inputs_link_errors_to_the_day_box(app):
+    from app.admin.forms import AuditFilterForm
+
+    with app.test_request_context("/audit?date_from=31&date_from=2&date_from=2026"):
+        from flask import request
+
+        form = AuditFilterForm(request.args)
+        form.validate()
+        html = str(form.date_from())
+    assert 'id="date_from"' in html and 'id="date_from-date"' in html
+    assert html.count('id="date_from"') == 1

@@ -2,19 +2,19 @@
 from flask import Flask, g, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import select_config
+from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the app: config, extensions, blueprints, commands, error handlers."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_object(select_config(config_name))
-    app.config.update(overrides)
+    load_config(app, config_name, overrides)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -97,6 +97,7 @@ def register_hooks(app: Flask) -> None:
     from app.security import csp_nonce, set_security_headers
 
     app.add_template_global(nav_items)
+    app.add_template_global(govuk_link)
 
     app.after_request(set_security_headers)
 
@@ -104,6 +105,11 @@ def register_hooks(app: Flask) -> None:
     def inject_layout():
         size = current_user.text_size.value if current_user.is_authenticated else session.get("text_size", "normal")
         return {"csp_nonce": csp_nonce, "text_size": size, "config": app.config}
+
+
+def govuk_link(href: str, text: str, classes: str = "") -> Markup:
+    """A GOV.UK link for table cells and summary values, with the text escaped."""
+    return Markup('<a class="govuk-link {}" href="{}">{}</a>').format(classes, href, text)
 
 
 def register_commands(app: Flask) -> None:

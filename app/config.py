@@ -16,52 +16,43 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 class Config:
-    """Settings shared by every environment; each can be overridden by an environment variable."""
+    """Defaults shared by every environment. Environment variables override them (see settings_from_env)."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
-    )
+    SECRET_KEY = DEV_SECRET
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SCHEME_NAME = os.environ.get("SCHEME_NAME", "Community Peer Mentors")
-    SCHEME_AREA = os.environ.get("SCHEME_AREA", "County Durham and Darlington")
-    SCHEME_CONTACT_EMAIL = os.environ.get("SCHEME_CONTACT_EMAIL", "peer.mentors@example.org")
-    SCHEME_CONTACT_PHONE = os.environ.get("SCHEME_CONTACT_PHONE", "0191 000 0000")
-    SERVER_TIMEZONE = "Europe/London"
+    SCHEME_NAME = "Community Peer Mentors"
+    SCHEME_AREA = "County Durham and Darlington"
+    SCHEME_CONTACT_EMAIL = "peer.mentors@example.org"
+    SCHEME_CONTACT_PHONE = "0191 000 0000"
 
     # Mail. With no MAIL_SERVER set, messages are written to instance/outbox/ for a developer to read.
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
-    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Community Peer Mentors <no-reply@example.org>")
-    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(BASE_DIR / "instance" / "outbox"))
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Community Peer Mentors <no-reply@example.org>"
+    MAIL_OUTBOX_DIR = str(BASE_DIR / "instance" / "outbox")
 
     # Sessions and security (OWASP ASVS level 2).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "cpm_session"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
-    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
-    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
-    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session, which has its own timeouts
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    PREFERRED_URL_SCHEME = "http"
+    TRUSTED_PROXIES = 0
 
-    # Argon2id parameters (argon2-cffi defaults meet ASVS 2.4). Hashes weaker than these are redone at login.
+    # Argon2id parameters (argon2-cffi defaults: 64 MiB, 3 passes). Weaker stored hashes are redone at sign-in.
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     PASSWORD_HASH_PARALLELISM = 4
@@ -75,22 +66,63 @@ class Config:
     LOGIN_LIMIT_PER_IP = (30, timedelta(minutes=15))
     RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
     RESET_LIMIT_PER_IP = (20, timedelta(hours=1))
-    SIGNUP_LIMIT_PER_IP = (20, timedelta(hours=1))
 
     PAGE_SIZE = 25
-    POLICY_DIR = os.environ.get("POLICY_DIR", str(BASE_DIR / "policy"))
-    COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    POLICY_DIR = str(BASE_DIR / "policy")
+    COURSES_DIR = str(BASE_DIR / "courses")
+
+
+# Environment variable -> (config key, parser). Documented in the README's configuration table.
+ENVIRONMENT = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
+    "SCHEME_NAME": ("SCHEME_NAME", str),
+    "SCHEME_AREA": ("SCHEME_AREA", str),
+    "SCHEME_CONTACT_EMAIL": ("SCHEME_CONTACT_EMAIL", str),
+    "SCHEME_CONTACT_PHONE": ("SCHEME_CONTACT_PHONE", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: parse_bool(v)),
+    "MAIL_USE_SSL": ("MAIL_USE_SSL", lambda v: parse_bool(v)),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: parse_bool(v)),
+    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_TIMEOUT", lambda v: timedelta(minutes=int(v))),
+    "SESSION_ABSOLUTE_HOURS": ("SESSION_ABSOLUTE_TIMEOUT", lambda v: timedelta(hours=int(v))),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "POLICY_DIR": ("POLICY_DIR", str),
+    "COURSES_DIR": ("COURSES_DIR", str),
+}
+
+
+def parse_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_env(environ=None) -> dict:
+    """The settings given by environment variables, parsed."""
+    environ = os.environ if environ is None else environ
+    settings = {}
+    for var, (key, parse) in ENVIRONMENT.items():
+        if environ.get(var):
+            settings[key] = parse(environ[var])
+    if "SESSION_ABSOLUTE_TIMEOUT" in settings:
+        settings["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_ABSOLUTE_TIMEOUT"]
+    return settings
 
 
 class DevelopmentConfig(Config):
-    """Local development: debug-friendly, mail to instance/outbox/."""
+    """Local development: mail to instance/outbox/."""
 
     ENV_NAME = "development"
 
 
 class TestConfig(Config):
-    """The test suite: real SMTP on loopback, cheap hashes (rehashed to full strength at login)."""
+    """The test suite: ignores the environment; real SMTP on loopback; cheap hashes (rehashed at sign-in)."""
 
     ENV_NAME = "testing"
     TESTING = True
@@ -100,24 +132,23 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1
     MAIL_SERVER = "127.0.0.1"
-    MAIL_DEFAULT_SENDER = "Community Peer Mentors <no-reply@example.org>"
-    SERVER_NAME = None
+    MAIL_SUPPRESS_SEND = False
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real secret key and a real mail server."""
+    """Production: refuses to start without a real secret key and a PostgreSQL URL."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
-    @classmethod
-    def check(cls) -> None:
-        secret = os.environ.get("SECRET_KEY", "")
+    @staticmethod
+    def check(settings) -> None:
+        secret = settings.get("SECRET_KEY", "")
         if not secret or secret == DEV_SECRET or len(secret) < 32:
             raise RuntimeError("Production needs SECRET_KEY set to a random value of at least 32 characters.")
-        if not os.environ.get("DATABASE_URL"):
-            raise RuntimeError("Production needs DATABASE_URL (PostgreSQL).")
+        if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+            raise RuntimeError("Production needs DATABASE_URL set to a PostgreSQL database.")
 
 
 CONFIGS = {
@@ -127,12 +158,14 @@ CONFIGS = {
 }
 
 
-def select_config(name: str | None):
-    """Pick the config class by name, or from APP_ENV, defaulting to development."""
+def load_config(app, name: str | None, overrides: dict) -> None:
+    """Apply defaults for the environment, then environment variables (not in tests), then overrides."""
     name = name or os.environ.get("APP_ENV", "development")
     if name not in CONFIGS:
         raise RuntimeError(f"Unknown APP_ENV {name!r}: use one of {', '.join(CONFIGS)}.")
-    config = CONFIGS[name]
+    app.config.from_object(CONFIGS[name])
+    if name != "testing":
+        app.config.update(settings_from_env())
+    app.config.update(overrides)
     if name == "production":
-        config.check()
-    return config
+        ProductionConfig.check(app.config)

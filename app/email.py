@@ -20,6 +20,7 @@ def send_email(to: str, subject: str, template: str, attachments=(), alternative
         msg.attach(filename, content_type, data)
     for content_type, data in alternatives:
         msg.alts[content_type] = data
+    db.session.connection()  # the message belongs to the current transaction: begin one if none
     db.session.info.setdefault("outbox", []).append(msg)
     return msg
 
@@ -55,5 +56,5 @@ def init_mail(app) -> None:
         app.config["MAIL_SUPPRESS_SEND"] = True
         email_dispatched.connect(write_to_outbox, app, weak=False)
     else:
-        app.config.setdefault("MAIL_SUPPRESS_SEND", False)  # Flask-Mail would suppress whenever TESTING
+        app.config.setdefault("MAIL_SUPPRESS_SEND", False)  # Flask-Mail would otherwise suppress under TESTING
     mail.init_app(app)

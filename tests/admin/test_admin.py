@@ -144,3 +144,11 @@ def test_audit_rows_cannot_be_changed_through_the_orm(login_as):
     with pytest.raises(AuditLogIsAppendOnly):
         db.session.commit()
     db.session.rollback()
+
+
+def test_names_are_escaped_in_tables(login_as):
+    admin = login_as("admin")
+    person = make_user("volunteer", name="<script>alert(1)</script> Smith")
+    page = admin.get("/admin/people").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert f'href="/admin/people/{person.id}">&lt;script&gt;alert(1)&lt;/script&gt; Smith</a>' in page

@@ -81,6 +81,8 @@ class AboutYouForm(GovForm):
     submit = submit("Save and continue")
 
     def validate_date_of_birth(self, field):
+        if field.data is None or field.errors:
+            return
         today = today_london()
         if field.data >= today:
             raise ValidationError("Date of birth must be in the past")

@@ -168,6 +168,7 @@ def normalise_phone(text: str) -> str | None:
         digits = "0" + digits[3:].removeprefix("0")
     elif digits.startswith("0044"):
         digits = "0" + digits[4:].removeprefix("0")
-    if not re.fullmatch(r"0[1-37]\d{8,9}", digits) or len(digits) not in (10, 11):
-        return None
-    return digits
+    # Mobiles (07) and 02/03 numbers have 11 digits; a few 01 area numbers have 10.
+    if re.fullmatch(r"0[237]\d{9}", digits) or re.fullmatch(r"01\d{8,9}", digits):
+        return digits
+    return None

@@ -197,6 +197,16 @@ class WithdrawForm(GovForm):
 
 # ------------------------------------------------------------------ coordinators
 
+class WholeDaysField(IntegerField):
+    """A whole number of days, with a plain message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Days waiting must be a whole number, like 14") from None
+
+
 class QueueFilterForm(GovForm):
     class Meta:
         csrf = False
@@ -207,7 +217,7 @@ class QueueFilterForm(GovForm):
     area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
     submitted_from = GovDateField("Submitted from", what="The from date", validators=[Optional()])
     submitted_to = GovDateField("Submitted to", what="The to date", validators=[Optional()])
-    waiting = IntegerField("Waiting at least (days)", widget=GovTextInput(), validators=[
+    waiting = WholeDaysField("Waiting at least (days)", widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=0, max=3650, message="Days waiting must be a number from 0 to 3650")],
         render_kw={"inputmode": "numeric"})
     submit = submit("Filter")

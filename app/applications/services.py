@@ -195,6 +195,7 @@ def record_chat(application: Application, held_on: date, outcome: str, notes: st
 
 def accept_application(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """Accept: the person becomes a volunteer in the areas they chose, and starts onboarding."""
+    next_status(application.status, Action.ACCEPT)  # an illegal move is refused before anything else
     blockers = application.accept_blockers
     if blockers:
         raise ApplicationError(". ".join(blockers))

@@ -47,11 +47,25 @@ class PhoneNumber:
         self.message = message
 
     def __call__(self, form, field):
-        if field.data:
-            phone = normalise_phone(field.data)
-            if phone is None:
-                raise ValidationError(self.message)
-            field.data = phone
+        if field.data and normalise_phone(field.data) is None:
+            raise ValidationError(self.message)
+
+
+class TidyWhenValid:
+    """Store phone numbers and postcodes in one format, but only once the whole form is valid,
+    so a page shown again with errors keeps exactly what the person typed."""
+
+    phone_fields: tuple[str, ...] = ()
+    postcode_fields: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        for name in self.phone_fields:
+            self[name].data = normalise_phone(self[name].data)
+        for name in self.postcode_fields:
+            self[name].data = normalise_postcode(self[name].data)
+        return True
 
 
 def email(label: str, required: str) -> StringField:
@@ -65,7 +79,9 @@ def phone(label: str, required: str, **render) -> StringField:
                        render_kw={"type": "tel", **render})
 
 
-class AboutYouForm(GovForm):
+class AboutYouForm(TidyWhenValid, GovForm):
+    phone_fields, postcode_fields = ("phone",), ("postcode",)
+
     full_name = text("Full name", "Enter your full name", 200, "Full name", render_kw={"autocomplete": "name", "spellcheck": "false"})
     preferred_name = text("Preferred name (optional)", None, 100, "Preferred name",
                           description="What you would like us to call you, if different.")
@@ -92,10 +108,8 @@ class AboutYouForm(GovForm):
             raise ValidationError(f"You must be {policy().minimum_age} or over to be a peer mentor")
 
     def validate_postcode(self, field):
-        code = normalise_postcode(field.data)
-        if code is None:
+        if normalise_postcode(field.data) is None:
             raise ValidationError("Enter a real UK postcode, like DH1 3LE")
-        field.data = code
 
 
 class WhereWhenForm(GovForm):
@@ -119,8 +133,10 @@ class ExperienceForm(GovForm):
     submit = submit("Save and continue")
 
 
-class RefereesForm(GovForm):
+class RefereesForm(TidyWhenValid, GovForm):
     """Two referees: not family, not the applicant, not the same person twice."""
+
+    phone_fields = ("one_phone", "two_phone")
 
     one_name = text("Full name", "Enter the first referee's full name", 200, "Name")
     one_relationship = RadioField("How do they know you?", widget=GovRadioInput(), choices=choices("relationship"),
@@ -172,7 +188,7 @@ class RefereesForm(GovForm):
             raise ValidationError("Your two referees must be different people")
 
     def validate_two_phone(self, field):
-        if field.data and field.data == self.one_phone.data:
+        if field.data and normalise_phone(field.data) == normalise_phone(self.one_phone.data):
             raise ValidationError("Your two referees must have different phone numbers")
 
 

@@ -80,8 +80,10 @@ def _step_form(step: str, application: Application | None):
     if step == "referees":
         kwargs = {"applicant_names": [current_user.full_name, getattr(application, "full_name", None)],
                   "applicant_emails": [current_user.email, getattr(application, "email", None)]}
-    if request.method == "POST" or application is None:
+    if request.method == "POST":
         form = form_cls(**kwargs)
+    elif application is None:
+        form = form_cls(data={"full_name": current_user.full_name, "email": current_user.email}, **kwargs)
     elif step == "where-and-when":
         form = form_cls(obj=application, data={"areas": [a.id for a in application.areas]})
     elif step == "referees":

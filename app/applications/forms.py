@@ -261,6 +261,10 @@ class BookChatForm(GovForm):
                 description="For example: phone call at 2pm, or coffee at the library.")
     submit = submit("Book the chat")
 
+    def validate_day(self, field):
+        if field.data and field.data < today_london():
+            raise ValidationError("Date of the chat must be today or in the future")
+
 
 class RecordChatForm(GovForm):
     held_on = GovDateField("Date the chat was held", what="Date the chat was held",

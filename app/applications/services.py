@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.applications.models import Application, Referee
-from app.applications.rules import Action, ApplicationError, Status, age_on, next_status, policy
+from app.applications.rules import OPEN, Action, ApplicationError, Status, age_on, next_status, policy
 from app.auth.models import Role, User
 from app.auth.services import grant_role
 from app.core.models import Area
@@ -21,10 +21,12 @@ STEPS = ("about-you", "where-and-when", "experience", "referees", "consents")
 
 
 def hash_token(token: str) -> str:
+    """The SHA-256 of a link token: what is stored instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def application_for(user: User) -> Application | None:
+    """The person's own application, if they have started one."""
     return db.session.scalar(select(Application).where(Application.user_id == user.id))
 
 
@@ -56,6 +58,7 @@ def save_step(application: Application, step: str, values: dict) -> None:
 
 
 def _save_referees(application: Application, values: dict) -> None:
+    """Update the two referees in place (positions 1 and 2)."""
     for position, prefix in ((1, "one"), (2, "two")):
         referee = next((r for r in application.referees if r.position == position), None)
         if referee is None:
@@ -68,6 +71,7 @@ def _save_referees(application: Application, values: dict) -> None:
 
 
 def missing_steps(application: Application) -> list[str]:
+    """The steps not yet saved, in order."""
     return [s for s in STEPS if s not in application.steps_done]
 
 
@@ -114,6 +118,7 @@ def start_review(application: Application, by: User) -> None:
 
 
 def _send_reference_link(referee: Referee, now: datetime, template: str, subject: str) -> None:
+    """Give the referee a new random link (any older one stops working) and e-mail it."""
     token = secrets.token_urlsafe(32)
     referee.token_hash = hash_token(token)
     referee.link_expires_at = now + timedelta(days=policy().reference_link_days)
@@ -150,6 +155,7 @@ def chase_reference(referee: Referee, by: User, now: datetime | None = None) -> 
 
 
 def referee_for_token(token: str) -> Referee | None:
+    """The referee a link belongs to (only the hash is looked up), or None."""
     return db.session.scalar(select(Referee).where(Referee.token_hash == hash_token(token)))
 
 
@@ -232,4 +238,14 @@ def withdraw_application(application: Application, by: User, reason: str = "") -
 
 
 def active_areas() -> list[Area]:
+    """The areas offered to applicants, in the scheme's order."""
     return list(db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.position)))
+
+
+def open_count_in_areas(user: User) -> int:
+    """How many sent applications in the person's areas are waiting for a decision."""
+    from app.applications.queue import QueueFilter, status_counts
+
+    ids = [a.id for a in user.areas]
+    counts = status_counts(QueueFilter(area="mine"), ids) if ids else {}
+    return sum(n for status, n in counts.items() if status in OPEN)

@@ -25,12 +25,12 @@ STEP_FORMS = {
 
 @bp.app_context_processor
 def inject_policy():
-    return {"app_policy": policy(), "Status": Status}
+    return {"applications_policy": policy(), "ApplicationStatus": Status}
 
 
-@bp.app_template_filter("policy_label")
-def policy_label(value: str, kind: str) -> str:
-    """{{ value | policy_label("availability") }}: the words for a stored policy choice."""
+@bp.app_template_filter("application_label")
+def application_label(value: str, kind: str) -> str:
+    """{{ value | application_label("availability") }}: the words for a stored policy choice."""
     return policy().label(kind, value)
 
 
@@ -40,8 +40,14 @@ def application_of(user):
     return services.application_for(user)
 
 
-@bp.app_template_filter("combine_actions")
-def combine_actions(row: dict, step: str, what: str | None = None) -> dict:
+@bp.app_template_filter("open_applications_in_areas")
+def open_applications_in_areas(user) -> int:
+    """{{ current_user | open_applications_in_areas }}: applications waiting in the person's areas."""
+    return services.open_count_in_areas(user)
+
+
+@bp.app_template_filter("with_change_link")
+def with_change_link(row: dict, step: str, what: str | None = None) -> dict:
     """Add a 'Change' link to a summary-list row, pointing at an application step."""
     text = what or row["key"]["text"]
     link = {"href": url_for("applications.step", step=step), "text": "Change", "visuallyHiddenText": text.lower()}

@@ -116,3 +116,12 @@ def test_queue_uses_the_same_number_of_queries_for_10_and_1000(login_as, count_q
     assert len(small) == len(large), f"{len(small)} queries for 10, {len(large)} for 1000"
     assert len(large) <= 10
     print(f"queue queries: {len(small)} for 10 applications, {len(large)} for 1000")
+
+
+def test_coordinator_home_counts_open_applications_in_their_areas(login_as):
+    c = login_as("coordinator", areas=["Durham"])
+    make_application(status=Status.SUBMITTED, areas=("Durham",))
+    make_application(status=Status.CHAT_HELD, areas=("Durham",))
+    make_application(status=Status.ACCEPTED, areas=("Durham",))
+    make_application(status=Status.SUBMITTED, areas=("Weardale",))
+    assert "2 applications waiting in your areas" in c.get("/").get_data(as_text=True)

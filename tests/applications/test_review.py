@@ -209,3 +209,21 @@ def test_service_refuses_illegal_transitions(request_ctx):
                  lambda: services.withdraw_application(application, application.user)):
         with pytest.raises(IllegalTransition):
             call()
+
+
+def test_a_chat_cannot_be_booked_in_the_past(coordinator):
+    application = make_application(status=Status.IN_REVIEW)
+    page = coordinator.post(f"/applications/{application.id}/chat/book",
+                            data={"day": "2020-01-01", "note": "Phone"}).get_data(as_text=True)
+    assert "Date of the chat must be today or in the future" in page
+    db.session.refresh(application)
+    assert application.status == Status.IN_REVIEW
+
+
+def test_trainers_never_see_lived_experience(login_as):
+    application = make_application(status=Status.SUBMITTED)
+    trainer = login_as("trainer")
+    assert not application.can_see_lived_experience(trainer.user)
+    assert trainer.get(f"/applications/{application.id}").status_code == 403
+    assert application.can_see_lived_experience(make_user(Role.COORDINATOR))
+    assert application.can_see_lived_experience(make_user(Role.MANAGER))

@@ -122,11 +122,15 @@ def referees_answer(new_page, smtp, assert_accessible):
 
 def coordinator_decides(desk, assert_accessible):
     desk.reload()
+    expect(desk.locator("#referee-2")).to_contain_text("Received")
+    assert_accessible(desk, "detail with references to assess")
     for position, name in ((1, "Rita Friend"), (2, "Sam Boss")):
         card = desk.locator(f"#referee-{position}")
         card.get_by_label("Yes, satisfactory").check()
         card.get_by_role("button", name=f"Record reference from {name}").click()
         expect(desk.locator(f"#referee-{position}")).to_contain_text("Satisfactory")
+        if position == 1:
+            assert_accessible(desk, "detail with a reference to assess")
     today = today_london()
     desk.get_by_role("link", name="Book a chat").click()
     assert_accessible(desk, "book a chat")

@@ -8,7 +8,16 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.applications.models import Application, Referee
-from app.applications.rules import OPEN, Action, ApplicationError, Status, age_on, next_status, policy
+from app.applications.rules import (
+    OPEN,
+    TERMINAL,
+    Action,
+    ApplicationError,
+    Status,
+    age_on,
+    next_status,
+    policy,
+)
 from app.auth.models import Role, User
 from app.auth.services import grant_role
 from app.core.models import Area
@@ -162,8 +171,8 @@ def referee_for_token(token: str) -> Referee | None:
 def submit_reference(referee: Referee, answers: dict, now: datetime | None = None) -> None:
     """Store a referee's answers; the link then stops working."""
     now = now or utcnow()
-    if not referee.link_usable(now):
-        raise ApplicationError("This link has already been used or has expired.")
+    if not referee.link_usable(now) or referee.application.status in TERMINAL:
+        raise ApplicationError("This link has already been used, has expired, or is no longer needed.")
     referee.answers = answers
     referee.received_at = now
     audit.record(None, "application.reference_received", referee.application.user, obj=referee.application,

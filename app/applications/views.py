@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.applications import forms, services
 from app.applications.models import Application
-from app.applications.rules import ApplicationError, Status, policy
+from app.applications.rules import TERMINAL, ApplicationError, Status, policy
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
@@ -185,6 +185,8 @@ def reference(token):
     if referee is None:
         return render_template("applications/reference_invalid.html", reason="unknown"), 404
     now = utcnow()
+    if referee.application.status in TERMINAL:
+        return render_template("applications/reference_invalid.html", reason="closed"), 410
     if referee.received_at is not None:
         return render_template("applications/reference_invalid.html", reason="used"), 410
     if not referee.link_usable(now):

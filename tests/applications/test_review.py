@@ -227,3 +227,31 @@ def test_trainers_never_see_lived_experience(login_as):
     assert trainer.get(f"/applications/{application.id}").status_code == 403
     assert application.can_see_lived_experience(make_user(Role.COORDINATOR))
     assert application.can_see_lived_experience(make_user(Role.MANAGER))
+
+
+def test_detail_page_with_two_references_to_assess_has_unique_ids(coordinator):
+    import collections
+    import re
+
+    application = make_application(status=Status.REFERENCES_REQUESTED)
+    for referee in application.referees:
+        referee.requested_at = referee.received_at = utcnow()
+        referee.answers = {"known_for": "4 years", "strengths": "Calm"}
+    db.session.commit()
+    page = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert "Record reference from Rita" in page and "Record reference from Sam" in page
+
+
+def test_reference_link_stops_when_the_application_closes(coordinator, client, smtp):
+    application = make_application(status=Status.IN_REVIEW)
+    coordinator.post(f"/applications/{application.id}/references")
+    links = reference_links(smtp, application)
+    coordinator.post(f"/applications/{application.id}/decline", data={"reason": "no_contact", "note": "No reply"})
+    response = client.get(path(links[1]))
+    assert response.status_code == 410 and "no longer needed" in response.get_data(as_text=True)
+    answer = {"known_for": "1 year", "strengths": "Kind", "not_family": "y"}
+    assert client.post(path(links[2]), data=answer).status_code == 410
+    db.session.refresh(application)
+    assert all(r.received_at is None for r in application.referees)

@@ -103,7 +103,8 @@ def submit_application(application: Application, on: date | None = None, now: da
     application.submitted_at = now
     duplicates = find_duplicates(application)
     if duplicates:
-        application.possible_duplicate = True
+        for match in (application, *duplicates):  # both sides, so whichever is opened first shows it
+            match.possible_duplicate = True
         audit.record(None, "application.duplicate_flagged", application.user, obj=application,
                      matches=[d.id for d in duplicates])
     send_email(application.email, "We have received your application", "applications/submitted",

@@ -192,6 +192,7 @@ def test_duplicates_are_flagged_not_refused(login_as, coordinator, request_ctx):
     db.session.commit()
     assert second.status == Status.SUBMITTED and second.possible_duplicate
     assert same_person.possible_duplicate and not stranger.possible_duplicate
+    assert first.possible_duplicate  # the earlier application is flagged too
     page = coordinator.get(f"/applications/{second.id}").get_data(as_text=True)
     assert "Possible duplicate" in page and f"application {first.id}" in page
     assert "Possible duplicate" in coordinator.get("/applications?area=").get_data(as_text=True)

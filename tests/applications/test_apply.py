@@ -52,7 +52,7 @@ def test_full_application_is_checked_and_sent(login_as, smtp):
     fill_all(c)
     page = c.get("/apply/check-answers").get_data(as_text=True)
     assert "Rita Ref<br>Friend<br>rita@example.net" in page and "Durham" in page and "Homelessness" in page
-    assert "Send my application" in page
+    assert "Send my application" in page and "1 High Street<br>Durham" in page
     response = c.post("/apply/check-answers")
     assert response.headers["Location"].endswith("/apply/sent")
     application = application_for(c.user)

@@ -77,11 +77,12 @@ def reset_request_state() -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import audit_bp
     from app.admin.views import bp as admin_bp
+    from app.applications.views import bp as applications_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
     from app.permissions import public
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, applications_bp):
         app.register_blueprint(blueprint)
     static_view = app.view_functions["static"]
 

@@ -1,0 +1,168 @@
+"""The coordinators' side: the queue, one application, and the actions the state machine allows."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.applications import forms, services
+from app.applications.models import Application, Referee
+from app.applications.queue import QueueFilter, area_choices, queue_query, status_counts
+from app.applications.rules import ApplicationError, Status
+from app.applications.views import bp
+from app.auth.models import Role
+from app.core.models import Area
+from app.extensions import db
+from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
+from app.permissions import roles_required
+
+REVIEWERS = (Role.COORDINATOR, Role.MANAGER)
+register_nav("Applications", "applications.queue", *REVIEWERS, order=20)
+
+
+def get_application_or_404(application_id: int) -> Application:
+    """A sent application (drafts are the applicant's own business), or 404."""
+    application = db.session.get(Application, application_id,
+                                 options=[selectinload(Application.referees), selectinload(Application.areas)])
+    if application is None or application.status == Status.DRAFT:
+        abort(404)
+    return application
+
+
+def get_referee_or_404(application: Application, referee_id: int) -> Referee:
+    referee = next((r for r in application.referees if r.id == referee_id), None)
+    if referee is None:
+        abort(404)
+    return referee
+
+
+@bp.route("/applications")
+@roles_required(*REVIEWERS)
+def queue():
+    """Applications waiting for a decision, opening on the coordinator's own areas."""
+    form = forms.QueueFilterForm(request.args)
+    my_ids = [a.id for a in current_user.areas]
+    areas = list(db.session.scalars(select(Area).order_by(Area.position)))
+    form.area.choices = area_choices(areas, bool(my_ids))
+    if "area" not in request.args:
+        form.area.data = "mine" if my_ids else ""
+    f = QueueFilter(area=form.area.data or "")
+    if form.validate():
+        f = QueueFilter(status=form.status.data or "", area=form.area.data or "", waiting=form.waiting.data,
+                        submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data)
+    pager = db.paginate(queue_query(f, my_ids), page=page_number(), per_page=25, error_out=False)
+    return render_template("applications/queue.html", form=form, pager=pager, counts=status_counts(f, my_ids),
+                           pagination=govuk_pagination(pager, "applications.queue"), current=f)
+
+
+@bp.route("/applications/<int:application_id>")
+@roles_required(*REVIEWERS)
+def detail(application_id):
+    """Everything about one application, with the actions its status allows."""
+    application = get_application_or_404(application_id)
+    duplicates = services.find_duplicates(application) if application.possible_duplicate else []
+    return render_template("applications/detail.html", application=application, duplicates=duplicates,
+                           outcome_form=forms.ReferenceOutcomeForm(), accept_form=forms.AcceptForm(),
+                           action_form=forms.ActionForm())
+
+
+def _do(application: Application, action, done: str):
+    """Run one service call for a button: commit and say so, or explain why not."""
+    try:
+        action()
+        db.session.commit()
+        flash(done)
+    except ApplicationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("applications.detail", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/start-review", methods=["POST"])
+@roles_required(*REVIEWERS)
+def start_review(application_id):
+    """Pick the application up for review."""
+    application = get_application_or_404(application_id)
+    return _do(application, lambda: services.start_review(application, current_user), "You are reviewing this application.")
+
+
+@bp.route("/applications/<int:application_id>/references", methods=["POST"])
+@roles_required(*REVIEWERS)
+def request_references(application_id):
+    """E-mail both referees their links."""
+    application = get_application_or_404(application_id)
+    return _do(application, lambda: services.request_references(application, current_user),
+               "References requested. Each referee has been e-mailed a link.")
+
+
+@bp.route("/applications/<int:application_id>/references/<int:referee_id>/chase", methods=["POST"])
+@roles_required(*REVIEWERS)
+def chase_reference(application_id, referee_id):
+    """Send a referee a reminder with a fresh link."""
+    application = get_application_or_404(application_id)
+    referee = get_referee_or_404(application, referee_id)
+    return _do(application, lambda: services.chase_reference(referee, current_user), f"Reminder sent to {referee.name}.")
+
+
+@bp.route("/applications/<int:application_id>/references/<int:referee_id>/outcome", methods=["POST"])
+@roles_required(*REVIEWERS)
+def reference_outcome(application_id, referee_id):
+    """Record whether a received reference is satisfactory."""
+    application = get_application_or_404(application_id)
+    referee = get_referee_or_404(application, referee_id)
+    form = forms.ReferenceOutcomeForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("applications.detail", application_id=application.id))
+    return _do(application, lambda: services.record_reference_outcome(
+        referee, form.satisfactory.data == "yes", form.note.data or "", current_user),
+        f"Reference from {referee.name} recorded.")
+
+
+@bp.route("/applications/<int:application_id>/chat/book", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def book_chat(application_id):
+    """Book the informal chat (phone first is fine)."""
+    application = get_application_or_404(application_id)
+    form = forms.BookChatForm()
+    if form.validate_on_submit():
+        return _do(application, lambda: services.book_chat(application, form.day.data, form.note.data, current_user),
+                   "Chat booked. The applicant has been e-mailed.")
+    return render_template("applications/chat_book.html", application=application, form=form)
+
+
+@bp.route("/applications/<int:application_id>/chat/record", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def record_chat(application_id):
+    """Record the informal chat: date, outcome and notes."""
+    application = get_application_or_404(application_id)
+    form = forms.RecordChatForm()
+    if form.validate_on_submit():
+        return _do(application, lambda: services.record_chat(
+            application, form.held_on.data, form.outcome.data, form.notes.data, current_user), "Chat recorded.")
+    return render_template("applications/chat_record.html", application=application, form=form)
+
+
+@bp.route("/applications/<int:application_id>/accept", methods=["POST"])
+@roles_required(*REVIEWERS)
+def accept(application_id):
+    """Accept: the applicant becomes a volunteer and starts onboarding."""
+    application = get_application_or_404(application_id)
+    form = forms.AcceptForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("applications.detail", application_id=application.id))
+    return _do(application, lambda: services.accept_application(application, current_user, form.note.data or ""),
+               f"{application.name} is now a volunteer. We have e-mailed them.")
+
+
+@bp.route("/applications/<int:application_id>/decline", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def decline(application_id):
+    """Decline with a reason and a note; the applicant gets a kind e-mail."""
+    application = get_application_or_404(application_id)
+    form = forms.DeclineForm()
+    if form.validate_on_submit():
+        return _do(application, lambda: services.decline_application(
+            application, form.reason.data, form.note.data, current_user), "Application declined. We have e-mailed the applicant.")
+    return render_template("applications/decline.html", application=application, form=form)

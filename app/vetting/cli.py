@@ -1,0 +1,53 @@
+"""`flask vetting remind` and `flask vetting purge`, meant for cron (both safe to run as often as you like)."""
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from app.core.services import PolicyFileError
+from app.extensions import db
+from app.timefmt import today_london
+
+vetting_cli = AppGroup("vetting", help="DBS and police vetting: reminders and retention.")
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return today_london()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
+
+
+def _policy():
+    from app.vetting.policy import current_policy
+
+    try:
+        return current_policy()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@vetting_cli.command("remind")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+def remind(today, progress):
+    """E-mail volunteers and coordinators before rechecks, status checks and expiries (once per lead time)."""
+    from app.vetting.tasks import send_reminders
+
+    sent = send_reminders(_today(today), _policy(), progress=progress)
+    db.session.commit()
+    click.echo(f"vetting: {sent} reminders sent")
+
+
+@vetting_cli.command("purge")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+def purge(today, progress):
+    """Delete disclosure notes past the retention period (each purge is audited)."""
+    from app.vetting.tasks import purge_notes
+
+    purged = purge_notes(_today(today), _policy(), progress=progress)
+    db.session.commit()
+    click.echo(f"vetting: {purged} disclosure notes purged")

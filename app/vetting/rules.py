@@ -19,7 +19,7 @@ from app.timefmt import format_date
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
 from app.vetting.policy import VettingPolicy
 
-CERTIFICATE_NUMBER = re.compile(r"\d{12}")
+CERTIFICATE_NUMBER = re.compile(r"[0-9]{12}")
 
 
 def normalise_certificate_number(text: str | None) -> str | None:

@@ -70,8 +70,8 @@ GOOD_NPPV = [nppv(expires_on=date(2030, 1, 1))]
     ([dbs(issued_on=date(2023, 6, 20))], GOOD_NPPV, {"expiring-30"}),   # due 20 June 2026
     ([dbs(issued_on=date(2023, 7, 31))], GOOD_NPPV, {"expiring-60"}),   # due 31 July 2026: 60 days
     ([dbs(issued_on=date(2023, 8, 1))], GOOD_NPPV, {"expiring-90"}),    # 61 days
-    ([dbs(issued_on=date(2023, 8, 31))], GOOD_NPPV, {"expiring-90"}),   # 91 days? no: 90 days
-    ([dbs(issued_on=date(2023, 9, 1))], GOOD_NPPV, set()),              # 92 days
+    ([dbs(issued_on=date(2023, 8, 30))], GOOD_NPPV, {"expiring-90"}),   # 90 days
+    ([dbs(issued_on=date(2023, 8, 31))], GOOD_NPPV, set()),             # 91 days
     ([dbs(issued_on=date(2023, 6, 1))], GOOD_NPPV, {"expired"}),        # due today
     ([dbs(issued_on=date(2025, 1, 1))], [nppv(expires_on=date(2026, 6, 15))], {"expiring-30"}),
     ([dbs(issued_on=date(2025, 1, 1))], [nppv(expires_on=date(2026, 5, 1))], {"expired"}),

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from tqdm import tqdm
 
 from app.auth.models import Role, User, UserRole
@@ -19,7 +19,7 @@ from app.vetting.services import facts_for, load_records, purge_note
 def active_volunteers_query():
     """Everyone holding the volunteer role whose account is active, by name."""
     return (select(User).where(User.role_grants.any(UserRole.role == Role.VOLUNTEER), User.deactivated_at.is_(None))
-            .order_by(User.full_name, User.id))
+            .options(selectinload(User.areas)).order_by(User.full_name, User.id))
 
 
 def due_items(checks, police, policy: VettingPolicy) -> list[tuple[ReminderKind, int, date]]:
@@ -53,7 +53,8 @@ def _claim(kind, record_id: int, due_on: date, lead: int, volunteer_id: int) -> 
 def coordinators_by_area() -> tuple[dict[int, list[User]], list[User]]:
     """Active coordinators keyed by the areas they cover, and active managers (for volunteers no one covers)."""
     staff = db.session.scalars(select(User).where(
-        User.role_grants.any(UserRole.role.in_([Role.COORDINATOR, Role.MANAGER])), User.deactivated_at.is_(None))).all()
+        User.role_grants.any(UserRole.role.in_([Role.COORDINATOR, Role.MANAGER])), User.deactivated_at.is_(None))
+        .options(selectinload(User.areas), selectinload(User.role_grants))).all()
     by_area: dict[int, list[User]] = {}
     for person in staff:
         if person.has_role(Role.COORDINATOR):

@@ -2,6 +2,7 @@
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.core.services import PolicyFileError
@@ -36,7 +37,10 @@ def remind(today, progress):
     """E-mail volunteers and coordinators before rechecks, status checks and expiries (once per lead time)."""
     from app.vetting.tasks import send_reminders
 
-    sent = send_reminders(_today(today), _policy(), progress=progress)
+    day, policy = _today(today), _policy()
+    # E-mail templates render with the layout's context processor, which expects a request (and no one signed in).
+    with current_app.test_request_context("/"):
+        sent = send_reminders(day, policy, progress=progress)
     db.session.commit()
     click.echo(f"vetting: {sent} reminders sent")
 

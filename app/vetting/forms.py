@@ -151,9 +151,7 @@ class PoliceOutcomeForm(VettingForm):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
-        allowed = {NppvOutcome.WITHDRAWN} if record.outcome == NppvOutcome.GRANTED else {
-            NppvOutcome.GRANTED, NppvOutcome.REFUSED}
-        self.outcome.choices = _choices(NppvOutcome, allowed)
+        self.outcome.choices = _choices(NppvOutcome, record.next_outcomes)
 
     def validate_outcome_on(self, field):
         earliest, what = ((self.record.granted_on, "the date granted") if self.record.granted_on

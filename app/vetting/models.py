@@ -63,6 +63,18 @@ class DbsCheck(db.Model):
             status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome) for s in self.status_checks),
         )
 
+    def problem_with(self, action: str) -> str | None:
+        """Why `action` cannot be recorded on this check now (None when it can): the one state machine."""
+        facts = self.facts()
+        problems = {
+            "submission": "This DBS application has already been recorded as submitted." if self.submitted_on else None,
+            "result": ("Record when the application was submitted first." if self.submitted_on is None else
+                       "This DBS check already has its certificate recorded." if self.outcome else None),
+            "decision": None if facts.needs_decision else "This DBS check does not need a decision.",
+            "update_service": None if facts.has_result else "Record the certificate before its Update Service details.",
+        }
+        return problems[action]
+
     @property
     def stage(self) -> str:
         """Where the check has got to, in a few words."""
@@ -127,6 +139,13 @@ class PoliceVetting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     volunteer = relationship("User", foreign_keys=[volunteer_id], lazy="raise")
+
+    @property
+    def next_outcomes(self) -> set[NppvOutcome]:
+        """What may be recorded next: a result while waiting, a withdrawal once granted, nothing after that."""
+        if self.outcome is None:
+            return {NppvOutcome.GRANTED, NppvOutcome.REFUSED}
+        return {NppvOutcome.WITHDRAWN} if self.outcome == NppvOutcome.GRANTED else set()
 
     def facts(self) -> rules.NppvFacts:
         """This application as plain values for the rules."""

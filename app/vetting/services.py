@@ -23,6 +23,11 @@ class VettingError(Exception):
     """A vetting action that is not allowed in the record's current state."""
 
 
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise VettingError(problem)
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -75,8 +80,7 @@ def request_dbs_check(volunteer: User, level, workforce, volunteer_check: bool, 
 
 def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None:
     """Note the day the application went to the DBS."""
-    if check.submitted_on is not None:
-        raise VettingError("This DBS application has already been recorded as submitted.")
+    _refuse(check.problem_with("submission"))
     check.submitted_on = submitted_on
     audit.record(by, "vetting.dbs_submitted", _volunteer(check), obj=check, submitted_on=submitted_on)
     db.session.flush()
@@ -84,10 +88,7 @@ def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None
 
 def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date, outcome: DbsOutcome, by: User) -> None:
     """Record the certificate: number, issue date and whether it disclosed information (never what)."""
-    if check.submitted_on is None:
-        raise VettingError("Record when the application was submitted first.")
-    if check.outcome is not None:
-        raise VettingError("This DBS check already has its certificate recorded.")
+    _refuse(check.problem_with("result"))
     number = rules.normalise_certificate_number(certificate_number)
     if number is None:
         raise VettingError("The certificate number must be 12 digits.")
@@ -98,8 +99,7 @@ def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date,
 
 def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by: User, on: date | None = None) -> DbsDecision:
     """Record a risk-assessed decision; a decline ends the volunteer's onboarding with a kind e-mail."""
-    if not check.facts().needs_decision:
-        raise VettingError("This DBS check does not need a decision.")
+    _refuse(check.problem_with("decision"))
     row = DbsDecision(dbs_check_id=check.id, decision=decision, rationale=rationale,
                       decided_on=on or today_london(), decided_by_id=by.id)
     check.decisions.append(row)
@@ -123,8 +123,7 @@ def end_onboarding(volunteer: User, by: User) -> None:
 def record_update_service(check: DbsCheck, subscribed_on: date | None, consent_on: date | None,
                           original_seen_on: date | None, by: User) -> None:
     """Record the holder's Update Service subscription, consent to status checks, and the original seen in person."""
-    if not check.facts().has_result:
-        raise VettingError("Record the certificate before its Update Service details.")
+    _refuse(check.problem_with("update_service"))
     if original_seen_on is not None and original_seen_on != check.original_seen_on:
         check.original_seen_by_id = by.id
     elif original_seen_on is None:
@@ -161,13 +160,10 @@ def submit_police_vetting(volunteer: User, level, force_reference: str, submitte
     return record
 
 
-ALLOWED_NPPV = {None: {NppvOutcome.GRANTED, NppvOutcome.REFUSED}, NppvOutcome.GRANTED: {NppvOutcome.WITHDRAWN}}
-
-
 def record_police_outcome(record: PoliceVetting, outcome: NppvOutcome, outcome_on: date, by: User,
                           policy: VettingPolicy | None = None) -> None:
     """Record the force's answer: granted (expiry set from policy), refused, or a later withdrawal."""
-    if outcome not in ALLOWED_NPPV.get(record.outcome, set()):
+    if outcome not in record.next_outcomes:
         now = record.outcome.label.lower() if record.outcome else "waiting for a result"
         raise VettingError(f"Police vetting that is {now} cannot be recorded as {outcome.label.lower()}.")
     if outcome == NppvOutcome.GRANTED:

@@ -58,8 +58,12 @@ def _done(volunteer: User, message: str):
     return redirect(url_for("vetting.record", user_id=volunteer.id))
 
 
-def _form_page(form, volunteer: User, title: str, status: int = 200, **context):
-    return render_template("vetting/form.html", form=form, volunteer=volunteer, title=title, **context), status
+def _form_page(form, volunteer: User, title: str, problems=(), **context):
+    """The shared form page; when the record's state forbids the action, the reasons replace the form."""
+    problems = [p for p in problems if p]
+    status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
+    return render_template("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+                           **context), status
 
 
 # ---------------------------------------------------------------- staff pages
@@ -107,7 +111,7 @@ def new_dbs(user_id):
         services.request_dbs_check(volunteer, DbsLevel(form.level.data), Workforce(form.workforce.data),
                                    form.volunteer_check.data == "yes", form.requested_on.data, current_user)
         return _done(volunteer, "DBS check started.")
-    return _form_page(form, volunteer, "Start a DBS check", 400 if form.errors else 200)
+    return _form_page(form, volunteer, "Start a DBS check")
 
 
 @bp.route("/dbs/<int:check_id>/submitted", methods=["GET", "POST"])
@@ -119,7 +123,7 @@ def dbs_submitted(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Date submitted saved.", form, services.record_dbs_submission, check,
                       form.submitted_on.data, current_user)
-    return _form_page(form, volunteer, "When was the DBS application submitted?", 400 if form.errors else 200)
+    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")])
 
 
 @bp.route("/dbs/<int:check_id>/certificate", methods=["GET", "POST"])
@@ -131,7 +135,7 @@ def dbs_result(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Certificate saved.", form, services.record_dbs_result, check,
                       form.certificate_number.data, form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Record the DBS certificate", 400 if form.errors else 200,
+    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")],
                       hint="Do not record or upload what the certificate says: only whether it is clear.")
 
 
@@ -147,7 +151,7 @@ def dbs_decision(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
                       Decision(form.decision.data), form.rationale.data, current_user)
-    return _form_page(form, volunteer, "Risk-assessed decision", 400 if form.errors else 200, check=check,
+    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], check=check,
                       warning="Declining ends this person's onboarding. They will be sent a kind e-mail.")
 
 
@@ -160,7 +164,7 @@ def update_service(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Update Service details saved.", form, services.record_update_service, check,
                       form.subscribed_on.data, form.consent_on.data, form.original_seen_on.data, current_user)
-    return _form_page(form, volunteer, "DBS Update Service", 400 if form.errors else 200)
+    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")])
 
 
 @bp.route("/dbs/<int:check_id>/status-check", methods=["GET", "POST"])
@@ -173,8 +177,7 @@ def status_check(check_id):
     if not problems and form.validate_on_submit():
         return _apply(volunteer, "Status check saved.", form, services.record_status_check, check,
                       form.checked_on.data, StatusOutcome(form.outcome.data), current_user)
-    status = 409 if problems and request.method == "POST" else (400 if form.errors else 200)
-    return _form_page(form, volunteer, "Update Service status check", status, problems=problems)
+    return _form_page(form, volunteer, "Update Service status check", problems)
 
 
 @bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
@@ -188,7 +191,7 @@ def new_police(user_id):
         services.submit_police_vetting(volunteer, NppvLevel(form.level.data), form.force_reference.data,
                                        form.submitted_on.data, current_user)
         return _done(volunteer, "Police vetting saved.")
-    return _form_page(form, volunteer, "Record police vetting", 400 if form.errors else 200)
+    return _form_page(form, volunteer, "Record police vetting")
 
 
 @bp.route("/police/<int:record_id>/result", methods=["GET", "POST"])
@@ -196,13 +199,12 @@ def new_police(user_id):
 def police_result(record_id):
     """Record the force's answer: granted, refused, or a later withdrawal."""
     record, volunteer = get_police_or_404(record_id)
-    if record.outcome is not None and record.outcome != NppvOutcome.GRANTED:
-        abort(409)
     form = forms.PoliceOutcomeForm(record=record)
+    final = None if record.next_outcomes else f"This police vetting was {record.outcome.label.lower()}: it cannot change."
     if form.validate_on_submit():
         return _apply(volunteer, "Police vetting result saved.", form, services.record_police_outcome, record,
                       NppvOutcome(form.outcome.data), form.outcome_on.data, current_user)
-    return _form_page(form, volunteer, "Police vetting result", 400 if form.errors else 200)
+    return _form_page(form, volunteer, "Police vetting result", [final])
 
 
 def _apply(volunteer: User, message: str, form, service, *args):
@@ -211,7 +213,7 @@ def _apply(volunteer: User, message: str, form, service, *args):
         service(*args)
     except VettingError as exc:
         db.session.rollback()
-        return _form_page(form, volunteer, "This cannot be saved", 409, problems=[str(exc)])
+        return _form_page(form, volunteer, "This cannot be saved", [str(exc)])
     return _done(volunteer, message)
 
 

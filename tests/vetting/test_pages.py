@@ -90,6 +90,8 @@ def test_dates_must_be_real_in_order_and_not_in_future(coordinator, volunteer):
 
 def test_a_clear_certificate_needs_no_decision(coordinator, volunteer):
     check = make_dbs(volunteer)
+    page = coordinator.get(f"/vetting/dbs/{check.id}/decision").get_data(as_text=True)
+    assert "This DBS check does not need a decision." in page and "Save decision" not in page
     r = coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved", "rationale": "x"})
     assert r.status_code == 409 and "does not need a decision" in r.get_data(as_text=True)
     assert db.session.scalar(select(DbsDecision)) is None
@@ -150,7 +152,10 @@ def test_police_vetting_can_be_withdrawn_once_granted_but_not_after_refusal(coor
     assert r.status_code == 302
     assert "Police vetting was withdrawn" in vetting_gate(volunteer).reasons[0]
     refused = make_nppv(volunteer, outcome=NppvOutcome.REFUSED)
-    assert coordinator.get(f"/vetting/police/{refused.id}/result").status_code == 409
+    page = coordinator.get(f"/vetting/police/{refused.id}/result").get_data(as_text=True)
+    assert "This police vetting was refused: it cannot change." in page and "Save result" not in page
+    r = coordinator.post(f"/vetting/police/{refused.id}/result", data={"outcome": "withdrawn", "outcome_on": d(today_london())})
+    assert r.status_code == 409
     r = coordinator.post(f"/vetting/police/{granted.id}/result", data={"outcome": "granted", "outcome_on": d(today_london())})
     assert r.status_code == 409
 

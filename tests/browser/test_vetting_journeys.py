@@ -104,3 +104,57 @@ def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_a
     expect(volunteer.locator("main")).not_to_contain_text("disclosed")
     assert_accessible(volunteer, "your checks")
     assert volunteer.goto("/vetting").status == 403
+
+
+def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone_page, smtp, assert_accessible):
+    """On a phone: Update Service details, a status check showing a change, then a decline with a kind e-mail."""
+    from datetime import date
+
+    from app.vetting.enums import DbsOutcome, Decision
+    from tests.vetting.factories import make_dbs, make_nppv
+
+    make_user(Role.MANAGER, email="manager@example.org", name="Mo Manager")
+    volunteer = make_user(Role.VOLUNTEER, email="sam@example.org", name="Sam Subscriber", areas=["Stanley"])
+    make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED, issued_on=date(2026, 2, 1))
+    make_nppv(volunteer, granted_on=date(2026, 2, 10))
+    volunteer_id = volunteer.id
+    db.session.remove()
+    page = phone_page
+    today = today_london()
+
+    browser_sign_in(page, "manager@example.org", DEFAULT_PASSWORD)
+    page.goto("/vetting?show=all")
+    assert_accessible(page, "work list on a phone")
+    page.get_by_role("link", name="Sam Subscriber").click()
+    page.get_by_role("link", name=re.compile("^Change Update Service details")).click()
+    assert_accessible(page, "Update Service details")
+    for legend in ("Date they joined the Update Service", "Date they agreed to status checks",
+                   "Date you saw the original certificate in person"):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill("3")
+        group.get_by_label("Month").fill("2")
+        group.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Save Update Service details").click()
+    saved(page, "Update Service details saved")
+    expect(page.locator("main")).to_contain_text("3 February 2026 by Mo Manager")
+
+    page.get_by_role("link", name=re.compile("^Record status check")).click()
+    assert_accessible(page, "status check")
+    fill_date(page, today)
+    page.get_by_label("Changed: new information").check()
+    page.get_by_role("button", name="Save status check").click()
+    saved(page, "Status check saved")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("showed new information")
+
+    page.get_by_role("link", name=re.compile("^Record decision")).click()
+    page.get_by_label("Declined").check()
+    page.get_by_label("Reasons for the decision").fill("New matter is relevant to the role.")
+    page.get_by_role("button", name="Save decision").click()
+    saved(page, "Decision saved")
+    assert_accessible(page, "record after a decline")
+    body = smtp.body(smtp.last("sam@example.org"))
+    assert "not able to go ahead" in body and "New matter" not in body
+    page.goto("/vetting")
+    expect(page.get_by_role("link", name="Sam Subscriber")).to_have_count(0)  # no longer a volunteer
+    page.goto(f"/vetting/people/{volunteer_id}")
+    expect(page.locator("main")).to_contain_text("was to decline")

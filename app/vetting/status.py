@@ -1,6 +1,6 @@
 """Pure summaries built on the rules: the work-list categories and the volunteer's own plain-words status."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.timefmt import format_date
 from app.vetting.enums import Decision, NppvOutcome
@@ -129,3 +129,19 @@ def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
         return Step(title, "Needs renewing", "red", "Your police vetting needs renewing. Your coordinator will "
                     "give you a new form.")
     return Step(title, "Closed", "grey", "Your coordinator will talk to you about your police vetting.")
+
+
+UPDATE_SERVICE_JOIN_DAYS = 30  # the DBS's own rule: join within 30 days of the certificate's issue
+
+
+def update_service_step(checks, on: date) -> Step | None:
+    """A nudge to join the free DBS Update Service while the certificate is new enough; None otherwise."""
+    current = current_dbs(checks)
+    if current is None or current.subscribed_on is not None:
+        return None
+    last_day = current.issued_on + timedelta(days=UPDATE_SERVICE_JOIN_DAYS)
+    if on > last_day:
+        return None
+    return Step("DBS Update Service", "Optional", "blue", "You can join the DBS Update Service free until "
+                f"{format_date(last_day)}. It keeps your certificate up to date, so you may not need a new check "
+                "later. Tell your coordinator if you join.")

@@ -15,7 +15,7 @@ from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOut
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.policy import current_policy
 from app.vetting.services import VettingError
-from app.vetting.status import dbs_step, nppv_step
+from app.vetting.status import dbs_step, nppv_step, update_service_step
 
 bp = Blueprint("vetting", __name__, url_prefix="/vetting", cli_group=None)
 bp.cli.add_command(vetting_cli)
@@ -43,11 +43,13 @@ def get_volunteer_or_404(user_id: int) -> User:
 
 
 def get_check_or_404(check_id: int) -> tuple[DbsCheck, User]:
+    """A DBS check and the person it belongs to."""
     check = db.get_or_404(DbsCheck, check_id)
     return check, db.session.get(User, check.volunteer_id)
 
 
 def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
+    """A police vetting application and the person it belongs to."""
     record = db.get_or_404(PoliceVetting, record_id)
     return record, db.session.get(User, record.volunteer_id)
 
@@ -228,5 +230,5 @@ def mine():
     records = services.load_records([current_user.id]).get(current_user.id, ([], []))
     checks, police = services.facts_for(records)
     gate = rules.evaluate_gate(checks, police, policy, today)
-    steps = [dbs_step(checks, policy, today), nppv_step(police, policy, today)]
-    return render_template("vetting/mine.html", gate=gate, steps=steps)
+    steps = [dbs_step(checks, policy, today), update_service_step(checks, today), nppv_step(police, policy, today)]
+    return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])

@@ -104,3 +104,13 @@ def test_volunteer_steps_in_plain_words():
                                                                "It is good until 31 December 2029.")
     assert status.nppv_step([], POLICY, TODAY).tag == "Not started"
     assert status.nppv_step([nppv(outcome=None, granted_on=None, expires_on=None)], POLICY, TODAY).tag == "Waiting"
+
+
+def test_update_service_nudge_only_while_the_certificate_is_new():
+    new = dbs(issued_on=date(2026, 5, 20))
+    step = status.update_service_step([new], TODAY)
+    assert step.tag == "Optional" and "free until 19 June 2026" in step.text
+    assert status.update_service_step([new], date(2026, 6, 19)) is not None
+    assert status.update_service_step([new], date(2026, 6, 20)) is None
+    assert status.update_service_step([replace(new, subscribed_on=date(2026, 5, 25))], TODAY) is None
+    assert status.update_service_step([], TODAY) is None

@@ -93,7 +93,9 @@ def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date,
     if number is None:
         raise VettingError("The certificate number must be 12 digits.")
     check.certificate_number, check.issued_on, check.outcome = number, issued_on, outcome
-    audit.record(by, "vetting.dbs_result", _volunteer(check), obj=check, outcome=outcome, issued_on=issued_on)
+    # Whether it disclosed anything stays on the vetting record, which only coordinators and managers see,
+    # not in the audit log, which admins read too.
+    audit.record(by, "vetting.dbs_result", _volunteer(check), obj=check, issued_on=issued_on)
     db.session.flush()
 
 
@@ -143,7 +145,7 @@ def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcom
     row = StatusCheck(dbs_check_id=check.id, checked_on=checked_on, outcome=outcome, checked_by_id=by.id)
     check.status_checks.append(row)
     db.session.flush()
-    audit.record(by, "vetting.status_check", _volunteer(check), obj=row, outcome=outcome)
+    audit.record(by, "vetting.status_check", _volunteer(check), obj=row, checked_on=checked_on)
     return row
 
 

@@ -1,4 +1,5 @@
 """`flask vetting remind` and `flask vetting purge`, meant for cron (both safe to run as often as you like)."""
+import sys
 from datetime import date
 
 import click
@@ -21,6 +22,10 @@ def _today(value: str | None) -> date:
         raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
 
 
+def _progress(choice: bool | None) -> bool:
+    return sys.stderr.isatty() if choice is None else choice
+
+
 def _policy():
     from app.vetting.policy import current_policy
 
@@ -32,12 +37,12 @@ def _policy():
 
 @vetting_cli.command("remind")
 @click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
-@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def remind(today, progress):
     """E-mail volunteers and coordinators before rechecks, status checks and expiries (once per lead time)."""
     from app.vetting.tasks import send_reminders
 
-    day, policy = _today(today), _policy()
+    day, policy, progress = _today(today), _policy(), _progress(progress)
     # E-mail templates render with the layout's context processor, which expects a request (and no one signed in).
     with current_app.test_request_context("/"):
         sent = send_reminders(day, policy, progress=progress)
@@ -47,11 +52,11 @@ def remind(today, progress):
 
 @vetting_cli.command("purge")
 @click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
-@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def purge(today, progress):
     """Delete disclosure notes past the retention period (each purge is audited)."""
     from app.vetting.tasks import purge_notes
 
-    purged = purge_notes(_today(today), _policy(), progress=progress)
+    purged = purge_notes(_today(today), _policy(), progress=_progress(progress))
     db.session.commit()
     click.echo(f"vetting: {purged} disclosure notes purged")

@@ -87,11 +87,14 @@ class DecisionForm(VettingForm):
                           validators=[InputRequired("Select approve or decline")])
     rationale = TextAreaField(
         "Reasons for the decision", widget=GovCharacterCount(),
-        description="Explain the risk assessment in a few sentences. Do not copy what the certificate says. "
-                    "This note is deleted 6 months after the decision.",
+        description="Explain the risk assessment in a few sentences. Do not copy what the certificate says.",
         validators=[InputRequired("Enter the reasons for the decision"),
                     Length(max=2000, message="Reasons must be 2000 characters or fewer")])
     submit = submit("Save decision")
+
+    def __init__(self, *args, retention_months: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rationale.description += f" This note is deleted {retention_months} months after the decision."
 
 
 class UpdateServiceForm(VettingForm):

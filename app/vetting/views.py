@@ -149,7 +149,7 @@ def dbs_decision(check_id):
     if request.method == "GET":
         services.log_view(current_user, volunteer, obj=check, page="decision")
         db.session.commit()
-    form = forms.DecisionForm()
+    form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
     if form.validate_on_submit():
         return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
                       Decision(form.decision.data), form.rationale.data, current_user)

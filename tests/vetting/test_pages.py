@@ -93,6 +93,9 @@ def test_a_clear_certificate_needs_no_decision(coordinator, volunteer):
     check = make_dbs(volunteer)
     page = coordinator.get(f"/vetting/dbs/{check.id}/decision").get_data(as_text=True)
     assert "This DBS check does not need a decision." in page and "Save decision" not in page
+    disclosed = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED)
+    page = coordinator.get(f"/vetting/dbs/{disclosed.id}/decision").get_data(as_text=True)
+    assert "This note is deleted 6 months after the decision." in page  # from the policy file
     r = coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved", "rationale": "x"})
     assert r.status_code == 409 and "does not need a decision" in r.get_data(as_text=True)
     assert db.session.scalar(select(DbsDecision)) is None

@@ -84,3 +84,18 @@ def test_a_decision_after_a_changed_status_reopens_the_gate(staff):
     services.record_dbs_decision(check, Decision.APPROVED, "Reviewed with the volunteer.", staff, on=date(2026, 4, 3))
     db.session.commit()
     assert vetting_gate(volunteer, on=date(2026, 4, 4)).ok
+
+
+def test_gates_for_many_volunteers_in_fixed_queries(count_queries):
+    people = [make_user(Role.VOLUNTEER) for _ in range(4)]
+    make_dbs(people[0], issued_on=date(2026, 2, 1))
+    make_nppv(people[0], granted_on=date(2026, 2, 10))
+    make_dbs(people[1], outcome=DbsOutcome.DISCLOSED, issued_on=date(2026, 2, 1))
+    db.session.expire_all()
+    people = [db.session.get(type(p), p.id) for p in people]  # loaded, as a caller's list would be
+    with count_queries() as q:
+        gates = services.vetting_gates(people, on=date(2026, 3, 1))
+    assert gates[people[0].id].ok and gates[people[0].id].until == date(2029, 1, 31)
+    assert "a risk-assessed decision is needed" in gates[people[1].id].reasons[0]
+    assert gates[people[3].id].reasons == ["No DBS check has been started", "No police vetting has been started"]
+    assert len(q) == 4  # checks, their decisions and status checks, police vetting

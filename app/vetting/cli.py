@@ -1,0 +1,62 @@
+"""`flask vetting remind` and `flask vetting purge`, meant for cron (both safe to run as often as you like)."""
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core.services import PolicyFileError
+from app.extensions import db
+from app.timefmt import today_london
+
+vetting_cli = AppGroup("vetting", help="DBS and police vetting: reminders and retention.")
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return today_london()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
+
+
+def _progress(choice: bool | None) -> bool:
+    return sys.stderr.isatty() if choice is None else choice
+
+
+def _policy():
+    from app.vetting.policy import current_policy
+
+    try:
+        return current_policy()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@vetting_cli.command("remind")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
+def remind(today, progress):
+    """E-mail volunteers and coordinators before rechecks, status checks and expiries (once per lead time)."""
+    from app.vetting.tasks import send_reminders
+
+    day, policy, progress = _today(today), _policy(), _progress(progress)
+    # E-mail templates render with the layout's context processor, which expects a request (and no one signed in).
+    with current_app.test_request_context("/"):
+        sent = send_reminders(day, policy, progress=progress)
+    db.session.commit()
+    click.echo(f"vetting: {sent} reminders sent")
+
+
+@vetting_cli.command("purge")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
+def purge(today, progress):
+    """Delete disclosure notes past the retention period (each purge is audited)."""
+    from app.vetting.tasks import purge_notes
+
+    purged = purge_notes(_today(today), _policy(), progress=_progress(progress))
+    db.session.commit()
+    click.echo(f"vetting: {purged} disclosure notes purged")

@@ -1,0 +1,171 @@
+"""Vetting forms. Context (today's date, the record) goes in as keywords; every message says what to fix."""
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.forms import GovDateField, GovForm, submit
+from app.timefmt import format_date, today_london
+from app.vetting import rules
+from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
+
+
+def _choices(enum_cls, only=None):
+    return [(m.value, m.label) for m in enum_cls if only is None or m in only]
+
+
+class VettingForm(GovForm):
+    """A form that knows today's date, so no date can be in the future."""
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or today_london()
+
+    def check_date(self, field, what: str, earliest: date | None = None, earliest_what: str = "") -> None:
+        if field.data is None:
+            return
+        if field.data > self.today:
+            raise ValidationError(f"{what} must be today or in the past")
+        if earliest is not None and field.data < earliest:
+            raise ValidationError(f"{what} must be on or after {earliest_what} ({format_date(earliest)})")
+
+
+class DbsRequestForm(VettingForm):
+    level = RadioField("Level of check", widget=GovRadioInput(), choices=_choices(DbsLevel),
+                       validators=[InputRequired("Select the level of check")])
+    workforce = RadioField("Workforce", widget=GovRadioInput(), choices=_choices(Workforce),
+                           validators=[InputRequired("Select the workforce the check is for")])
+    volunteer_check = RadioField("Is this a free volunteer check?", widget=GovRadioInput(),
+                                 choices=[("yes", "Yes"), ("no", "No")],
+                                 validators=[InputRequired("Select yes if this is a free volunteer check")])
+    requested_on = GovDateField("Date requested", what="Date requested",
+                                validators=[InputRequired("Enter the date the check was requested")])
+    submit = submit("Save DBS check")
+
+    def validate_requested_on(self, field):
+        self.check_date(field, "Date requested")
+
+
+class DbsSubmittedForm(VettingForm):
+    submitted_on = GovDateField("Date submitted to the DBS", what="Date submitted",
+                                validators=[InputRequired("Enter the date the application was submitted")])
+    submit = submit("Save date submitted")
+
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = check
+
+    def validate_submitted_on(self, field):
+        self.check_date(field, "Date submitted", self.record.requested_on, "the date requested")
+
+
+class DbsResultForm(VettingForm):
+    certificate_number = StringField(
+        "Certificate number", widget=GovTextInput(), description="12 digits, printed at the top of the certificate",
+        validators=[InputRequired("Enter the certificate number")])
+    issued_on = GovDateField("Date of issue", what="Date of issue",
+                             validators=[InputRequired("Enter the date of issue shown on the certificate")])
+    outcome = RadioField("What does the certificate show?", widget=GovRadioInput(), choices=_choices(DbsOutcome),
+                         validators=[InputRequired("Select whether the certificate is clear or shows information")])
+    submit = submit("Save certificate")
+
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = check
+
+    def validate_certificate_number(self, field):
+        if rules.normalise_certificate_number(field.data) is None:
+            raise ValidationError("Certificate number must be 12 digits, like 001234567890")
+
+    def validate_issued_on(self, field):
+        self.check_date(field, "Date of issue", self.record.submitted_on, "the date submitted")
+
+
+class DecisionForm(VettingForm):
+    decision = RadioField("Decision", widget=GovRadioInput(), choices=_choices(Decision),
+                          validators=[InputRequired("Select approve or decline")])
+    rationale = TextAreaField(
+        "Reasons for the decision", widget=GovCharacterCount(),
+        description="Explain the risk assessment in a few sentences. Do not copy what the certificate says.",
+        validators=[InputRequired("Enter the reasons for the decision"),
+                    Length(max=2000, message="Reasons must be 2000 characters or fewer")])
+    submit = submit("Save decision")
+
+    def __init__(self, *args, retention_months: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rationale.description += f" This note is deleted {retention_months} months after the decision."
+
+
+class UpdateServiceForm(VettingForm):
+    subscribed_on = GovDateField("Date they joined the Update Service", what="Date joined", validators=[Optional()],
+                                 description="Leave blank if they have not joined")
+    consent_on = GovDateField("Date they agreed to status checks", what="Date of consent", validators=[Optional()],
+                              description="Leave blank until they have agreed")
+    original_seen_on = GovDateField("Date you saw the original certificate in person", what="Date seen",
+                                    validators=[Optional()], description="You will be recorded as the person who saw it")
+    submit = submit("Save Update Service details")
+
+    def validate_subscribed_on(self, field):
+        self.check_date(field, "Date joined")
+
+    def validate_consent_on(self, field):
+        self.check_date(field, "Date of consent")
+
+    def validate_original_seen_on(self, field):
+        self.check_date(field, "Date seen")
+
+
+class StatusCheckForm(VettingForm):
+    checked_on = GovDateField("Date of the status check", what="Date of the status check",
+                              validators=[InputRequired("Enter the date of the status check")])
+    outcome = RadioField("Result", widget=GovRadioInput(), choices=_choices(StatusOutcome),
+                         validators=[InputRequired("Select the result of the status check")])
+    submit = submit("Save status check")
+
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = check
+
+    def validate_checked_on(self, field):
+        self.check_date(field, "Date of the status check", self.record.issued_on, "the date of issue")
+
+
+class PoliceVettingForm(VettingForm):
+    level = RadioField("Level", widget=GovRadioInput(), choices=_choices(NppvLevel),
+                       validators=[InputRequired("Select the level of police vetting")])
+    force_reference = StringField("Force reference", widget=GovTextInput(),
+                                  validators=[InputRequired("Enter the force's reference"),
+                                              Length(max=40, message="Force reference must be 40 characters or fewer")])
+    submitted_on = GovDateField("Date submitted to the force", what="Date submitted",
+                                validators=[InputRequired("Enter the date the form was submitted")])
+    submit = submit("Save police vetting")
+
+    def validate_submitted_on(self, field):
+        self.check_date(field, "Date submitted")
+
+
+class PoliceOutcomeForm(VettingForm):
+    outcome = RadioField("Result", widget=GovRadioInput(), validators=[InputRequired("Select the result")])
+    outcome_on = GovDateField("Date", what="Date", description="The date granted, refused or withdrawn",
+                              validators=[InputRequired("Enter the date of the result")])
+    submit = submit("Save result")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.outcome.choices = _choices(NppvOutcome, record.next_outcomes)
+
+    def validate_outcome_on(self, field):
+        earliest, what = ((self.record.granted_on, "the date granted") if self.record.granted_on
+                          else (self.record.submitted_on, "the date submitted"))
+        self.check_date(field, "Date", earliest, what)
+
+
+class WorkListFilterForm(GovForm):
+    class Meta:
+        csrf = False
+
+    show = SelectField("Show", widget=GovSelect(), validators=[Optional()])
+    area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
+    submit = submit("Filter")

@@ -1,0 +1,169 @@
+"""Vetting records: DBS checks (with decisions and Update Service status checks), police vetting, reminders sent.
+
+Only what the DBS code of practice allows is kept: check type, certificate number, issue date, outcome and
+the decision (who, when). The reasons written for a decision are purged after the retention period.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+from app.vetting import rules
+from app.vetting.enums import (
+    DbsLevel,
+    DbsOutcome,
+    Decision,
+    NppvLevel,
+    NppvOutcome,
+    ReminderKind,
+    StatusOutcome,
+    Workforce,
+)
+
+
+class DbsCheck(db.Model):
+    """One DBS check for one volunteer. A recheck adds a new record; old ones are kept."""
+
+    __tablename__ = "dbs_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[DbsLevel] = mapped_column(enum_column(DbsLevel, "dbs_level", 20))
+    workforce: Mapped[Workforce] = mapped_column(enum_column(Workforce, "dbs_workforce", 10))
+    volunteer_check: Mapped[bool] = mapped_column(Boolean, default=True)
+    requested_on: Mapped[date] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    certificate_number: Mapped[str | None] = mapped_column(String(12))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[DbsOutcome | None] = mapped_column(enum_column(DbsOutcome, "dbs_outcome", 10))
+    # Update Service
+    subscribed_on: Mapped[date | None] = mapped_column(Date)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    original_seen_on: Mapped[date | None] = mapped_column(Date)
+    original_seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    volunteer = relationship("User", foreign_keys=[volunteer_id], lazy="raise")
+    original_seen_by = relationship("User", foreign_keys=[original_seen_by_id], lazy="selectin")
+    decisions: Mapped[list["DbsDecision"]] = relationship(
+        back_populates="check", cascade="all, delete-orphan", order_by="DbsDecision.id", lazy="selectin")
+    status_checks: Mapped[list["StatusCheck"]] = relationship(
+        back_populates="check", cascade="all, delete-orphan", order_by="StatusCheck.id", lazy="selectin")
+
+    def facts(self) -> rules.DbsFacts:
+        """This check as plain values for the rules."""
+        return rules.DbsFacts(
+            id=self.id or 0, level=self.level, workforce=self.workforce, requested_on=self.requested_on,
+            submitted_on=self.submitted_on, issued_on=self.issued_on, outcome=self.outcome,
+            subscribed_on=self.subscribed_on, consent_on=self.consent_on, original_seen_on=self.original_seen_on,
+            decisions=tuple(rules.DecisionFacts(d.decision, d.decided_on) for d in self.decisions),
+            status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome) for s in self.status_checks),
+        )
+
+    def problem_with(self, action: str) -> str | None:
+        """Why `action` cannot be recorded on this check now (None when it can): the one state machine."""
+        facts = self.facts()
+        problems = {
+            "submission": "This DBS application has already been recorded as submitted." if self.submitted_on else None,
+            "result": ("Record when the application was submitted first." if self.submitted_on is None else
+                       "This DBS check already has its certificate recorded." if self.outcome else None),
+            "decision": None if facts.needs_decision else "This DBS check does not need a decision.",
+            "update_service": None if facts.has_result else "Record the certificate before its Update Service details.",
+        }
+        return problems[action]
+
+    @property
+    def stage(self) -> str:
+        """Where the check has got to, in a few words."""
+        if self.submitted_on is None:
+            return "Awaiting submission"
+        if self.outcome is None:
+            return "Awaiting result"
+        if self.facts().needs_decision:
+            return "Awaiting decision"
+        return self.outcome.label
+
+
+class DbsDecision(db.Model):
+    """A risk-assessed decision on a DBS check: who decided, when, and (until purged) why."""
+
+    __tablename__ = "dbs_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dbs_check_id: Mapped[int] = mapped_column(ForeignKey("dbs_checks.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, "dbs_decision", 10))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    rationale_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    check: Mapped[DbsCheck] = relationship(back_populates="decisions")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="selectin")
+
+
+class StatusCheck(db.Model):
+    """An Update Service status check made on a certificate, with the holder's consent."""
+
+    __tablename__ = "dbs_status_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dbs_check_id: Mapped[int] = mapped_column(ForeignKey("dbs_checks.id", ondelete="CASCADE"), index=True)
+    checked_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[StatusOutcome] = mapped_column(enum_column(StatusOutcome, "dbs_status_outcome", 20))
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    check: Mapped[DbsCheck] = relationship(back_populates="status_checks")
+    checked_by = relationship("User", foreign_keys=[checked_by_id], lazy="selectin")
+
+
+class PoliceVetting(db.Model):
+    """One non-police personnel vetting (NPPV) application to the force, and its outcome."""
+
+    __tablename__ = "police_vettings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[NppvLevel] = mapped_column(enum_column(NppvLevel, "nppv_level", 20))
+    force_reference: Mapped[str] = mapped_column(String(40))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[NppvOutcome | None] = mapped_column(enum_column(NppvOutcome, "nppv_outcome", 10))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    granted_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    volunteer = relationship("User", foreign_keys=[volunteer_id], lazy="raise")
+
+    @property
+    def next_outcomes(self) -> set[NppvOutcome]:
+        """What may be recorded next: a result while waiting, a withdrawal once granted, nothing after that."""
+        if self.outcome is None:
+            return {NppvOutcome.GRANTED, NppvOutcome.REFUSED}
+        return {NppvOutcome.WITHDRAWN} if self.outcome == NppvOutcome.GRANTED else set()
+
+    def facts(self) -> rules.NppvFacts:
+        """This application as plain values for the rules."""
+        return rules.NppvFacts(id=self.id or 0, level=self.level, submitted_on=self.submitted_on,
+                               outcome=self.outcome, granted_on=self.granted_on, expires_on=self.expires_on,
+                               outcome_on=self.outcome_on)
+
+
+class SentReminder(db.Model):
+    """A reminder e-mailed for one record at one lead time: the unique key makes reminders send once."""
+
+    __tablename__ = "vetting_reminders"
+    __table_args__ = (UniqueConstraint("kind", "record_id", "due_on", "lead_days", name="uq_vetting_reminders_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, "vetting_reminder_kind", 20))
+    record_id: Mapped[int] = mapped_column(Integer)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    lead_days: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,98 @@
+"""The vetting policy the scheme sets, read from policy/vetting.toml and checked before use."""
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from app.core.services import PolicyFileError
+from app.vetting.enums import DbsLevel, NppvLevel, Workforce
+
+RECHECK_MODES = ("period", "update_service")
+
+
+@dataclass(frozen=True)
+class VettingPolicy:
+    """Everything the vetting rules need to know about the scheme's choices."""
+
+    dbs_level: DbsLevel = DbsLevel.ENHANCED
+    dbs_workforce: Workforce = Workforce.ADULT
+    recheck: str = "period"
+    recheck_years: int = 3
+    status_check_months: int = 12
+    nppv_level: NppvLevel = NppvLevel.NPPV2_ABBREVIATED
+    nppv_validity_years: int = 3
+    reminder_days: tuple[int, ...] = (90, 60, 30)
+    note_retention_months: int = 6
+
+    @property
+    def uses_update_service(self) -> bool:
+        return self.recheck == "update_service"
+
+
+def _get(data: dict, section: str, key: str, path: Path):
+    try:
+        return data[section][key]
+    except (KeyError, TypeError):
+        raise PolicyFileError(f"{path}: [{section}] needs {key} = ...") from None
+
+
+def _choice(enum_cls, value, where: str, path: Path):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise PolicyFileError(f"{path}: {where} is {value!r}; use one of {allowed}") from None
+
+
+def _positive(value, where: str, path: Path) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise PolicyFileError(f"{path}: {where} must be a whole number of 1 or more, not {value!r}")
+    return value
+
+
+def parse_policy(data: dict, path: Path) -> VettingPolicy:
+    """Check the parsed TOML and build the policy; every problem names the file and the setting."""
+    recheck = _get(data, "dbs", "recheck", path)
+    if recheck not in RECHECK_MODES:
+        raise PolicyFileError(f"{path}: [dbs] recheck is {recheck!r}; use \"period\" or \"update_service\"")
+    leads = _get(data, "reminders", "lead_days", path)
+    if not isinstance(leads, list) or not leads:
+        raise PolicyFileError(f"{path}: [reminders] lead_days must be a list of days, like [90, 60, 30]")
+    return VettingPolicy(
+        dbs_level=_choice(DbsLevel, _get(data, "dbs", "required_level", path), "[dbs] required_level", path),
+        dbs_workforce=_choice(Workforce, _get(data, "dbs", "workforce", path), "[dbs] workforce", path),
+        recheck=recheck,
+        recheck_years=_positive(_get(data, "dbs", "recheck_years", path), "[dbs] recheck_years", path),
+        status_check_months=_positive(_get(data, "dbs", "status_check_months", path), "[dbs] status_check_months", path),
+        nppv_level=_choice(NppvLevel, _get(data, "nppv", "required_level", path), "[nppv] required_level", path),
+        nppv_validity_years=_positive(_get(data, "nppv", "validity_years", path), "[nppv] validity_years", path),
+        reminder_days=tuple(sorted({_positive(d, "[reminders] lead_days", path) for d in leads}, reverse=True)),
+        note_retention_months=_positive(_get(data, "retention", "disclosure_note_months", path),
+                                        "[retention] disclosure_note_months", path),
+    )
+
+
+def load_policy(path: Path) -> VettingPolicy:
+    """Read and check a vetting policy file."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyFileError(f"{path}: {exc}") from exc
+    return parse_policy(data, Path(path))
+
+
+_cache: dict[tuple[str, float], VettingPolicy] = {}
+
+
+def current_policy() -> VettingPolicy:
+    """The policy in force: policy/vetting.toml under POLICY_DIR, re-read when the file changes."""
+    path = Path(current_app.config["POLICY_DIR"]) / "vetting.toml"
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError as exc:
+        raise PolicyFileError(f"{path}: {exc}") from exc
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = load_policy(path)
+    return _cache[key]

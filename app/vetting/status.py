@@ -1,0 +1,147 @@
+"""Pure summaries built on the rules: the work-list categories and the volunteer's own plain-words status."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.timefmt import format_date
+from app.vetting.enums import Decision, NppvOutcome
+from app.vetting.policy import VettingPolicy
+from app.vetting.rules import (
+    current_dbs,
+    current_nppv,
+    dbs_cover_ends,
+    dbs_gate,
+    next_status_check,
+    nppv_gate,
+)
+
+AWAITING_SUBMISSION = "awaiting-submission"
+AWAITING_RESULT = "awaiting-result"
+AWAITING_DECISION = "awaiting-decision"
+EXPIRED = "expired"
+STATUS_CHECK_DUE = "status-check-due"
+
+
+def category_labels(policy: VettingPolicy) -> dict[str, str]:
+    """Work-list categories in the order shown, with their labels (expiry bands follow the reminder lead times)."""
+    labels = {
+        AWAITING_SUBMISSION: "Awaiting submission",
+        AWAITING_RESULT: "Awaiting result",
+        AWAITING_DECISION: "Awaiting decision",
+    }
+    lower = 0
+    for lead in sorted(policy.reminder_days):
+        labels[f"expiring-{lead}"] = (f"Expiring within {lead} days" if lower == 0
+                                      else f"Expiring in {lower + 1} to {lead} days")
+        lower = lead
+    labels[EXPIRED] = "Expired"
+    labels[STATUS_CHECK_DUE] = "Update Service checks due"
+    return labels
+
+
+def _expiry_band(end: date, policy: VettingPolicy, on: date) -> str | None:
+    days = (end - on).days
+    if days <= 0:
+        return EXPIRED
+    bands = [lead for lead in sorted(policy.reminder_days) if days <= lead]
+    return f"expiring-{bands[0]}" if bands else None
+
+
+def categories(checks, nppvs, policy: VettingPolicy, on: date) -> set[str]:
+    """Which work lists a volunteer belongs on today (possibly several, possibly none)."""
+    found = set()
+    pending = [c for c in checks if not c.has_result]
+    if not checks or not nppvs or any(c.submitted_on is None for c in pending):
+        found.add(AWAITING_SUBMISSION)
+    if any(c.submitted_on for c in pending) or any(r.outcome is None for r in nppvs):
+        found.add(AWAITING_RESULT)
+    current = current_dbs(checks)
+    if current is not None:
+        if current.needs_decision:
+            found.add(AWAITING_DECISION)
+        status_due = next_status_check(current, policy)
+        if status_due is not None:
+            if (status_due - on).days <= min(policy.reminder_days):
+                found.add(STATUS_CHECK_DUE)
+            if status_due <= on:
+                found.add(EXPIRED)
+        else:
+            found.add(_expiry_band(dbs_cover_ends(current, policy), policy, on))
+    police = current_nppv(nppvs)
+    if police is not None and police.outcome == NppvOutcome.GRANTED:
+        found.add(_expiry_band(police.expires_on, policy, on))
+    found.discard(None)
+    return found
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a volunteer's own status: what it is, where it stands, and what happens next."""
+
+    title: str
+    tag: str
+    colour: str
+    text: str
+
+
+def dbs_step(checks, policy: VettingPolicy, on: date) -> Step:
+    """The volunteer's DBS check in plain words, with nothing of what a certificate disclosed."""
+    title = "DBS check"
+    gate = dbs_gate(checks, policy, on)
+    if gate.ok:
+        return Step(title, "Done", "green", f"Your DBS check is complete. It is good until {format_date(gate.until)}.")
+    current = current_dbs(checks)
+    newer = [c for c in checks if not c.has_result and (current is None or c.requested_on >= current.issued_on)]
+    if newer:
+        latest = max(newer, key=lambda c: (c.requested_on, c.id))
+        if latest.submitted_on is None:
+            return Step(title, "To do", "blue", "Fill in your DBS application and show your ID documents to your "
+                        f"coordinator. We asked for it on {format_date(latest.requested_on)}.")
+        return Step(title, "Waiting", "yellow", f"Your DBS application was sent on {format_date(latest.submitted_on)}. "
+                    "When your certificate arrives in the post, please show it to your coordinator.")
+    if current is None:
+        return Step(title, "Not started", "grey", "Your coordinator will send you a DBS application. "
+                    "It is free for volunteers.")
+    decision = current.latest_decision
+    if current.needs_decision:
+        return Step(title, "Being reviewed", "yellow", "Your coordinator is looking at your DBS check and will "
+                    "talk to you about it.")
+    if decision is not None and decision.decision == Decision.DECLINED:
+        return Step(title, "Closed", "grey", "Your coordinator has written to you about your DBS check.")
+    return Step(title, "Needs renewing", "red", "Your DBS check needs renewing. Your coordinator will send you "
+                "a new application.")
+
+
+def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
+    """The volunteer's police vetting in plain words."""
+    title = "Police vetting"
+    gate = nppv_gate(records, policy, on)
+    if gate.ok:
+        return Step(title, "Done", "green", f"Your police vetting is complete. It is good until {format_date(gate.until)}.")
+    pending = [r for r in records if r.outcome is None]
+    if pending:
+        latest = max(pending, key=lambda r: (r.submitted_on, r.id))
+        return Step(title, "Waiting", "yellow", f"Your police vetting form was sent to the police on "
+                    f"{format_date(latest.submitted_on)}. We will let you know when it comes back.")
+    current = current_nppv(records)
+    if current is None:
+        return Step(title, "Not started", "grey", "Your coordinator will give you a police vetting form to fill in.")
+    if current.outcome == NppvOutcome.GRANTED:
+        return Step(title, "Needs renewing", "red", "Your police vetting needs renewing. Your coordinator will "
+                    "give you a new form.")
+    return Step(title, "Closed", "grey", "Your coordinator will talk to you about your police vetting.")
+
+
+UPDATE_SERVICE_JOIN_DAYS = 30  # the DBS's own rule: join within 30 days of the certificate's issue
+
+
+def update_service_step(checks, on: date) -> Step | None:
+    """A nudge to join the free DBS Update Service while the certificate is new enough; None otherwise."""
+    current = current_dbs(checks)
+    if current is None or current.subscribed_on is not None:
+        return None
+    last_day = current.issued_on + timedelta(days=UPDATE_SERVICE_JOIN_DAYS)
+    if on > last_day:
+        return None
+    return Step("DBS Update Service", "Optional", "blue", "You can join the DBS Update Service free until "
+                f"{format_date(last_day)}. It keeps your certificate up to date, so you may not need a new check "
+                "later. Tell your coordinator if you join.")

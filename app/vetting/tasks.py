@@ -1,0 +1,113 @@
+"""Scheduled vetting work (run from cron through `flask vetting ...`): reminders and retention."""
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from tqdm import tqdm
+
+from app.auth.models import Role, User, UserRole
+from app.email import send_email
+from app.extensions import db
+from app.vetting import rules
+from app.vetting.enums import NppvOutcome, ReminderKind
+from app.vetting.models import DbsDecision, SentReminder
+from app.vetting.policy import VettingPolicy
+from app.vetting.services import facts_for, load_records, purge_note
+
+
+def active_volunteers_query():
+    """Everyone holding the volunteer role whose account is active, by name."""
+    return (select(User).where(User.role_grants.any(UserRole.role == Role.VOLUNTEER), User.deactivated_at.is_(None))
+            .options(selectinload(User.areas)).order_by(User.full_name, User.id))
+
+
+def due_items(checks, police, policy: VettingPolicy) -> list[tuple[ReminderKind, int, date]]:
+    """What a volunteer has coming up: (kind, record id, due date). A renewal already under way needs no reminder."""
+    items = []
+    current = rules.current_dbs(checks)
+    renewing = current is not None and any(not c.has_result and c.requested_on >= current.issued_on for c in checks)
+    if current is not None and not renewing:
+        status_due = rules.next_status_check(current, policy)
+        if status_due is not None:
+            items.append((ReminderKind.STATUS_CHECK, current.id, status_due))
+        else:
+            items.append((ReminderKind.DBS_RECHECK, current.id, rules.recheck_due(current.issued_on, policy)))
+    nppv = rules.current_nppv(police)
+    if nppv is not None and nppv.outcome == NppvOutcome.GRANTED and not any(r.outcome is None for r in police):
+        items.append((ReminderKind.NPPV_EXPIRY, nppv.id, nppv.expires_on))
+    return items
+
+
+def _claim(kind, record_id: int, due_on: date, lead: int, volunteer_id: int) -> bool:
+    """Note the reminder as sent; False if it already was (the unique key settles concurrent runs)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(SentReminder(kind=kind, record_id=record_id, due_on=due_on, lead_days=lead,
+                                        volunteer_id=volunteer_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def coordinators_by_area() -> tuple[dict[int, list[User]], list[User]]:
+    """Active coordinators keyed by the areas they cover, and active managers (for volunteers no one covers)."""
+    staff = db.session.scalars(select(User).where(
+        User.role_grants.any(UserRole.role.in_([Role.COORDINATOR, Role.MANAGER])), User.deactivated_at.is_(None))
+        .options(selectinload(User.areas), selectinload(User.role_grants))).all()
+    by_area: dict[int, list[User]] = {}
+    for person in staff:
+        if person.has_role(Role.COORDINATOR):
+            for area in person.areas:
+                by_area.setdefault(area.id, []).append(person)
+    return by_area, [p for p in staff if p.has_role(Role.MANAGER)]
+
+
+def staff_for(volunteer: User, by_area, managers) -> list[User]:
+    """The coordinators covering any of the volunteer's areas; managers when none do."""
+    found = {p.id: p for area in volunteer.areas for p in by_area.get(area.id, [])}
+    return list(found.values()) or managers
+
+
+def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -> int:
+    """E-mail volunteers and their coordinators at each lead time before a recheck, status check or expiry; once each."""
+    volunteers = db.session.scalars(active_volunteers_query()).all()
+    records = load_records(active_volunteers_query().with_only_columns(User.id).order_by(None))
+    sent_before = {(r.kind, r.record_id, r.due_on, r.lead_days) for r in db.session.scalars(select(SentReminder))}
+    by_area, managers = coordinators_by_area()
+    sent = 0
+    for volunteer in tqdm(volunteers, desc="vetting reminders", disable=not progress):
+        checks, police = facts_for(records.get(volunteer.id, ([], [])))
+        for kind, record_id, due_on in due_items(checks, police, policy):
+            lead = rules.reminder_lead(due_on, today, policy.reminder_days)
+            if lead is None or (kind, record_id, due_on, lead) in sent_before:
+                continue
+            if not _claim(kind, record_id, due_on, lead, volunteer.id):
+                continue
+            _send_reminder(volunteer, kind, due_on, staff_for(volunteer, by_area, managers))
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: list[User]) -> None:
+    subjects = {ReminderKind.DBS_RECHECK: "Your DBS check is due for renewal",
+                ReminderKind.STATUS_CHECK: "Your DBS Update Service check is coming up",
+                ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal"}
+    send_email(volunteer.email, subjects[kind], "vetting/reminder_volunteer", user=volunteer, kind=kind, due_on=due_on)
+    for person in staff:
+        send_email(person.email, f"{kind.label} due for {volunteer.display_name}", "vetting/reminder_coordinator",
+                   user=person, volunteer=volunteer, kind=kind, due_on=due_on)
+
+
+def purge_notes(today: date, policy: VettingPolicy, progress: bool = False) -> int:
+    """Delete disclosure notes older than the retention period, auditing each; returns how many."""
+    decisions = db.session.scalars(select(DbsDecision).where(DbsDecision.rationale.is_not(None))
+                                   .options(joinedload(DbsDecision.check))).all()
+    due = [d for d in decisions if rules.note_purge_due(d.decided_on, policy) <= today]
+    volunteers = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({d.check.volunteer_id for d in due})))} if due else {}
+    for decision in tqdm(due, desc="disclosure notes", disable=not progress):
+        purge_note(decision, volunteers[decision.check.volunteer_id])
+    db.session.flush()
+    return len(due)

@@ -1,0 +1,234 @@
+"""Vetting pages: the coordinators' work list and records, and each volunteer's own plain-words status."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.navigation import register_nav
+from app.permissions import roles_required
+from app.timefmt import today_london
+from app.vetting import forms, rules, services, worklist
+from app.vetting.cli import vetting_cli
+from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
+from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.policy import current_policy
+from app.vetting.services import VettingError
+from app.vetting.status import dbs_step, nppv_step, update_service_step
+
+bp = Blueprint("vetting", __name__, url_prefix="/vetting", cli_group=None)
+bp.cli.add_command(vetting_cli)
+STAFF = (Role.COORDINATOR, Role.MANAGER)
+register_nav("Vetting", "vetting.work_list", *STAFF, order=30)
+register_nav("Your checks", "vetting.mine", Role.VOLUNTEER, order=30)
+
+
+@bp.app_template_global()
+def vetting_gate_for(user) -> rules.GateResult:
+    """For the home cards: the signed-in volunteer's gate today."""
+    return services.vetting_gate(user)
+
+
+# ---------------------------------------------------------------- loaders (404 for unknown ids)
+
+
+def get_volunteer_or_404(user_id: int) -> User:
+    """A volunteer, or someone with vetting records (a declined volunteer keeps their history)."""
+    person = db.get_or_404(User, user_id)
+    if not person.has_role(Role.VOLUNTEER) and not db.session.scalar(
+            select(DbsCheck.id).where(DbsCheck.volunteer_id == person.id).limit(1)):
+        abort(404)
+    return person
+
+
+def get_check_or_404(check_id: int) -> tuple[DbsCheck, User]:
+    """A DBS check and the person it belongs to."""
+    check = db.get_or_404(DbsCheck, check_id)
+    return check, db.session.get(User, check.volunteer_id)
+
+
+def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
+    """A police vetting application and the person it belongs to."""
+    record = db.get_or_404(PoliceVetting, record_id)
+    return record, db.session.get(User, record.volunteer_id)
+
+
+def _done(volunteer: User, message: str):
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("vetting.record", user_id=volunteer.id))
+
+
+def _form_page(form, volunteer: User, title: str, problems=(), **context):
+    """The shared form page; when the record's state forbids the action, the reasons replace the form."""
+    problems = [p for p in problems if p]
+    status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
+    return render_template("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+                           **context), status
+
+
+# ---------------------------------------------------------------- staff pages
+
+
+@bp.route("")
+@roles_required(*STAFF)
+def work_list():
+    """Volunteers whose vetting needs something doing, by list and area."""
+    policy, today = current_policy(), today_london()
+    form = forms.WorkListFilterForm(request.args)
+    data = worklist.build(form, policy, today)
+    return render_template("vetting/work_list.html", form=form, today=today, **data)
+
+
+@bp.route("/people/<int:user_id>")
+@roles_required(*STAFF)
+def record(user_id):
+    """One volunteer's vetting: every DBS check, decision, status check and police vetting (each view is logged)."""
+    volunteer = get_volunteer_or_404(user_id)
+    checks = db.session.scalars(
+        select(DbsCheck).where(DbsCheck.volunteer_id == volunteer.id).order_by(DbsCheck.id.desc())
+        .options(selectinload(DbsCheck.decisions).joinedload(DbsDecision.decided_by),
+                 selectinload(DbsCheck.status_checks).joinedload(StatusCheck.checked_by),
+                 joinedload(DbsCheck.original_seen_by))).all()
+    police = db.session.scalars(select(PoliceVetting).where(PoliceVetting.volunteer_id == volunteer.id)
+                                .order_by(PoliceVetting.id.desc())).all()
+    policy, today = current_policy(), today_london()
+    gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
+    services.log_view(current_user, volunteer, page="record")
+    db.session.commit()
+    return render_template("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
+                           policy=policy, today=today, rules=rules)
+
+
+@bp.route("/people/<int:user_id>/dbs/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_dbs(user_id):
+    """Start a DBS check or recheck."""
+    volunteer = get_volunteer_or_404(user_id)
+    policy = current_policy()
+    form = forms.DbsRequestForm(data={"level": policy.dbs_level.value, "workforce": policy.dbs_workforce.value,
+                                      "volunteer_check": "yes"} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.request_dbs_check(volunteer, DbsLevel(form.level.data), Workforce(form.workforce.data),
+                                   form.volunteer_check.data == "yes", form.requested_on.data, current_user)
+        return _done(volunteer, "DBS check started.")
+    return _form_page(form, volunteer, "Start a DBS check")
+
+
+@bp.route("/dbs/<int:check_id>/submitted", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def dbs_submitted(check_id):
+    """Record when the DBS application was submitted."""
+    check, volunteer = get_check_or_404(check_id)
+    form = forms.DbsSubmittedForm(check=check)
+    if form.validate_on_submit():
+        return _apply(volunteer, "Date submitted saved.", form, services.record_dbs_submission, check,
+                      form.submitted_on.data, current_user)
+    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")])
+
+
+@bp.route("/dbs/<int:check_id>/certificate", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def dbs_result(check_id):
+    """Record the DBS certificate: number, date of issue, clear or information disclosed."""
+    check, volunteer = get_check_or_404(check_id)
+    form = forms.DbsResultForm(check=check)
+    if form.validate_on_submit():
+        return _apply(volunteer, "Certificate saved.", form, services.record_dbs_result, check,
+                      form.certificate_number.data, form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
+    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")],
+                      hint="Do not record or upload what the certificate says: only whether it is clear.")
+
+
+@bp.route("/dbs/<int:check_id>/decision", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def dbs_decision(check_id):
+    """Record a risk-assessed decision on a certificate with information, or after a changed status."""
+    check, volunteer = get_check_or_404(check_id)
+    if request.method == "GET":
+        services.log_view(current_user, volunteer, obj=check, page="decision")
+        db.session.commit()
+    form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
+    if form.validate_on_submit():
+        return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
+                      Decision(form.decision.data), form.rationale.data, current_user)
+    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], check=check,
+                      warning="Declining ends this person's onboarding. They will be sent a kind e-mail.")
+
+
+@bp.route("/dbs/<int:check_id>/update-service", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def update_service(check_id):
+    """Record the Update Service subscription, consent to status checks and the original certificate seen."""
+    check, volunteer = get_check_or_404(check_id)
+    form = forms.UpdateServiceForm(obj=check if request.method == "GET" else None)
+    if form.validate_on_submit():
+        return _apply(volunteer, "Update Service details saved.", form, services.record_update_service, check,
+                      form.subscribed_on.data, form.consent_on.data, form.original_seen_on.data, current_user)
+    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")])
+
+
+@bp.route("/dbs/<int:check_id>/status-check", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def status_check(check_id):
+    """Record an Update Service status check, if consent, sighting, level and workforce allow one."""
+    check, volunteer = get_check_or_404(check_id)
+    problems = rules.status_check_problems(check.facts(), current_policy())
+    form = forms.StatusCheckForm(check=check)
+    if not problems and form.validate_on_submit():
+        return _apply(volunteer, "Status check saved.", form, services.record_status_check, check,
+                      form.checked_on.data, StatusOutcome(form.outcome.data), current_user)
+    return _form_page(form, volunteer, "Update Service status check", problems)
+
+
+@bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_police(user_id):
+    """Record a police vetting (NPPV) application sent to the force."""
+    volunteer = get_volunteer_or_404(user_id)
+    form = forms.PoliceVettingForm(data={"level": current_policy().nppv_level.value}
+                                   if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.submit_police_vetting(volunteer, NppvLevel(form.level.data), form.force_reference.data,
+                                       form.submitted_on.data, current_user)
+        return _done(volunteer, "Police vetting saved.")
+    return _form_page(form, volunteer, "Record police vetting")
+
+
+@bp.route("/police/<int:record_id>/result", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def police_result(record_id):
+    """Record the force's answer: granted, refused, or a later withdrawal."""
+    record, volunteer = get_police_or_404(record_id)
+    form = forms.PoliceOutcomeForm(record=record)
+    final = None if record.next_outcomes else f"This police vetting was {record.outcome.label.lower()}: it cannot change."
+    if form.validate_on_submit():
+        return _apply(volunteer, "Police vetting result saved.", form, services.record_police_outcome, record,
+                      NppvOutcome(form.outcome.data), form.outcome_on.data, current_user)
+    return _form_page(form, volunteer, "Police vetting result", [final])
+
+
+def _apply(volunteer: User, message: str, form, service, *args):
+    """Run one service call; an illegal transition is explained on the page rather than saved."""
+    try:
+        service(*args)
+    except VettingError as exc:
+        db.session.rollback()
+        return _form_page(form, volunteer, "This cannot be saved", [str(exc)])
+    return _done(volunteer, message)
+
+
+# ---------------------------------------------------------------- the volunteer's own page
+
+
+@bp.route("/mine")
+@roles_required(Role.VOLUNTEER)
+def mine():
+    """Your own checks in plain words: what is done and what is needed from you."""
+    policy, today = current_policy(), today_london()
+    records = services.load_records([current_user.id]).get(current_user.id, ([], []))
+    checks, police = services.facts_for(records)
+    gate = rules.evaluate_gate(checks, police, policy, today)
+    steps = [dbs_step(checks, policy, today), update_service_step(checks, today), nppv_step(police, policy, today)]
+    return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])

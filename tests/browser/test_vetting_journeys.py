@@ -1,0 +1,160 @@
+"""Browser journey: a coordinator records a DBS check with a disclosure, risk-assesses and approves it, records
+police vetting, and the volunteer's own page then shows their vetting complete. axe runs on every page."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.auth.models import Role
+from app.extensions import db
+from app.timefmt import today_london
+from tests.conftest import browser_sign_in
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def fill_date(page, day) -> None:
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+
+
+def saved(page, message: str) -> None:
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(message)
+
+
+def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_accessible):
+    make_user(Role.COORDINATOR, email="coord@example.org", name="Cara Coordinator", areas=["Durham"])
+    make_user(Role.VOLUNTEER, email="vol@example.org", name="Vic Volunteer", areas=["Durham"])
+    db.session.remove()
+    today = today_london()
+
+    browser_sign_in(page, "coord@example.org", DEFAULT_PASSWORD)
+    page.locator("#home-coordinator-vetting").get_by_role("link", name="Vetting work list").click()
+    expect(page.get_by_role("heading", level=1, name="Vetting work list")).to_be_visible()
+    assert_accessible(page, "work list")
+    page.get_by_label("Area").select_option(label="Durham")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Vic Volunteer").click()
+    expect(page.get_by_role("heading", level=1, name="Vic Volunteer")).to_be_visible()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No DBS check has been started")
+    assert_accessible(page, "vetting record (empty)")
+
+    page.get_by_role("button", name="Start a DBS check").click()
+    expect(page.get_by_label("Enhanced", exact=True)).to_be_checked()  # the policy's level is preselected
+    assert_accessible(page, "start a DBS check")
+    fill_date(page, today)
+    page.get_by_role("button", name="Save DBS check").click()
+    saved(page, "DBS check started")
+
+    page.get_by_role("link", name=re.compile("^Record date submitted")).click()
+    assert_accessible(page, "date submitted")
+    fill_date(page, today)
+    page.get_by_role("button", name="Save date submitted").click()
+    saved(page, "Date submitted saved")
+
+    page.get_by_role("link", name=re.compile("^Record certificate")).click()
+    page.get_by_label("Certificate number").fill("1234 5678")
+    fill_date(page, today)
+    page.get_by_label("Information disclosed").check()
+    page.get_by_role("button", name="Save certificate").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Certificate number must be 12 digits")
+    expect(page.get_by_label("Certificate number")).to_have_value("1234 5678")  # kept as typed
+    assert_accessible(page, "certificate with an error")
+    page.get_by_label("Certificate number").fill("0012 3456 7890")
+    page.get_by_role("button", name="Save certificate").click()
+    saved(page, "Certificate saved")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("a risk-assessed decision is needed")
+
+    page.get_by_role("link", name=re.compile("^Record decision")).click()
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Declining ends this person's onboarding")
+    assert_accessible(page, "decision")
+    page.get_by_label("Approved").check()
+    page.get_by_label("Reasons for the decision").fill("Single matter over ten years ago; strong references.")
+    page.get_by_role("button", name="Save decision").click()
+    saved(page, "Decision saved")
+    expect(page.get_by_text("Single matter over ten years ago")).to_be_visible()
+
+    page.get_by_role("button", name="Record police vetting").click()
+    assert_accessible(page, "police vetting")
+    page.get_by_label("Force reference").fill("DUR/2026/0042")
+    fill_date(page, today)
+    page.get_by_role("button", name="Save police vetting").click()
+    saved(page, "Police vetting saved")
+    page.get_by_role("link", name=re.compile("^Record result")).click()
+    assert_accessible(page, "police vetting result")
+    page.get_by_label("Granted").check()
+    fill_date(page, today)
+    page.get_by_role("button", name="Save result").click()
+    saved(page, "Police vetting result saved")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Vetting complete")
+    assert_accessible(page, "vetting record (complete)")
+    # The only console message is the 400 status of the form sent back with an error.
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+    volunteer = new_page(phone=True)
+    browser_sign_in(volunteer, "vol@example.org", DEFAULT_PASSWORD)
+    expect(volunteer.locator("#home-volunteer-vetting")).to_contain_text("are complete until")
+    volunteer.locator("#home-volunteer-vetting").get_by_role("link", name="See your checks").click()
+    expect(volunteer.get_by_role("heading", name="Vetting complete")).to_be_visible()
+    expect(volunteer.locator("main")).to_contain_text("Your DBS check is complete")
+    expect(volunteer.locator("main")).to_contain_text("Your police vetting is complete")
+    expect(volunteer.locator("main")).not_to_contain_text("Single matter")
+    expect(volunteer.locator("main")).not_to_contain_text("disclosed")
+    assert_accessible(volunteer, "your checks")
+    assert volunteer.goto("/vetting").status == 403
+
+
+def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone_page, smtp, assert_accessible):
+    """On a phone: Update Service details, a status check showing a change, then a decline with a kind e-mail."""
+    from datetime import date
+
+    from app.vetting.enums import DbsOutcome, Decision
+    from tests.vetting.factories import make_dbs, make_nppv
+
+    make_user(Role.MANAGER, email="manager@example.org", name="Mo Manager")
+    volunteer = make_user(Role.VOLUNTEER, email="sam@example.org", name="Sam Subscriber", areas=["Stanley"])
+    make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED, issued_on=date(2026, 2, 1))
+    make_nppv(volunteer, granted_on=date(2026, 2, 10))
+    volunteer_id = volunteer.id
+    db.session.remove()
+    page = phone_page
+    today = today_london()
+
+    browser_sign_in(page, "manager@example.org", DEFAULT_PASSWORD)
+    page.goto("/vetting?show=all")
+    assert_accessible(page, "work list on a phone")
+    page.get_by_role("link", name="Sam Subscriber").click()
+    page.get_by_role("link", name=re.compile("^Change Update Service details")).click()
+    assert_accessible(page, "Update Service details")
+    for legend in ("Date they joined the Update Service", "Date they agreed to status checks",
+                   "Date you saw the original certificate in person"):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill("3")
+        group.get_by_label("Month").fill("2")
+        group.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Save Update Service details").click()
+    saved(page, "Update Service details saved")
+    expect(page.locator("main")).to_contain_text("3 February 2026 by Mo Manager")
+
+    page.get_by_role("link", name=re.compile("^Record status check")).click()
+    assert_accessible(page, "status check")
+    fill_date(page, today)
+    page.get_by_label("Changed: new information").check()
+    page.get_by_role("button", name="Save status check").click()
+    saved(page, "Status check saved")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("showed new information")
+
+    page.get_by_role("link", name=re.compile("^Record decision")).click()
+    page.get_by_label("Declined").check()
+    page.get_by_label("Reasons for the decision").fill("New matter is relevant to the role.")
+    page.get_by_role("button", name="Save decision").click()
+    saved(page, "Decision saved")
+    assert_accessible(page, "record after a decline")
+    body = smtp.body(smtp.last("sam@example.org"))
+    assert "not able to go ahead" in body and "New matter" not in body
+    page.goto("/vetting")
+    expect(page.get_by_role("link", name="Sam Subscriber")).to_have_count(0)  # no longer a volunteer
+    page.goto(f"/vetting/people/{volunteer_id}")
+    expect(page.locator("main")).to_contain_text("was to decline")

@@ -3,9 +3,9 @@ import sys
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli import portal_request_context
 from app.core.services import PolicyFileError
 from app.extensions import db
 from app.timefmt import today_london
@@ -43,10 +43,10 @@ def remind(today, progress):
     from app.vetting.tasks import send_reminders
 
     day, policy, progress = _today(today), _policy(), _progress(progress)
-    # E-mail templates render with the layout's context processor, which expects a request (and no one signed in).
-    with current_app.test_request_context("/"):
+    # Render e-mails at the portal's public address, so their links work.
+    with portal_request_context():
         sent = send_reminders(day, policy, progress=progress)
-    db.session.commit()
+        db.session.commit()
     click.echo(f"vetting: {sent} reminders sent")
 
 

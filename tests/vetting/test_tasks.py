@@ -53,6 +53,7 @@ def test_reminders_go_once_per_lead_time_however_often_the_job_runs(run, people,
     assert len(smtp.to(volunteer.email)) == 3 and len(smtp.to(covering.email)) == 3
     assert smtp.to(elsewhere.email) == [] and smtp.to(manager.email) == []
     assert "due for renewal on 1 March 2027" in smtp.body(smtp.to(volunteer.email)[0])
+    assert "http://127.0.0.1:5000/vetting/mine" in smtp.body(smtp.to(volunteer.email)[0])  # PORTAL_URL
     assert smtp.to(covering.email)[0]["Subject"].startswith("DBS recheck due for")
     assert db.session.scalar(select(func.count()).select_from(SentReminder)) == 3
 

@@ -203,3 +203,16 @@ def knowledge_check(code):
 
 
 from app.training import views_staff  # noqa: E402,F401  (registers the staff pages on bp)
+
+
+@bp.app_template_global("training_home_sessions")
+def training_home_sessions(user) -> list:
+    """The next three sessions a trainer teaches, for their home page."""
+    return queries.taught_sessions(user, utcnow())[:3]
+
+
+@bp.app_template_global("training_home_summary")
+def training_home_summary(user) -> dict:
+    """A volunteer's next booking and next course, for their home page."""
+    bookings = queries.upcoming_bookings(user, utcnow())
+    return {"next_booking": bookings[0] if bookings else None, "next_steps": queries.next_steps(user, today_london())}

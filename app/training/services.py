@@ -3,10 +3,11 @@
 Services check the current state, change the data, write the audit log, queue e-mails, and flush.
 The view commits once.
 """
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import select, update
 
 from app import audit
@@ -97,7 +98,23 @@ def _free_seat(session: TrainingSession) -> None:
 
 # ------------------------------------------------------------------ e-mails
 
+@contextmanager
+def _url_context():
+    """Links in e-mails need a base URL; outside a request (cron, tests) use PORTAL_BASE_URL."""
+    if has_request_context():
+        yield
+        return
+    base = current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    with current_app.test_request_context("/", base_url=base):
+        yield
+
+
 def _send_invite(booking: Booking, subject: str, template: str, method: str = "REQUEST", **context) -> None:
+    with _url_context():
+        _send_invite_now(booking, subject, template, method, **context)
+
+
+def _send_invite_now(booking: Booking, subject: str, template: str, method: str, **context) -> None:
     data = calendar.invitation(booking.session, booking.user.email, booking.user.display_name,
                                booking.ical_sequence, method)
     content_type = f"text/calendar; method={method}"
@@ -106,8 +123,9 @@ def _send_invite(booking: Booking, subject: str, template: str, method: str = "R
 
 
 def _send_plain(booking: Booking, subject: str, template: str, **context) -> None:
-    send_email(booking.user.email, subject, f"training/{template}", booking=booking, session=booking.session,
-               person=booking.user, **context)
+    with _url_context():
+        send_email(booking.user.email, subject, f"training/{template}", booking=booking, session=booking.session,
+                   person=booking.user, **context)
 
 
 # ------------------------------------------------------------------ sessions

@@ -5,13 +5,21 @@ Times carry TZID=Europe/London with a VTIMEZONE, so they stay right across the c
 """
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from app.db_types import utcnow
 from app.timefmt import to_london
 
 PRODID = "-//Community Peer Mentors//Volunteer portal//EN"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full URL, in a request or outside one (cron, tests), using PORTAL_BASE_URL there."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context("/", base_url=current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")):
+        return url_for(endpoint, _external=True, **values)
 
 
 def session_uid(session) -> str:
@@ -53,7 +61,7 @@ def _event(session, sequence: int, now: datetime, cancelled: bool = False) -> Ev
     if session.notes:
         description.append(session.notes)
     event.add("description", "\n\n".join(description))
-    event.add("url", url_for("training.session", session_id=session.id, _external=True))
+    event.add("url", external_url("training.session", session_id=session.id))
     return event
 
 

@@ -87,7 +87,9 @@ class SessionForm(GovForm):
     def validate_online_link(self, field):
         if field.data and not field.data.startswith("https://"):
             raise ValidationError("Enter a joining link that starts with https://")
-        if not self.venue.data and not field.data:
+
+    def validate_venue(self, field):
+        if not field.data and not self.online_link.data:
             raise ValidationError("Choose a venue, or enter an online joining link for a remote session")
 
     def validate_trainers(self, field):

@@ -1,7 +1,7 @@
 """Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import audit
 from app.auth.models import Role
@@ -107,7 +107,10 @@ def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = 
         booking = Booking(session=session, user=volunteer, ical_sequence=session.sequence)
         db.session.add(booking)
     booking.status, booking.walk_in, booking.queued_at, booking.cancelled_at = BookingStatus.BOOKED, True, now, None
-    session.seats_taken += 1  # walk-ins are in the room already, so they may take the count past capacity
+    # Walk-ins are in the room already, so they may take the count past capacity; still one atomic UPDATE.
+    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id)
+                       .values(seats_taken=TrainingSession.seats_taken + 1).execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
     db.session.flush()
     audit.record(by, "training.walk_in_added", volunteer, obj=booking, session_id=session.id)
     mark_attendance(booking, Attendance.PRESENT, by, now)

@@ -39,7 +39,7 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
     return cal
 
 
-def _event(session, sequence: int, now: datetime, cancelled: bool = False) -> Event:
+def _event(session, sequence: int, now: datetime, cancelled: bool = False, with_link: bool = True) -> Event:
     """The VEVENT for a session: session details only, never who else is booked."""
     event = Event()
     event.add("uid", session_uid(session))
@@ -54,7 +54,7 @@ def _event(session, sequence: int, now: datetime, cancelled: bool = False) -> Ev
     else:
         event.add("location", "Online")
     description = [session.course.summary.split("\n\n")[0].replace("\n", " ")]
-    if session.online_link:
+    if session.online_link and with_link:
         description.append(f"Join online: {session.online_link}")
     if session.venue and session.venue.access_notes:
         description.append(f"Getting there: {session.venue.access_notes}")
@@ -84,10 +84,10 @@ def invitation(session, email: str, name: str, sequence: int, method: str = "REQ
     return cal.to_ical()
 
 
-def session_file(session, now: datetime | None = None) -> bytes:
-    """A one-event .ics download for a session (METHOD:PUBLISH)."""
+def session_file(session, now: datetime | None = None, with_link: bool = False) -> bytes:
+    """A one-event .ics download for a session (METHOD:PUBLISH); the joining link only for those booked."""
     cal = _calendar("PUBLISH")
-    cal.add_component(_event(session, session.sequence, now or utcnow()))
+    cal.add_component(_event(session, session.sequence, now or utcnow(), with_link=with_link))
     cal.add_missing_timezones()
     return cal.to_ical()
 

@@ -140,6 +140,20 @@ class VenueForm(GovForm):
                                  validators=[Optional(), Length(max=1000, message="Access notes must be 1000 characters or fewer")])
     submit = submit("Save venue")
 
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+
+    def validate_name(self, field):
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.training.models import Venue
+
+        clash = db.session.scalar(select(Venue.id).where(db.func.lower(Venue.name) == field.data.lower()))
+        if clash is not None and (self.existing is None or clash != self.existing.id):
+            raise ValidationError("There is already a venue with this name")
+
 
 class ActionForm(GovForm):
     """A button with nothing to fill in (CSRF only)."""

@@ -178,6 +178,8 @@ def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: da
             if booking.status is BookingStatus.BOOKED:
                 booking.ical_sequence = max(booking.ical_sequence + 1, session.sequence)
                 _send_invite(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
+            else:
+                _send_plain(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
     promote_waitlist(session, now=now)
     return changed
 

@@ -108,7 +108,9 @@ def cancel_booking(booking_id):
 def session_ics(session_id):
     """Download a session as a calendar file."""
     item = queries.get_session_or_404(session_id)
-    return Response(calendar.session_file(item), mimetype="text/calendar",
+    booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
+    with_link = queries.can_manage_session(item, current_user) or (booking is not None and booking.status is BookingStatus.BOOKED)
+    return Response(calendar.session_file(item, with_link=with_link), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="training-session-{item.id}.ics"'})
 
 

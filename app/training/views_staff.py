@@ -202,7 +202,7 @@ def venues():
 
 
 def _venue_form(obj=None) -> VenueForm:
-    form = VenueForm(obj=obj)
+    form = VenueForm(obj=obj, existing=obj)
     form.area.choices = [(a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.position))]
     if obj is not None and request.method == "GET":
         form.area.data = obj.area_id

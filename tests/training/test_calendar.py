@@ -173,3 +173,16 @@ def test_times_across_the_october_clock_change():
     assert event.decoded("DTSTART") == starts and event.decoded("DTEND") == ends
     assert event.decoded("DTSTART").utcoffset() == timedelta(hours=1)
     assert event.decoded("DTEND").utcoffset() == timedelta(0)
+
+
+def test_the_joining_link_is_only_in_downloads_for_people_booked(login_as):
+    session = make_session(venue_name=None, online_link="https://meet.example.org/peer-mentors")
+    booked = make_volunteer()
+    services.book_session(session, booked)
+    db.session.commit()
+    url = f"/training/sessions/{session.id}/calendar.ics"
+    mine = _event(Calendar.from_ical(login_as(booked).get(url).data))
+    assert "https://meet.example.org/peer-mentors" in str(mine["DESCRIPTION"])
+    other = _event(Calendar.from_ical(login_as(make_volunteer()).get(url).data))
+    assert "meet.example.org" not in str(other["DESCRIPTION"])
+    assert "Shown here once you are booked" in login_as(make_volunteer()).get(f"/training/sessions/{session.id}").text

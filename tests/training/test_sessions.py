@@ -137,3 +137,31 @@ def test_coordinators_add_and_change_venues(login_as):
     missing = client.post("/training/venues/new", data=data | {"name": "", "address": ""})
     assert "Enter the venue&#39;s name" in missing.text and "Enter the venue&#39;s address" in missing.text
     assert login_as("trainer").get("/training/venues").status_code == 403
+
+
+def test_venue_names_are_unique(login_as):
+    client = login_as("coordinator")
+    from tests.factories import area_named
+
+    venue()
+    data = {"name": "darlington community hub", "address": "1 Road", "area": area_named("Darlington").id}
+    response = client.post("/training/venues/new", data=data)
+    assert response.status_code == 200 and "There is already a venue with this name" in response.text
+    hub = venue()
+    same = client.post(f"/training/venues/{hub.id}", data=data | {"name": hub.name})
+    assert same.status_code == 302
+
+
+def test_waiting_list_is_told_of_changes_without_an_invitation(smtp):
+    session = make_session(capacity=1)
+    services.book_session(session, make_volunteer())
+    waiting = make_volunteer()
+    services.book_session(session, waiting)
+    db.session.commit()
+    services.update_session(session, starts_at=session.starts_at + timedelta(hours=1),
+                            ends_at=session.ends_at + timedelta(hours=1), venue=session.venue, online_link=None,
+                            capacity=1, trainers=session.trainers, notes="", by=make_user("coordinator"))
+    db.session.commit()
+    msg = smtp.last(waiting.email)
+    assert "Changed: Taster day" in msg["Subject"] and "still on the waiting list" in smtp.body(msg)
+    assert not [p for p in msg.walk() if p.get_content_type() == "text/calendar"]

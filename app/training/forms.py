@@ -65,7 +65,7 @@ class SessionForm(GovForm):
         self.existing, self.today = existing, today or date.today()
 
     def validate_day(self, field):
-        if field.data and self.existing is None and field.data < self.today:
+        if field.data and field.data < self.today:
             raise ValidationError("The session date must be today or in the future")
 
     def validate_start(self, field):

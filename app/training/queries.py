@@ -135,12 +135,13 @@ def feed_sessions(user) -> list[TrainingSession]:
         .order_by(TrainingSession.starts_at)))
 
 
-def next_steps(user, on: date) -> list[Course]:
-    """Active courses the person has not completed (or whose completion has lapsed) and can start now."""
+def next_steps(user, on: date, bookings=()) -> list[Course]:
+    """Active courses the person has not completed (or has lapsed), is not booked on, and can start now."""
     completions = completions_of(user)
     current = {c.course.code for c in completions if c.current_on(on)}
+    booked = {b.session.course.code for b in bookings}
     courses = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position))
-    return [c for c in courses if c.code not in current and set(c.prerequisites) <= current]
+    return [c for c in courses if c.code not in current | booked and set(c.prerequisites) <= current]
 
 
 def schedulable_courses() -> list[Course]:

@@ -158,6 +158,8 @@ def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: da
     now = now or utcnow()
     if session.cancelled:
         raise TrainingError("This session has been cancelled and cannot be changed.")
+    if now >= session.starts_at:
+        raise TrainingError("This session has started, so it can no longer be changed.")
     if capacity < session.seats_taken:
         raise TrainingError(f"Capacity cannot be less than the {session.seats_taken} people already booked.")
     changes = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue, "online_link": online_link or None,

@@ -25,7 +25,7 @@ register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)
 LEARNERS = (Role.VOLUNTEER, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 
 
-@bp.route("/")
+@bp.route("/sessions")
 @roles_required(*LEARNERS)
 def catalogue():
     """Upcoming sessions by course, area and month, with seats left."""
@@ -63,7 +63,8 @@ def session(session_id):
     booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
     verdict = services.eligibility(item, current_user) if booking is None else None
     return render_template("training/session.html", session=item, booking=booking, verdict=verdict,
-                           form=ActionForm(), can_manage=queries.can_manage_session(item, current_user))
+                           form=ActionForm(), can_manage=queries.can_manage_session(item, current_user),
+                           started=utcnow() >= item.starts_at)
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
@@ -124,10 +125,11 @@ def record():
 def _record_page(person, own: bool):
     today = today_london()
     feed = attendance.feed_for(person, create=False) if own else None
+    bookings = queries.upcoming_bookings(person, utcnow())
     return render_template("training/record.html", person=person, own=own, today=today,
-                           completions=services.completions_of(person),
-                           bookings=queries.upcoming_bookings(person, utcnow()),
-                           next_steps=queries.next_steps(person, today), feed=feed, form=ActionForm())
+                           completions=services.completions_of(person), bookings=bookings,
+                           mine={b.session_id: b for b in bookings},
+                           next_steps=queries.next_steps(person, today, bookings), feed=feed, form=ActionForm())
 
 
 @bp.route("/people/<int:user_id>")
@@ -217,4 +219,5 @@ def training_home_sessions(user) -> list:
 def training_home_summary(user) -> dict:
     """A volunteer's next booking and next course, for their home page."""
     bookings = queries.upcoming_bookings(user, utcnow())
-    return {"next_booking": bookings[0] if bookings else None, "next_steps": queries.next_steps(user, today_london())}
+    return {"next_booking": bookings[0] if bookings else None,
+            "next_steps": queries.next_steps(user, today_london(), bookings)}

@@ -86,6 +86,9 @@ def new_session():
 def edit_session(session_id):
     """Change a session; everyone booked gets an updated invitation."""
     item = queries.get_managed_session_or_404(session_id, current_user)
+    if item.cancelled or utcnow() >= item.starts_at:
+        flash("This session has started or been cancelled, so it can no longer be changed.", "error")
+        return redirect(url_for("training.session", session_id=item.id))
     form = _session_form(existing=item)
     if request.method == "GET":
         form.fill_from(item)

@@ -32,11 +32,11 @@ def test_catalogue_query_count_is_fixed(login_as, count_queries):
     volunteer = make_volunteer("taster-day")
     client = login_as(volunteer)
     _catalogue_data(3, volunteer)
-    small = _count_page(client, "/training/", count_queries)
+    small = _count_page(client, "/training/sessions", count_queries)
     _catalogue_data(15, volunteer, first_day=10)
-    large = _count_page(client, "/training/", count_queries)
+    large = _count_page(client, "/training/sessions", count_queries)
     assert small == large, f"catalogue ran {small} queries with 3 sessions but {large} with 18"
-    filtered = _count_page(client, "/training/?course=grow-model&month=", count_queries)
+    filtered = _count_page(client, "/training/sessions?course=grow-model&month=", count_queries)
     assert filtered == large
 
 

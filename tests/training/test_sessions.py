@@ -165,3 +165,14 @@ def test_waiting_list_is_told_of_changes_without_an_invitation(smtp):
     msg = smtp.last(waiting.email)
     assert "Changed: Taster day" in msg["Subject"] and "still on the waiting list" in smtp.body(msg)
     assert not [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+
+
+def test_a_session_that_has_started_cannot_be_changed(login_as):
+    session = make_session(starts_at=datetime.now(UTC) - timedelta(hours=1))
+    client = login_as("coordinator")
+    response = client.get(f"/training/sessions/{session.id}/edit", follow_redirects=True)
+    assert "can no longer be changed" in response.text
+    assert "Change the session" not in response.text
+    with pytest.raises(services.TrainingError, match="has started"):
+        services.update_session(session, starts_at=session.starts_at, ends_at=session.ends_at, venue=session.venue,
+                                online_link=None, capacity=3, trainers=session.trainers, notes="", by=client.user)

@@ -39,6 +39,20 @@ def exists_in_london(day: date, at: time) -> bool:
     return to_london(london_to_utc(day, at)).time() == at
 
 
+class WholeNumberField(IntegerField):
+    """A whole number, with a GOV.UK-style message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(f"{self.label.text} must be a whole number, like 16") from None
+        else:
+            self.data = None
+
+
 class SessionForm(GovForm):
     course = SelectField("Course", widget=GovSelect(), coerce=int,
                          validators=[InputRequired("Choose the course")])
@@ -48,13 +62,14 @@ class SessionForm(GovForm):
                         validators=[InputRequired("Enter the start time, like 10am or 14:30")])
     end = StringField("End time", widget=GovTextInput(), description="UK time, for example 4pm or 16:00",
                       validators=[InputRequired("Enter the end time, like 4pm or 16:00")])
+    end_day = GovDateField("Last day (only if it runs over more than one day)", what="The last day",
+                           description="Leave empty for a one-day session")
     venue = SelectField("Venue", widget=GovSelect(), coerce=int, description="Choose 'Online' for a remote session")
     online_link = StringField("Online joining link", widget=GovTextInput(),
                               description="For remote sessions, the video call link, starting https://",
                               validators=[Optional(), Length(max=500, message="The link must be 500 characters or fewer")])
-    capacity = IntegerField("Seats", widget=GovTextInput(),
-                            validators=[InputRequired("Enter how many seats there are, like 16"),
-                                        NumberRange(1, 200, "Seats must be between 1 and 200")])
+    capacity = WholeNumberField("Seats", widget=GovTextInput(), description="Leave empty to use the course's usual number",
+                            validators=[Optional(), NumberRange(1, 200, "Seats must be between 1 and 200")])
     trainers = SelectMultipleField("Trainers", widget=GovCheckboxesInput(), coerce=int)
     notes = TextAreaField("Notes for people booked (optional)", widget=GovTextArea(),
                           validators=[Optional(), Length(max=1000, message="Notes must be 1000 characters or fewer")])
@@ -79,10 +94,15 @@ class SessionForm(GovForm):
         at, start = parse_time(field.data), parse_time(self.start.data)
         if at is None:
             raise ValidationError("Enter a real end time, like 4pm or 16:00")
-        if self.day.data and not exists_in_london(self.day.data, at):
+        last = self.end_day.data or self.day.data
+        if last and not exists_in_london(last, at):
             raise ValidationError("That time does not exist on this date because the clocks go forward an hour")
-        if start is not None and at <= start:
+        if start is not None and at <= start and (self.end_day.data is None or self.end_day.data == self.day.data):
             raise ValidationError("The end time must be after the start time")
+
+    def validate_end_day(self, field):
+        if field.data and self.day.data and not self.day.data <= field.data <= self.day.data + timedelta(days=14):
+            raise ValidationError("The last day must be on or after the first day, and within 2 weeks of it")
 
     def validate_online_link(self, field):
         if field.data and not field.data.startswith("https://"):
@@ -107,13 +127,14 @@ class SessionForm(GovForm):
 
     @property
     def ends_at(self) -> datetime:
-        return london_to_utc(self.day.data, parse_time(self.end.data))
+        return london_to_utc(self.end_day.data or self.day.data, parse_time(self.end.data))
 
     def fill_from(self, session) -> None:
         """Show an existing session's values, in UK time."""
         start, end = to_london(session.starts_at), to_london(session.ends_at)
         self.course.data, self.day.data = session.course_id, start.date()
         self.start.data, self.end.data = f"{start:%H:%M}", f"{end:%H:%M}"
+        self.end_day.data = end.date() if end.date() != start.date() else None
         self.venue.data, self.online_link.data = session.venue_id or 0, session.online_link or ""
         self.capacity.data, self.notes.data = session.capacity, session.notes
         self.trainers.data = [t.id for t in session.trainers]

@@ -57,9 +57,10 @@ def _session_form(existing=None) -> SessionForm:
     return form
 
 
-def _form_values(form: SessionForm) -> dict:
+def _form_values(form: SessionForm, course: Course) -> dict:
     trainers = list(db.session.scalars(select(User).where(User.id.in_(form.trainers.data))))
-    return {"starts_at": form.starts_at, "ends_at": form.ends_at, "capacity": form.capacity.data,
+    return {"starts_at": form.starts_at, "ends_at": form.ends_at,
+            "capacity": form.capacity.data or course.default_capacity,
             "venue": db.session.get(Venue, form.venue.data) if form.venue.data else None,
             "online_link": form.online_link.data, "trainers": trainers, "notes": form.notes.data}
 
@@ -74,7 +75,7 @@ def new_session():
         form.capacity.data = None
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)
-        item = services.schedule_session(course, by=current_user, **_form_values(form))
+        item = services.schedule_session(course, by=current_user, **_form_values(form, course))
         db.session.commit()
         flash(f"{course.title} is scheduled and open for booking.")
         return redirect(url_for("training.session", session_id=item.id))
@@ -94,7 +95,7 @@ def edit_session(session_id):
         form.fill_from(item)
     if form.validate_on_submit():
         try:
-            services.update_session(item, by=current_user, **_form_values(form))
+            services.update_session(item, by=current_user, **_form_values(form, item.course))
         except TrainingError as exc:
             flash(str(exc), "error")
             return redirect(url_for("training.session", session_id=item.id))

@@ -53,7 +53,9 @@ def test_a_time_skipped_by_the_clocks_is_refused(login_as):
     ({"day": ["31", "2", "2027"]}, "The session date must be a real date"),
     ({"day": ["1", "1", "2020"]}, "The session date must be today or in the future"),
     ({"capacity": "0"}, "Seats must be between 1 and 200"),
-    ({"capacity": ""}, "Enter how many seats there are, like 16"),
+    ({"capacity": "lots"}, "Seats must be a whole number, like 16"),
+    ({"end_day": ["27", "3", "2027"]}, "The last day must be on or after the first day"),
+    ({"end_day": ["", "4", "2027"]}, "The last day must include a day"),
     ({"trainers": []}, "Choose at least one trainer"),
     ({"venue": "0"}, "Choose a venue, or enter an online joining link for a remote session"),
     ({"venue": "0", "online_link": "zoom.example/123"}, "Enter a joining link that starts with https://"),
@@ -65,6 +67,17 @@ def test_bad_input_gets_a_specific_message_and_keeps_what_was_typed(login_as, ov
     assert message in response.text
     assert "Bring lunch" in response.text
     assert db.session.scalar(select(TrainingSession)) is None
+
+
+def test_a_two_day_course_and_the_usual_number_of_seats(login_as):
+    client = login_as("coordinator")
+    data = _form(make_user("trainer"), day="30 3 2027", start="9:30am", end="4pm", capacity="",
+                 end_day=["31", "3", "2027"], course=course("recovery-coach").id)
+    assert client.post("/training/sessions/new", data=data).status_code == 302
+    item = db.session.scalar(select(TrainingSession))
+    assert item.starts_at == datetime(2027, 3, 30, 8, 30, tzinfo=UTC)
+    assert item.ends_at == datetime(2027, 3, 31, 15, 0, tzinfo=UTC)
+    assert item.capacity == 12  # from recovery-coach.toml
 
 
 def test_a_remote_session_needs_no_venue(login_as):

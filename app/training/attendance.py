@@ -17,6 +17,7 @@ from app.training.models import (
     Completion,
     CompletionSource,
     Course,
+    SessionStatus,
     TrainingSession,
     new_feed_token,
 )
@@ -142,13 +143,11 @@ def close_due_registers(now: datetime | None = None) -> list[TrainingSession]:
     """Close every register whose window has passed (for cron). Returns the sessions closed."""
     now = now or utcnow()
     due = db.session.scalars(select(TrainingSession).where(
-        TrainingSession.register_closed_at.is_(None), TrainingSession.ends_at <= now - policy().closes_after))
-    closed = []
+        TrainingSession.register_closed_at.is_(None), TrainingSession.status == SessionStatus.SCHEDULED,
+        TrainingSession.ends_at <= now - policy().closes_after)).all()
     for session in due:
-        if not session.cancelled:
-            close_register(session, None, now)
-            closed.append(session)
-    return closed
+        close_register(session, None, now)
+    return list(due)
 
 
 def close_if_due(session: TrainingSession, now: datetime | None = None) -> None:

@@ -226,7 +226,7 @@ def book_session(session: TrainingSession, user, now: datetime | None = None) ->
         booking = Booking(session=session, user=user, ical_sequence=session.sequence)
         db.session.add(booking)
     else:
-        booking.cancelled_at, booking.ical_sequence = None, booking.ical_sequence + 1
+        booking.cancelled_at, booking.ical_sequence = None, max(booking.ical_sequence + 1, session.sequence)
     booking.status = BookingStatus.BOOKED if got_seat else BookingStatus.WAITLISTED
     booking.queued_at = now
     db.session.flush()

@@ -169,6 +169,8 @@ def feed(token):
     from app.auth.models import User
 
     person = db.session.get(User, row.user_id)
+    if not person.is_active:
+        abort(404)
     body = calendar.feed(queries.feed_sessions(person), "Community Peer Mentors training")
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=900"})
 

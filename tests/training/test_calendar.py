@@ -186,3 +186,12 @@ def test_the_joining_link_is_only_in_downloads_for_people_booked(login_as):
     other = _event(Calendar.from_ical(login_as(make_volunteer()).get(url).data))
     assert "meet.example.org" not in str(other["DESCRIPTION"])
     assert "Shown here once you are booked" in login_as(make_volunteer()).get(f"/training/sessions/{session.id}").text
+
+
+def test_a_deactivated_persons_feed_stops(login_as, client):
+    volunteer = make_volunteer()
+    login_as(volunteer).post("/training/calendar-feed")
+    token = db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == volunteer.id))
+    volunteer.deactivated_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/training/calendar/{token}.ics").status_code == 404

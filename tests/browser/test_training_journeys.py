@@ -128,3 +128,41 @@ def test_volunteer_passes_an_online_knowledge_check(page, assert_accessible):
     assert_accessible(page, "passed")
     page.get_by_role("link", name="See your training record").click()
     expect(page.get_by_role("cell", name="GDPR and confidentiality induction")).to_be_visible()
+
+
+def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
+    from app.training import services
+    from tests.training.factories import make_session, make_volunteer
+
+    coordinator = make_user("coordinator", name="Cora Coordinator")
+    trainer = make_user("trainer", name="Tom Trainer")
+    item = make_session("taster-day", trainers=[trainer])
+    volunteer = make_volunteer("taster-day", name="Vic Volunteer")
+    services.book_session(make_session("grow-model", trainers=[trainer],
+                                       starts_at=utcnow() + timedelta(days=3)), volunteer)
+    db.session.commit()
+    _sign_in(page, coordinator)
+    for url, heading in [("/training/manage", "Training sessions"), ("/training/venues", "Venues"),
+                         ("/training/venues/new", "Add a venue"), (f"/training/sessions/{item.id}/edit", "Change the session"),
+                         (f"/training/sessions/{item.id}/cancel", "Cancel the session"),
+                         (f"/training/sessions/{item.id}/register", "Register: Taster day"),
+                         (f"/training/people/{volunteer.id}", "Vic Volunteer's training"),
+                         ("/training/courses/adult-safeguarding-level-1", "Adult safeguarding (level 1, accredited)")]:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page, url)
+    page.goto("/training/sessions/new")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("link", name="Enter the session date")).to_be_visible()
+    assert_accessible(page, "schedule form with errors")
+    page.goto("/training/venues/new")
+    page.get_by_role("button", name="Save venue").click()
+    expect(page.get_by_role("link", name="Enter the venue's name")).to_be_visible()
+    assert_accessible(page, "venue form with errors")
+    _sign_in(phone_page, trainer)
+    assert_accessible(phone_page, "trainer home on a phone")
+    phone_page.goto("/training/teaching")
+    phone_page.get_by_role("button", name="Get my calendar feed").click()
+    expect(phone_page.get_by_text("Your calendar feed is ready.")).to_be_visible()
+    assert_accessible(phone_page, "teaching with feed")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375

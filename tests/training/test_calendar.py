@@ -107,7 +107,7 @@ def test_session_download_is_a_calendar_file(login_as):
     assert cal["METHOD"] == "PUBLISH"
     assert str(event["UID"]) == session_uid(session)
     assert event.decoded("DTEND") == session.ends_at
-    assert "Darlington Community Hub" in str(event["LOCATION"])
+    assert str(event["LOCATION"]) == "Darlington Community Hub, 12 Skinnergate, Darlington, DL3 7NN"
 
 
 def test_private_feed_lists_booked_and_taught_sessions_only(login_as, client):

@@ -84,4 +84,5 @@ class Venue(db.Model):
 
     @property
     def one_line(self) -> str:
-        return f"{self.name}, {' '.join(self.address.split())}".replace("\n", ", ")
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        return ", ".join([self.name, *lines])

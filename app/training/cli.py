@@ -37,3 +37,15 @@ def close_registers(now_text):
     closed = close_due_registers(now)
     db.session.commit()
     click.echo(f"registers: {len(closed)} closed")
+
+
+@training_cli.command("seed-demo")
+def seed_demo():
+    """Schedule a few demo sessions taught by trainer@example.org (development only)."""
+    from app.training.demo import seed_demo_sessions
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("training seed-demo refuses to run under the production config.")
+    made = seed_demo_sessions()
+    db.session.commit()
+    click.echo(f"training: {made} demo sessions scheduled")

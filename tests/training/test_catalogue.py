@@ -124,3 +124,14 @@ def test_venues_keep_coordinators_edits_and_refuse_unknown_areas(tmp_path):
     bad.write_text('[[venue]]\nname = "Somewhere"\naddress = "1 Road"\narea = "Narnia"\n')
     with pytest.raises(CatalogueError, match=r"venue\[1\]\.area: 'Narnia' is not one of the scheme's areas"):
         sync_venues(bad)
+
+
+def test_demo_sessions_are_scheduled_once(app):
+    from tests.factories import make_user
+
+    sync_courses(ROOT / "courses")
+    sync_venues(ROOT / "policy" / "venues.toml")
+    make_user("trainer", email="trainer@example.org")
+    runner = app.test_cli_runner()
+    assert "6 demo sessions scheduled" in runner.invoke(args=["training", "seed-demo"]).output
+    assert "0 demo sessions scheduled" in runner.invoke(args=["training", "seed-demo"]).output

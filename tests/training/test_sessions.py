@@ -189,3 +189,14 @@ def test_a_session_that_has_started_cannot_be_changed(login_as):
     with pytest.raises(services.TrainingError, match="has started"):
         services.update_session(session, starts_at=session.starts_at, ends_at=session.ends_at, venue=session.venue,
                                 online_link=None, capacity=3, trainers=session.trainers, notes="", by=client.user)
+
+
+def test_pages_show_links_and_addresses_as_html_not_text(login_as):
+    session = make_session()
+    coordinator = login_as("coordinator")
+    page = coordinator.get(f"/training/sessions/{session.id}").text
+    assert "Darlington Community Hub<br>12 Skinnergate<br>Darlington<br>DL3 7NN" in page
+    assert "&lt;br&gt;" not in page and "&lt;a" not in page
+    manage = coordinator.get("/training/manage").text
+    assert f'<a class="govuk-link" href="/training/sessions/{session.id}">Taster day</a>' in manage
+    assert "&lt;a" not in coordinator.get("/training/venues").text

@@ -68,7 +68,7 @@ def _break(folder, name, old, new):
     ("mediation.toml", 'prerequisites = ["grow-model"]', 'prerequisites = ["grow"]', "prerequisites", "grow"),
     ("mediation.toml", 'code = "mediation"', 'code = "mediate"', "code", "must match"),
     ("gdpr-induction.toml", "pass_mark = 80", "pass_mark = 180", "online.check.pass_mark", "1 to 100"),
-    ("gdpr-induction.toml", "answer = 2", "answer = 7", "online.check.questions[1].answer", "1 to 3"),
+    ("gdpr-induction.toml", "answer = 2", "answer = 7", "online.check.questions[2].answer", "1 to 3"),
     ("mediation.toml", "certifies = true", "certifies = yes", "file", "not valid TOML"),
 ])
 def test_a_bad_file_is_refused_naming_file_field_and_problem(folder, name, old, new, field, problem):

@@ -50,9 +50,11 @@ def course(code):
     """A course's summary, outcomes and upcoming sessions, or its lessons if it is self-paced."""
     item = queries.get_course_or_404(code)
     sessions = db.session.scalars(queries.catalogue_sessions(utcnow(), course_code=code).limit(20)).all()
-    done = services.current_completions(current_user, today_london()).get(code)
-    return render_template("training/course.html", course=item, sessions=sessions, done=done,
-                           prerequisites=queries.prerequisite_courses(item))
+    current = services.current_completions(current_user, today_london())
+    prerequisites = queries.prerequisite_courses(item)
+    missing = [c for c in prerequisites if c.code not in current]
+    return render_template("training/course.html", course=item, sessions=sessions, done=current.get(code),
+                           prerequisites=prerequisites, missing=missing)
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -127,6 +129,7 @@ def _record_page(person, own: bool):
     feed = attendance.feed_for(person, create=False) if own else None
     bookings = queries.upcoming_bookings(person, utcnow())
     return render_template("training/record.html", person=person, own=own, today=today,
+                           refresh_from=today + services.policy().recertify_window,
                            completions=services.completions_of(person), bookings=bookings,
                            mine={b.session_id: b for b in bookings},
                            next_steps=queries.next_steps(person, today, bookings), feed=feed, form=ActionForm())

@@ -187,3 +187,16 @@ def test_the_training_record_shows_completions_bookings_and_next_steps(login_as)
     assert "The GROW model" in page
     assert "HEAR principles" in page  # next: its prerequisite is done
     assert "Recovery coach" not in page  # needs safeguarding first
+
+
+def test_record_shows_when_a_refresher_is_due(login_as):
+    volunteer = make_volunteer("taster-day")
+    make_completion(volunteer, "adult-safeguarding-level-1", date.today() - timedelta(days=36 * 30 + 10))
+    page = login_as(volunteer).get("/training/record").text
+    assert "Refresh due" in page
+
+
+def test_course_page_says_what_to_complete_first(login_as):
+    course("recovery-coach")
+    page = login_as(make_volunteer("taster-day")).get("/training/courses/recovery-coach").text
+    assert "Before you can book this course, complete Adult safeguarding (level 1, accredited)." in page

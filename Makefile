@@ -26,6 +26,7 @@ setup: db
 
 demo: setup
 	$(FLASK) seed-demo
+	$(FLASK) training seed-demo
 
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)"

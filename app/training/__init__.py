@@ -1,0 +1,1 @@
+"""Training: the course catalogue, sessions, bookings and waitlists, calendars and attendance registers."""

@@ -1,0 +1,200 @@
+"""Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from app import audit
+from app.auth.models import Role
+from app.db_types import utcnow
+from app.extensions import db
+from app.timefmt import to_london
+from app.training import rules
+from app.training.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    Completion,
+    CompletionSource,
+    Course,
+    SessionStatus,
+    TrainingSession,
+    new_feed_token,
+)
+from app.training.services import TrainingError, active_bookings, eligibility, policy
+
+
+def register_state(session: TrainingSession, now: datetime | None = None) -> str:
+    """'not_open', 'open' or 'closed' for this session's register."""
+    return rules.register_state(session.starts_at, session.ends_at, now or utcnow(), policy(),
+                                session.register_closed_at)
+
+
+def can_mark_register(session: TrainingSession, user, now: datetime | None = None) -> bool:
+    """The session's trainers while the register is open; coordinators from when it opens, and after it closes."""
+    return rules.can_mark(is_trainer=session.is_trainer(user), is_coordinator=user.has_role(Role.COORDINATOR),
+                          state=register_state(session, now))
+
+
+def _check_can_mark(session: TrainingSession, by, now: datetime) -> str:
+    state = register_state(session, now)
+    if session.cancelled:
+        raise TrainingError("This session was cancelled, so there is no register.")
+    if not can_mark_register(session, by, now):
+        if state == "not_open":
+            raise TrainingError("The register opens shortly before the session starts.")
+        raise TrainingError("The register has closed. Ask a coordinator if it needs changing.")
+    return state
+
+
+def _sync_completion(booking: Booking, by, now: datetime) -> None:
+    """Attended a finished session: record a completion. Marked otherwise later: remove that one (a correction)."""
+    session = booking.session
+    existing = db.session.scalar(select(Completion).where(Completion.booking_id == booking.id))
+    attended = booking.status is BookingStatus.BOOKED and booking.attendance.attended
+    if attended and existing is None and now >= session.ends_at:
+        day = to_london(session.starts_at).date()
+        db.session.add(Completion(user_id=booking.user_id, course=session.course, completed_on=day,
+                                  expires_on=rules.expiry_date(day, session.course.validity_months),
+                                  source=CompletionSource.ATTENDANCE, booking_id=booking.id,
+                                  recorded_by_id=getattr(by, "id", None), recorded_at=now))
+        audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=session.course.code)
+    elif not attended and existing is not None:
+        db.session.delete(existing)
+        audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=session.course.code)
+
+
+def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None) -> bool:
+    """Mark one person's attendance, keeping who marked it and when. Returns False when nothing changed."""
+    now = now or utcnow()
+    state = _check_can_mark(booking.session, by, now)
+    if booking.status is not BookingStatus.BOOKED:
+        raise TrainingError(f"{booking.user.display_name} does not have a place on this session.")
+    if attendance is Attendance.UNMARKED or booking.attendance is attendance:
+        return False
+    before = booking.attendance
+    booking.attendance, booking.marked_by_id, booking.marked_at = attendance, by.id, now
+    audit.record(by, "training.attendance_marked", booking.user, obj=booking, attendance=attendance,
+                 previously=before, after_close=state == "closed")
+    _sync_completion(booking, by, now)
+    db.session.flush()
+    return True
+
+
+def mark_all_present(session: TrainingSession, by, now: datetime | None = None) -> int:
+    """One tap: everyone booked and not yet marked is present. Returns how many were marked."""
+    now = now or utcnow()
+    _check_can_mark(session, by, now)
+    count = 0
+    for booking in active_bookings(session):
+        if booking.status is BookingStatus.BOOKED and booking.attendance is Attendance.UNMARKED:
+            count += mark_attendance(booking, Attendance.PRESENT, by, now)
+    return count
+
+
+def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = None) -> Booking:
+    """Add an eligible volunteer who turned up without a booking, marked present."""
+    now = now or utcnow()
+    _check_can_mark(session, by, now)
+    booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id,
+                                                      Booking.user_id == volunteer.id))
+    if booking is not None and booking.status is BookingStatus.BOOKED:
+        raise TrainingError(f"{volunteer.display_name} is already on the register.")
+    # Judged on the booking rules as they stood just before the start (walk-ins arrive once it has begun).
+    verdict = eligibility(session, volunteer, now=min(now, session.starts_at - timedelta(seconds=1)))
+    if not verdict.ok:
+        raise TrainingError(f"{volunteer.display_name} cannot join: {verdict.reason}")
+    if booking is None:
+        booking = Booking(session=session, user=volunteer, ical_sequence=session.sequence)
+        db.session.add(booking)
+    booking.status, booking.walk_in, booking.queued_at, booking.cancelled_at = BookingStatus.BOOKED, True, now, None
+    # Walk-ins are in the room already, so they may take the count past capacity; still one atomic UPDATE.
+    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id)
+                       .values(seats_taken=TrainingSession.seats_taken + 1).execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
+    db.session.flush()
+    audit.record(by, "training.walk_in_added", volunteer, obj=booking, session_id=session.id)
+    mark_attendance(booking, Attendance.PRESENT, by, now)
+    return booking
+
+
+def close_register(session: TrainingSession, by=None, now: datetime | None = None) -> int:
+    """Close the register: anyone unmarked becomes absent. Returns how many were marked absent."""
+    now = now or utcnow()
+    if session.register_closed_at is not None or session.cancelled:
+        return 0
+    absent = 0
+    for booking in active_bookings(session):
+        if booking.status is not BookingStatus.BOOKED:
+            continue
+        if booking.attendance is Attendance.UNMARKED:
+            booking.attendance, booking.marked_at, booking.marked_by_id = Attendance.ABSENT, now, getattr(by, "id", None)
+            audit.record(by, "training.attendance_marked", booking.user, obj=booking, attendance=Attendance.ABSENT,
+                         previously=Attendance.UNMARKED, on_close=True)
+            absent += 1
+        _sync_completion(booking, by, now)
+    session.register_closed_at = now
+    audit.record(by, "training.register_closed", obj=session, marked_absent=absent)
+    db.session.flush()
+    return absent
+
+
+def close_due_registers(now: datetime | None = None) -> list[TrainingSession]:
+    """Close every register whose window has passed (for cron). Returns the sessions closed."""
+    now = now or utcnow()
+    due = db.session.scalars(select(TrainingSession).where(
+        TrainingSession.register_closed_at.is_(None), TrainingSession.status == SessionStatus.SCHEDULED,
+        TrainingSession.ends_at <= now - policy().closes_after)).all()
+    for session in due:
+        close_register(session, None, now)
+    return list(due)
+
+
+def close_if_due(session: TrainingSession, now: datetime | None = None) -> None:
+    """Close this register lazily when someone looks at it after its window."""
+    now = now or utcnow()
+    if session.register_closed_at is None and not session.cancelled and register_state(session, now) == "closed":
+        close_register(session, None, now)
+
+
+# ------------------------------------------------------------------ knowledge checks
+
+def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
+                           now: datetime | None = None) -> tuple[int, Completion | None]:
+    """Score an attempt; a pass records a completion. Returns (score, completion or None)."""
+    now = now or utcnow()
+    if not course.self_paced:
+        raise TrainingError("This course has no online knowledge check.")
+    score = rules.score_check(course.check["questions"], answers)
+    passed = rules.passed(score, course.check["pass_mark"])
+    audit.record(user, "training.knowledge_check", user, obj=course, course=course.code, score=score, passed=passed)
+    if not passed:
+        return score, None
+    day = to_london(now).date()
+    completion = Completion(user_id=user.id, course=course, completed_on=day, score=score,
+                            expires_on=rules.expiry_date(day, course.validity_months),
+                            source=CompletionSource.KNOWLEDGE_CHECK, recorded_by_id=user.id, recorded_at=now)
+    db.session.add(completion)
+    db.session.flush()
+    return score, completion
+
+
+# ------------------------------------------------------------------ calendar feeds
+
+def feed_for(user, create: bool = True) -> CalendarFeed | None:
+    """The person's private calendar feed, made on first use."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None and create:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+        db.session.flush()
+    return feed
+
+
+def regenerate_feed(user) -> CalendarFeed:
+    """Give the feed a new random address; the old one stops working at once."""
+    feed = feed_for(user)
+    feed.token, feed.created_at = new_feed_token(), utcnow()
+    audit.record(user, "training.feed_regenerated", user, obj=feed)
+    db.session.flush()
+    return feed

@@ -1,0 +1,59 @@
+"""What a person has completed, and their private calendar feed."""
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+from app.training.models.catalogue import Course
+
+
+class CompletionSource(enum.StrEnum):
+    ATTENDANCE = "attendance"
+    KNOWLEDGE_CHECK = "knowledge_check"
+
+    @property
+    def label(self) -> str:
+        return "Attended a session" if self is CompletionSource.ATTENDANCE else "Passed the online knowledge check"
+
+
+class Completion(db.Model):
+    """A course completed on a date, current until its expiry (if the course expires). Never overwritten."""
+
+    __tablename__ = "training_completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[CompletionSource] = mapped_column(enum_column(CompletionSource, "completion_source", 20))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("training_bookings.id", ondelete="SET NULL"),
+                                                   unique=True)
+    score: Mapped[int | None] = mapped_column()  # knowledge check: percentage
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+
+    def current_on(self, day: date) -> bool:
+        """Completed by `day` and not yet expired on it."""
+        return self.completed_on <= day and (self.expires_on is None or day < self.expires_on)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(db.Model):
+    """A person's private calendar subscription: the random token in its URL is the only key."""
+
+    __tablename__ = "training_calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

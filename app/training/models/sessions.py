@@ -1,0 +1,139 @@
+"""Scheduled sessions of a course, their trainers, and the people booked or waiting."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db_types import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+from app.training.models.catalogue import Course, Venue
+
+session_trainers = Table(
+    "training_session_trainers",
+    db.metadata,
+    Column("session_id", Integer, ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"booked": "Booked", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}[self.value]
+
+
+class Attendance(enum.StrEnum):
+    UNMARKED = "unmarked"
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return "Excused (sent apologies)" if self is Attendance.EXCUSED else self.value.capitalize()
+
+    @property
+    def attended(self) -> bool:
+        return self in (Attendance.PRESENT, Attendance.LATE)
+
+
+class TrainingSession(db.Model):
+    """One run of a course: when, where (a venue or an online link), who teaches, how many seats."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("seats_taken >= 0", name="seats_taken"),
+        CheckConstraint("ends_at > starts_at", name="times"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(Integer)
+    # Counted with an atomic conditional UPDATE so concurrent bookings never overfill the room.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus, "session_status", 20),
+                                                  default=SessionStatus.SCHEDULED)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, raised on every change
+    register_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+    venue: Mapped[Venue | None] = relationship(lazy="joined")
+    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, lazy="selectin", order_by=User.full_name)
+    bookings: Mapped[list["Booking"]] = relationship(back_populates="session", lazy="raise",
+                                                     order_by="Booking.queued_at, Booking.id")
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} {self.course_id} {self.starts_at:%Y-%m-%d}>"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is SessionStatus.CANCELLED
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.seats_taken)
+
+    @property
+    def where(self) -> str:
+        """Where it happens, in one line."""
+        return self.venue.one_line if self.venue else "Online (the joining link is on your booking)"
+
+    def is_trainer(self, user) -> bool:
+        return any(t.id == user.id for t in self.trainers)
+
+
+class Booking(db.Model):
+    """A person's place (or place in the queue) on a session, and their attendance."""
+
+    __tablename__ = "training_bookings"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_training_bookings_session_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus, "booking_status", 20))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # arrival order for the waitlist
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ical_sequence: Mapped[int] = mapped_column(Integer, default=0)  # SEQUENCE of the last invitation sent
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance, "attendance", 20),
+                                                   default=Attendance.UNMARKED)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    session: Mapped[TrainingSession] = relationship(back_populates="bookings", lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    marked_by: Mapped[User | None] = relationship(foreign_keys=[marked_by_id], lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.status is not BookingStatus.CANCELLED

@@ -1,0 +1,165 @@
+"""Read-only loading for training pages: helpers that 404 or 403, and lists with fixed query counts."""
+from datetime import date, datetime
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import Role, User, UserRole
+from app.extensions import db
+from app.timefmt import LONDON
+from app.training.models import (
+    Booking,
+    BookingStatus,
+    Course,
+    SessionStatus,
+    TrainingSession,
+    Venue,
+    session_trainers,
+)
+from app.training.services import completions_of
+
+
+def get_session_or_404(session_id: int) -> TrainingSession:
+    return db.get_or_404(TrainingSession, session_id)
+
+
+def get_course_or_404(code: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.code == code, Course.active.is_(True)))
+    if course is None:
+        abort(404)
+    return course
+
+
+def get_venue_or_404(venue_id: int) -> Venue:
+    return db.get_or_404(Venue, venue_id)
+
+
+def can_manage_session(session: TrainingSession, user) -> bool:
+    """Coordinators manage any session; trainers the sessions they teach."""
+    return user.has_role(Role.COORDINATOR) or session.is_trainer(user)
+
+
+def get_managed_session_or_404(session_id: int, user) -> TrainingSession:
+    """A session this person may change or keep the register of (404 unknown, 403 not theirs)."""
+    session = get_session_or_404(session_id)
+    if not can_manage_session(session, user):
+        abort(403)
+    return session
+
+
+def catalogue_sessions(now: datetime, course_code: str | None = None, area_id: int | None = None,
+                       month: str | None = None):
+    """A select of upcoming sessions, soonest first, filtered by course, area and month."""
+    query = (select(TrainingSession).join(TrainingSession.course)
+             .where(TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_at > now)
+             .order_by(TrainingSession.starts_at, TrainingSession.id))
+    if course_code:
+        query = query.where(Course.code == course_code)
+    if area_id:
+        query = query.where(TrainingSession.venue.has(Venue.area_id == area_id))
+    if month:
+        year, number = (int(p) for p in month.split("-"))
+        first = datetime(year, number, 1, tzinfo=LONDON)
+        after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=LONDON)
+        query = query.where(TrainingSession.starts_at >= first, TrainingSession.starts_at < after)
+    return query
+
+
+def my_bookings_for(user, session_ids) -> dict[int, Booking]:
+    """This person's active bookings on these sessions, by session id (one query)."""
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(select(Booking).where(Booking.user_id == user.id,
+                                                    Booking.session_id.in_(session_ids),
+                                                    Booking.status != BookingStatus.CANCELLED))
+    return {b.session_id: b for b in rows}
+
+
+def upcoming_bookings(user, now: datetime) -> list[Booking]:
+    return list(db.session.scalars(
+        select(Booking).join(Booking.session)
+        .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
+               TrainingSession.ends_at > now, TrainingSession.status == SessionStatus.SCHEDULED)
+        .order_by(TrainingSession.starts_at)))
+
+
+def register_bookings(session: TrainingSession) -> list[Booking]:
+    """Everyone with a place, by name, with who marked them (a fixed number of queries)."""
+    return list(db.session.scalars(
+        select(Booking).join(Booking.user)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.BOOKED)
+        .order_by(User.full_name, Booking.id)))
+
+
+def waitlist(session: TrainingSession) -> list[Booking]:
+    return list(db.session.scalars(select(Booking).where(Booking.session_id == session.id,
+                                                         Booking.status == BookingStatus.WAITLISTED)
+                                   .order_by(Booking.queued_at, Booking.id)))
+
+
+def walk_in_candidates(session: TrainingSession) -> list[User]:
+    """Volunteers not already on the register who have the course's prerequisites (three queries)."""
+    on_register = select(Booking.user_id).where(Booking.session_id == session.id,
+                                                Booking.status == BookingStatus.BOOKED)
+    volunteers = list(db.session.scalars(
+        select(User).where(User.role_grants.any(UserRole.role == Role.VOLUNTEER), User.deactivated_at.is_(None),
+                           User.id.not_in(on_register)).order_by(User.full_name)))
+    needed = set(session.course.prerequisites)
+    if not needed:
+        return volunteers
+    from app.training.models import Completion
+
+    day = session.starts_at.astimezone(LONDON).date()
+    done: dict[int, set[str]] = {}
+    for completion in db.session.scalars(select(Completion).where(Completion.user_id.in_([v.id for v in volunteers]))):
+        if completion.current_on(day):
+            done.setdefault(completion.user_id, set()).add(completion.course.code)
+    return [v for v in volunteers if needed <= done.get(v.id, set())]
+
+
+def taught_sessions(user, since: datetime) -> list[TrainingSession]:
+    """Sessions this person teaches that end after `since`, soonest first."""
+    return list(db.session.scalars(
+        select(TrainingSession).join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
+        .where(session_trainers.c.user_id == user.id, TrainingSession.ends_at > since)
+        .order_by(TrainingSession.starts_at)))
+
+
+def feed_sessions(user) -> list[TrainingSession]:
+    """Sessions for a person's feed: booked (not waitlisted) and taught, cancelled ones included."""
+    booked = select(Booking.session_id).where(Booking.user_id == user.id, Booking.status == BookingStatus.BOOKED)
+    taught = select(session_trainers.c.session_id).where(session_trainers.c.user_id == user.id)
+    return list(db.session.scalars(
+        select(TrainingSession).where(TrainingSession.id.in_(booked) | TrainingSession.id.in_(taught))
+        .order_by(TrainingSession.starts_at)))
+
+
+def next_steps(user, on: date, bookings=()) -> list[Course]:
+    """Active courses the person has not completed (or has lapsed), is not booked on, and can start now."""
+    completions = completions_of(user)
+    current = {c.course.code for c in completions if c.current_on(on)}
+    booked = {b.session.course.code for b in bookings}
+    courses = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position))
+    return [c for c in courses if c.code not in current | booked and set(c.prerequisites) <= current]
+
+
+def schedulable_courses() -> list[Course]:
+    return [c for c in db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position))
+            if set(c.delivery_modes) & {"face_to_face", "remote"}]
+
+
+def trainer_choices() -> list[tuple[int, str]]:
+    return [(u.id, u.display_name) for u in db.session.scalars(
+        select(User).where(User.role_grants.any(UserRole.role == Role.TRAINER)).order_by(User.full_name))]
+
+
+def venues_by_name() -> list[Venue]:
+    return list(db.session.scalars(select(Venue).options(selectinload(Venue.area)).order_by(Venue.name)))
+
+
+def prerequisite_courses(course: Course) -> list[Course]:
+    if not course.prerequisites:
+        return []
+    return list(db.session.scalars(select(Course).where(Course.code.in_(course.prerequisites))
+                                   .order_by(Course.position)))

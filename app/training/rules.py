@@ -1,0 +1,119 @@
+"""Pure training rules: eligibility, register windows, expiry dates, knowledge-check scores.
+
+Plain functions of plain values, so they are tested exhaustively without a request or a database.
+"""
+import calendar
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainingPolicy:
+    opens_before: timedelta = timedelta(minutes=30)
+    closes_after: timedelta = timedelta(hours=48)
+    recertify_window: timedelta = timedelta(days=90)
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: str) -> TrainingPolicy:
+    """Read policy/training.toml (cached: the file changes only with a deployment)."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    register, bookings = data.get("register", {}), data.get("bookings", {})
+    return TrainingPolicy(
+        opens_before=timedelta(minutes=int(register.get("opens_minutes_before_start", 30))),
+        closes_after=timedelta(hours=int(register.get("closes_hours_after_end", 48))),
+        recertify_window=timedelta(days=int(bookings.get("recertify_window_days", 90))),
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clipped to the month's end (31 January + 1 month = 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry_date(completed_on: date, validity_months: int | None) -> date | None:
+    """When a completion stops being current, or None for courses that never expire."""
+    return None if validity_months is None else add_months(completed_on, validity_months)
+
+
+# ------------------------------------------------------------------ registers
+
+def register_state(starts_at: datetime, ends_at: datetime, now: datetime, policy: TrainingPolicy,
+                   closed_at: datetime | None = None) -> str:
+    """'not_open' before the window, 'open' during it, 'closed' after it (or once closed)."""
+    if closed_at is not None or now >= ends_at + policy.closes_after:
+        return "closed"
+    if now < starts_at - policy.opens_before:
+        return "not_open"
+    return "open"
+
+
+def can_mark(*, is_trainer: bool, is_coordinator: bool, state: str) -> bool:
+    """Trainers of the session mark while the register is open; coordinators at any time after it opens."""
+    if state == "not_open":
+        return False
+    if is_coordinator:
+        return True
+    return is_trainer and state == "open"
+
+
+# ------------------------------------------------------------------ eligibility
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reason: str = ""
+
+
+def booking_eligibility(*, is_volunteer: bool, prerequisites: list[str], prerequisite_titles: dict[str, str],
+                        completed_current: dict[str, date | None], completed_ever: set[str], course_code: str,
+                        course_expires: bool, session_day: date, overlaps: bool, started: bool, cancelled: bool,
+                        policy: TrainingPolicy) -> Eligibility:
+    """Whether a person may book a session, and if not, why (in words they can act on).
+
+    completed_current maps course codes completed and current on the session day to their expiry (or None).
+    """
+    if cancelled:
+        return Eligibility(False, "This session has been cancelled.")
+    if started:
+        return Eligibility(False, "This session has already started.")
+    if not is_volunteer:
+        return Eligibility(False, "Only volunteers can book training sessions.")
+    missing = [code for code in prerequisites if code not in completed_current]
+    if missing:
+        names = " and ".join(prerequisite_titles.get(code, code) for code in missing)
+        return Eligibility(False, f"You need to complete {names} before you can book this course.")
+    if course_code in completed_ever and not course_expires:
+        return Eligibility(False, "You have already completed this course.")
+    if course_expires and course_code in completed_current:
+        expires = completed_current[course_code]
+        if expires is not None and session_day < expires - policy.recertify_window:
+            return Eligibility(False, f"Your completion is current until {expires.day} {expires:%B %Y}; "
+                                      "you can book a refresher nearer the time.")
+    if overlaps:
+        return Eligibility(False, "You are booked on another session at the same time.")
+    return Eligibility(True)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Two time ranges share some time (touching ends do not count)."""
+    return a_start < b_end and b_start < a_end
+
+
+# ------------------------------------------------------------------ knowledge checks
+
+def score_check(questions: list[dict], answers: dict[int, int | None]) -> int:
+    """The percentage of questions answered correctly (answers maps question index to chosen option)."""
+    if not questions:
+        return 0
+    right = sum(1 for n, q in enumerate(questions) if answers.get(n) == q["answer"])
+    return round(100 * right / len(questions))
+
+
+def passed(score: int, pass_mark: int) -> bool:
+    return score >= pass_mark

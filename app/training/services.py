@@ -1,0 +1,294 @@
+"""Every training state change: scheduling sessions, booking, waitlists and cancellations.
+
+Services check the current state, change the data, write the audit log, queue e-mails, and flush.
+The view commits once.
+"""
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app, has_request_context
+from sqlalchemy import select, update
+
+from app import audit
+from app.auth.models import Role
+from app.db_types import utcnow
+from app.email import send_email
+from app.extensions import db
+from app.timefmt import to_london
+from app.training import calendar, rules
+from app.training.models import Booking, BookingStatus, Completion, Course, SessionStatus, TrainingSession
+
+
+class TrainingError(Exception):
+    """A training action that is not allowed in the current state; the message is shown to the person."""
+
+
+def policy() -> rules.TrainingPolicy:
+    """The training policy from policy/training.toml."""
+    return rules.load_policy(str(Path(current_app.config["POLICY_DIR"]) / "training.toml"))
+
+
+# ------------------------------------------------------------------ completions
+
+def completions_of(user) -> list[Completion]:
+    """Every completion a person has, newest first (earlier ones are kept)."""
+    return list(db.session.scalars(select(Completion).where(Completion.user_id == user.id)
+                                   .order_by(Completion.completed_on.desc(), Completion.id.desc())))
+
+
+def current_completions(volunteer, on: date | None = None) -> dict[str, Completion]:
+    """The courses this person completed and which are still current on `on`, by course code.
+
+    Where a course was completed more than once, the completion lasting longest is given.
+    """
+    on = on or date.today()
+    current: dict[str, Completion] = {}
+    for completion in completions_of(volunteer):
+        if not completion.current_on(on):
+            continue
+        best = current.get(completion.course.code)
+        if best is None or (best.expires_on is not None and
+                            (completion.expires_on is None or completion.expires_on > best.expires_on)):
+            current[completion.course.code] = completion
+    return current
+
+
+# ------------------------------------------------------------------ eligibility
+
+def eligibility(session: TrainingSession, user, now: datetime | None = None) -> rules.Eligibility:
+    """Whether this person may book this session now, and why not."""
+    now = now or utcnow()
+    course = session.course
+    day = to_london(session.starts_at).date()
+    completions = completions_of(user)
+    current = {c.course.code: c.expires_on for c in completions if c.current_on(day)}
+    titles = dict(db.session.execute(select(Course.code, Course.title).where(Course.code.in_(course.prerequisites))).all()) \
+        if course.prerequisites else {}
+    clash = db.session.scalar(
+        select(Booking.id).join(Booking.session)
+        .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
+               Booking.session_id != session.id, TrainingSession.status == SessionStatus.SCHEDULED,
+               TrainingSession.starts_at < session.ends_at, TrainingSession.ends_at > session.starts_at).limit(1))
+    return rules.booking_eligibility(
+        is_volunteer=user.has_role(Role.VOLUNTEER), prerequisites=course.prerequisites, prerequisite_titles=titles,
+        completed_current=current, completed_ever={c.course.code for c in completions}, course_code=course.code,
+        course_expires=course.validity_months is not None, session_day=day, overlaps=clash is not None,
+        started=now >= session.starts_at, cancelled=session.cancelled, policy=policy())
+
+
+# ------------------------------------------------------------------ seats
+
+def _take_seat(session: TrainingSession) -> bool:
+    """Atomically take one seat if any is left: one conditional UPDATE, correct under concurrency."""
+    result = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.seats_taken < TrainingSession.capacity)
+        .values(seats_taken=TrainingSession.seats_taken + 1)
+        .execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def _free_seat(session: TrainingSession) -> None:
+    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
+                       .values(seats_taken=TrainingSession.seats_taken - 1).execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
+
+
+# ------------------------------------------------------------------ e-mails
+
+@contextmanager
+def _url_context():
+    """Links in e-mails need a base URL; outside a request (cron, tests) use PORTAL_BASE_URL."""
+    if has_request_context():
+        yield
+        return
+    base = current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    with current_app.test_request_context("/", base_url=base):
+        yield
+
+
+def _send_invite(booking: Booking, subject: str, template: str, method: str = "REQUEST", **context) -> None:
+    with _url_context():
+        _send_invite_now(booking, subject, template, method, **context)
+
+
+def _send_invite_now(booking: Booking, subject: str, template: str, method: str, **context) -> None:
+    data = calendar.invitation(booking.session, booking.user.email, booking.user.display_name,
+                               booking.ical_sequence, method)
+    content_type = f"text/calendar; method={method}"
+    send_email(booking.user.email, subject, f"training/{template}", attachments=[("invite.ics", content_type, data)],
+               booking=booking, session=booking.session, person=booking.user, **context)
+
+
+def _send_plain(booking: Booking, subject: str, template: str, **context) -> None:
+    with _url_context():
+        send_email(booking.user.email, subject, f"training/{template}", booking=booking, session=booking.session,
+                   person=booking.user, **context)
+
+
+# ------------------------------------------------------------------ sessions
+
+def schedule_session(course: Course, starts_at: datetime, ends_at: datetime, *, venue, online_link: str | None,
+                     capacity: int, trainers: list, notes: str, by) -> TrainingSession:
+    """Put a new session of a course in the calendar."""
+    if ends_at <= starts_at:
+        raise TrainingError("The session must end after it starts.")
+    session = TrainingSession(course=course, starts_at=starts_at, ends_at=ends_at, venue=venue,
+                              online_link=online_link or None, capacity=capacity, trainers=list(trainers),
+                              notes=notes or "", seats_taken=0, sequence=0, created_by_id=by.id)
+    db.session.add(session)
+    db.session.flush()
+    audit.record(by, "training.session_scheduled", obj=session, course=course.code,
+                 starts_at=starts_at.isoformat(), capacity=capacity)
+    return session
+
+
+def active_bookings(session: TrainingSession) -> list[Booking]:
+    """Booked and waitlisted people, in arrival order."""
+    return list(db.session.scalars(select(Booking).where(Booking.session_id == session.id,
+                                                         Booking.status != BookingStatus.CANCELLED)
+                                   .order_by(Booking.queued_at, Booking.id)))
+
+
+def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: datetime, venue, online_link,
+                   capacity: int, trainers: list, notes: str, by, now: datetime | None = None) -> list[str]:
+    """Change a session; everyone booked gets an updated invitation. Returns the names of what changed."""
+    now = now or utcnow()
+    if session.cancelled:
+        raise TrainingError("This session has been cancelled and cannot be changed.")
+    if now >= session.starts_at:
+        raise TrainingError("This session has started, so it can no longer be changed.")
+    if capacity < session.seats_taken:
+        raise TrainingError(f"Capacity cannot be less than the {session.seats_taken} people already booked.")
+    changes = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue, "online_link": online_link or None,
+               "capacity": capacity, "notes": notes or ""}
+    changed = [k for k, v in changes.items() if getattr(session, k) != v]
+    if {t.id for t in session.trainers} != {t.id for t in trainers}:
+        changed.append("trainers")
+    for key, value in changes.items():
+        setattr(session, key, value)
+    session.trainers = list(trainers)
+    if not changed:
+        return []
+    session.sequence += 1
+    db.session.flush()
+    audit.record(by, "training.session_changed", obj=session, changed=changed)
+    if {"starts_at", "ends_at", "venue", "online_link", "notes"} & set(changed):
+        for booking in active_bookings(session):
+            if booking.status is BookingStatus.BOOKED:
+                booking.ical_sequence = max(booking.ical_sequence + 1, session.sequence)
+                _send_invite(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
+            else:
+                _send_plain(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
+    promote_waitlist(session, now=now)
+    return changed
+
+
+def cancel_session(session: TrainingSession, reason: str, by, now: datetime | None = None) -> None:
+    """Cancel a session; everyone booked or waiting is told, with a calendar cancellation."""
+    now = now or utcnow()
+    if session.cancelled:
+        raise TrainingError("This session is already cancelled.")
+    if now >= session.starts_at:
+        raise TrainingError("This session has already started, so it cannot be cancelled.")
+    session.status = SessionStatus.CANCELLED
+    session.sequence += 1
+    for booking in active_bookings(session):
+        was_booked = booking.status is BookingStatus.BOOKED
+        booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+        audit.record(by, "training.booking_cancelled", booking.user, obj=booking, reason="session cancelled")
+        if was_booked:
+            booking.ical_sequence = max(booking.ical_sequence + 1, session.sequence)
+            _send_invite(booking, f"Cancelled: {session.course.title}", "session_cancelled", "CANCEL", reason=reason)
+        else:
+            _send_plain(booking, f"Cancelled: {session.course.title}", "session_cancelled", reason=reason)
+    session.seats_taken = 0
+    db.session.flush()
+    audit.record(by, "training.session_cancelled", obj=session, reason=reason)
+
+
+# ------------------------------------------------------------------ bookings
+
+def book_session(session: TrainingSession, user, now: datetime | None = None) -> Booking:
+    """Book a seat, or join the waiting list when the session is full. The person gets an e-mail either way."""
+    now = now or utcnow()
+    verdict = eligibility(session, user, now)
+    if not verdict.ok:
+        raise TrainingError(verdict.reason)
+    booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id, Booking.user_id == user.id))
+    if booking is not None and booking.active:
+        raise TrainingError("You are already booked on this session." if booking.status is BookingStatus.BOOKED
+                            else "You are already on the waiting list for this session.")
+    got_seat = _take_seat(session)
+    if booking is None:
+        booking = Booking(session=session, user=user, ical_sequence=session.sequence)
+        db.session.add(booking)
+    else:
+        booking.cancelled_at, booking.ical_sequence = None, max(booking.ical_sequence + 1, session.sequence)
+    booking.status = BookingStatus.BOOKED if got_seat else BookingStatus.WAITLISTED
+    booking.queued_at = now
+    db.session.flush()
+    audit.record(user, f"training.{booking.status.value}", user, obj=booking, session_id=session.id)
+    if got_seat:
+        _send_invite(booking, f"You are booked: {session.course.title}", "booked")
+    else:
+        _send_plain(booking, f"You are on the waiting list: {session.course.title}", "waitlisted")
+    return booking
+
+
+def cancel_booking(booking: Booking, by, now: datetime | None = None) -> None:
+    """Give up a place (or leave the waiting list); a freed seat goes to the next person waiting."""
+    now = now or utcnow()
+    session = booking.session
+    if not booking.active:
+        raise TrainingError("This booking is already cancelled.")
+    if now >= session.starts_at:
+        raise TrainingError("The session has started, so the booking can no longer be cancelled.")
+    was_booked = booking.status is BookingStatus.BOOKED
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+    audit.record(by, "training.booking_cancelled", booking.user, obj=booking, session_id=session.id)
+    if was_booked:
+        booking.ical_sequence += 1
+        _send_invite(booking, f"Booking cancelled: {session.course.title}", "booking_cancelled", "CANCEL")
+        _free_seat(session)
+        db.session.flush()
+        promote_waitlist(session, now=now)
+    else:
+        _send_plain(booking, f"You have left the waiting list: {session.course.title}", "booking_cancelled")
+    db.session.flush()
+
+
+def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> list[Booking]:
+    """Give free seats to the people waiting, in arrival order; never once the session has started."""
+    now = now or utcnow()
+    if session.cancelled or now >= session.starts_at:
+        return []
+    promoted = []
+    waiting = [b for b in active_bookings(session) if b.status is BookingStatus.WAITLISTED]
+    for booking in waiting:
+        if not _take_seat(session):
+            break
+        booking.status = BookingStatus.BOOKED
+        booking.ical_sequence = max(booking.ical_sequence, session.sequence)
+        audit.record(None, "training.promoted_from_waitlist", booking.user, obj=booking, session_id=session.id)
+        _send_invite(booking, f"A place has come up: {session.course.title}", "promoted")
+        promoted.append(booking)
+    db.session.flush()
+    return promoted
+
+
+def save_venue(venue, *, by, **values):
+    """Add a venue (venue=None) or change one."""
+    from app.training.models import Venue
+
+    if venue is None:
+        venue = Venue(**values)
+        db.session.add(venue)
+    else:
+        for key, value in values.items():
+            setattr(venue, key, value)
+    db.session.flush()
+    audit.record(by, "training.venue_saved", obj=venue, name=venue.name)
+    return venue

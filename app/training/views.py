@@ -1,0 +1,228 @@
+"""Training pages for volunteers: the catalogue, sessions, booking, online courses, the training record."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.core.models import Area
+from app.db_types import utcnow
+from app.extensions import db
+from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
+from app.permissions import public, roles_required
+from app.timefmt import today_london
+from app.training import attendance, calendar, queries, services
+from app.training.cli import courses_cli, training_cli
+from app.training.forms import ActionForm, CatalogueFilterForm, knowledge_check_form, month_choices
+from app.training.models import Booking, BookingStatus, CalendarFeed, Course
+from app.training.services import TrainingError
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
+register_nav("Training", "training.catalogue", Role.VOLUNTEER, order=30)
+register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)
+
+LEARNERS = (Role.VOLUNTEER, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+
+
+@bp.route("/sessions")
+@roles_required(*LEARNERS)
+def catalogue():
+    """Upcoming sessions by course, area and month, with seats left."""
+    courses = list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position)))
+    form = CatalogueFilterForm(request.args)
+    form.course.choices = [("", "All courses")] + [(c.code, c.title) for c in courses]
+    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in
+                                               db.session.scalars(select(Area).order_by(Area.position))]
+    form.month.choices = [("", "Any month")] + month_choices(today_london())
+    filters = form.data if form.validate() else {}
+    query = queries.catalogue_sessions(utcnow(), filters.get("course"), int(filters.get("area") or 0) or None,
+                                       filters.get("month"))
+    pager = db.paginate(query, page=page_number(), per_page=25, error_out=False)
+    mine = queries.my_bookings_for(current_user, [s.id for s in pager.items])
+    return render_template("training/catalogue.html", form=form, pager=pager, mine=mine, courses=courses,
+                           pagination=govuk_pagination(pager, "training.catalogue"))
+
+
+@bp.route("/courses/<code>")
+@roles_required(*LEARNERS)
+def course(code):
+    """A course's summary, outcomes and upcoming sessions, or its lessons if it is self-paced."""
+    item = queries.get_course_or_404(code)
+    sessions = db.session.scalars(queries.catalogue_sessions(utcnow(), course_code=code).limit(20)).all()
+    current = services.current_completions(current_user, today_london())
+    prerequisites = queries.prerequisite_courses(item)
+    missing = [c for c in prerequisites if c.code not in current]
+    return render_template("training/course.html", course=item, sessions=sessions, done=current.get(code),
+                           prerequisites=prerequisites, missing=missing)
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required(*LEARNERS)
+def session(session_id):
+    """One session: when, where, seats left, and your booking."""
+    item = queries.get_session_or_404(session_id)
+    booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
+    verdict = services.eligibility(item, current_user) if booking is None else None
+    return render_template("training/session.html", session=item, booking=booking, verdict=verdict,
+                           form=ActionForm(), can_manage=queries.can_manage_session(item, current_user),
+                           started=utcnow() >= item.starts_at)
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["POST"])
+@roles_required(Role.VOLUNTEER)
+def book(session_id):
+    """Book a place, or join the waiting list when it is full."""
+    item = queries.get_session_or_404(session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        booking = services.book_session(item, current_user)
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("training.session", session_id=item.id))
+    db.session.commit()
+    flash("You are booked. We have e-mailed you a calendar invitation." if booking.status is BookingStatus.BOOKED
+          else "The session is full, so you are on the waiting list. We will e-mail you if a place comes up.")
+    return redirect(url_for("training.session", session_id=item.id))
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@roles_required(Role.VOLUNTEER)
+def cancel_booking(booking_id):
+    """Give up your place or leave the waiting list."""
+    booking = db.get_or_404(Booking, booking_id)
+    if booking.user_id != current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_booking(booking, current_user)
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("training.session", session_id=booking.session_id))
+    db.session.commit()
+    flash("Your booking is cancelled.")
+    return redirect(url_for("training.session", session_id=booking.session_id))
+
+
+@bp.route("/sessions/<int:session_id>/calendar.ics")
+@roles_required(*LEARNERS)
+def session_ics(session_id):
+    """Download a session as a calendar file."""
+    item = queries.get_session_or_404(session_id)
+    booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
+    with_link = queries.can_manage_session(item, current_user) or (booking is not None and booking.status is BookingStatus.BOOKED)
+    return Response(calendar.session_file(item, with_link=with_link), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="training-session-{item.id}.ics"'})
+
+
+@bp.route("/record")
+@roles_required(Role.VOLUNTEER)
+def record():
+    """Your training record: completions, upcoming bookings and what to do next."""
+    return _record_page(current_user, own=True)
+
+
+def _record_page(person, own: bool):
+    today = today_london()
+    feed = attendance.feed_for(person, create=False) if own else None
+    bookings = queries.upcoming_bookings(person, utcnow())
+    return render_template("training/record.html", person=person, own=own, today=today,
+                           refresh_from=today + services.policy().recertify_window,
+                           completions=services.completions_of(person), bookings=bookings,
+                           mine={b.session_id: b for b in bookings},
+                           next_steps=queries.next_steps(person, today, bookings), feed=feed, form=ActionForm())
+
+
+@bp.route("/people/<int:user_id>")
+@roles_required(Role.COORDINATOR, Role.MANAGER)
+def person_record(user_id):
+    """A volunteer's training record, for coordinators and managers."""
+    from app.auth.models import User
+
+    return _record_page(db.get_or_404(User, user_id), own=False)
+
+
+@bp.route("/calendar-feed", methods=["POST"])
+@roles_required(Role.VOLUNTEER, Role.TRAINER)
+def new_feed():
+    """Make (or remake, with a new address) your private calendar feed."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    existing = attendance.feed_for(current_user, create=False)
+    if existing is None:
+        attendance.feed_for(current_user)
+        flash("Your calendar feed is ready. Copy its address into your calendar app.")
+    else:
+        attendance.regenerate_feed(current_user)
+        flash("Your calendar feed has a new address. The old address no longer works.")
+    db.session.commit()
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/training/")
+                    else url_for("training.record"))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def feed(token):
+    """A person's private calendar feed: the random token is the key, and it carries session details only."""
+    row = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if row is None:
+        abort(404)
+    from app.auth.models import User
+
+    person = db.session.get(User, row.user_id)
+    if not person.is_active:
+        abort(404)
+    body = calendar.feed(queries.feed_sessions(person), "Community Peer Mentors training")
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=900"})
+
+
+# ------------------------------------------------------------------ self-paced online courses
+
+def _online_course_or_404(code: str) -> Course:
+    item = queries.get_course_or_404(code)
+    if not item.self_paced:
+        abort(404)
+    return item
+
+
+@bp.route("/courses/<code>/lessons/<int:number>")
+@roles_required(Role.VOLUNTEER)
+def lesson(code, number):
+    """One lesson page of a self-paced course."""
+    item = _online_course_or_404(code)
+    if not 1 <= number <= len(item.lessons):
+        abort(404)
+    return render_template("training/lesson.html", course=item, number=number, lesson=item.lessons[number - 1])
+
+
+@bp.route("/courses/<code>/check", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def knowledge_check(code):
+    """The knowledge check at the end of a self-paced course; passing records a completion."""
+    item = _online_course_or_404(code)
+    form = knowledge_check_form(item.check["questions"], formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        answers = {n: field.data for n, field in enumerate(form.questions)}
+        score, completion = attendance.submit_knowledge_check(item, current_user, answers)
+        db.session.commit()
+        return render_template("training/check_result.html", course=item, score=score, completion=completion)
+    return render_template("training/check.html", course=item, form=form)
+
+
+from app.training import views_staff  # noqa: E402,F401  (registers the staff pages on bp)
+
+
+@bp.app_template_global("training_home_sessions")
+def training_home_sessions(user) -> list:
+    """The next three sessions a trainer teaches, for their home page."""
+    return queries.taught_sessions(user, utcnow())[:3]
+
+
+@bp.app_template_global("training_home_summary")
+def training_home_summary(user) -> dict:
+    """A volunteer's next booking and next course, for their home page."""
+    bookings = queries.upcoming_bookings(user, utcnow())
+    return {"next_booking": bookings[0] if bookings else None,
+            "next_steps": queries.next_steps(user, today_london(), bookings)}

@@ -1,0 +1,242 @@
+"""Training pages for trainers and coordinators: scheduling sessions, venues, and attendance registers."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.core.models import Area
+from app.db_types import utcnow
+from app.extensions import db
+from app.navigation import register_nav
+from app.permissions import roles_required
+from app.timefmt import today_london
+from app.training import attendance, queries, services
+from app.training.forms import (
+    ActionForm,
+    CancelSessionForm,
+    SessionForm,
+    VenueForm,
+    WalkInForm,
+    register_form,
+)
+from app.training.models import Attendance, Course, TrainingSession, Venue
+from app.training.services import TrainingError
+from app.training.views import bp
+
+register_nav("Teaching", "training.teaching", Role.TRAINER, order=32)
+register_nav("Training sessions", "training.manage", Role.COORDINATOR, order=33)
+
+STAFF = (Role.COORDINATOR, Role.TRAINER)
+
+
+@bp.route("/teaching")
+@roles_required(*STAFF)
+def teaching():
+    """The sessions you teach, with links to their registers."""
+    now = utcnow()
+    sessions = queries.taught_sessions(current_user, now - services.policy().closes_after)
+    return render_template("training/teaching.html", sessions=sessions, now=now,
+                           feed=attendance.feed_for(current_user, create=False), form=ActionForm())
+
+
+@bp.route("/manage")
+@roles_required(Role.COORDINATOR)
+def manage():
+    """Every session from today on, for coordinators to schedule, change and cancel."""
+    sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
+                                  .order_by(TrainingSession.starts_at)).all()
+    return render_template("training/manage.html", sessions=sessions)
+
+
+def _session_form(existing=None) -> SessionForm:
+    form = SessionForm(existing=existing, today=today_london())
+    form.course.choices = [(c.id, c.title) for c in queries.schedulable_courses()]
+    form.venue.choices = [(0, "Online (no venue)")] + [(v.id, f"{v.name} ({v.area.name})")
+                                                       for v in queries.venues_by_name() if v.active]
+    form.trainers.choices = queries.trainer_choices()
+    return form
+
+
+def _form_values(form: SessionForm, course: Course) -> dict:
+    trainers = list(db.session.scalars(select(User).where(User.id.in_(form.trainers.data))))
+    return {"starts_at": form.starts_at, "ends_at": form.ends_at,
+            "capacity": form.capacity.data or course.default_capacity,
+            "venue": db.session.get(Venue, form.venue.data) if form.venue.data else None,
+            "online_link": form.online_link.data, "trainers": trainers, "notes": form.notes.data}
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_session():
+    """Schedule a session of a course."""
+    form = _session_form()
+    if request.method == "GET":
+        form.trainers.data = [current_user.id] if current_user.has_role(Role.TRAINER) else []
+        form.capacity.data = None
+    if form.validate_on_submit():
+        course = db.get_or_404(Course, form.course.data)
+        item = services.schedule_session(course, by=current_user, **_form_values(form, course))
+        db.session.commit()
+        flash(f"{course.title} is scheduled and open for booking.")
+        return redirect(url_for("training.session", session_id=item.id))
+    return render_template("training/session_form.html", form=form, item=None)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_session(session_id):
+    """Change a session; everyone booked gets an updated invitation."""
+    item = queries.get_managed_session_or_404(session_id, current_user)
+    if item.cancelled or utcnow() >= item.starts_at:
+        flash("This session has started or been cancelled, so it can no longer be changed.", "error")
+        return redirect(url_for("training.session", session_id=item.id))
+    form = _session_form(existing=item)
+    if request.method == "GET":
+        form.fill_from(item)
+    if form.validate_on_submit():
+        try:
+            services.update_session(item, by=current_user, **_form_values(form, item.course))
+        except TrainingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("training.session", session_id=item.id))
+        db.session.commit()
+        flash("The session is updated. Everyone booked has been sent the new details.")
+        return redirect(url_for("training.session", session_id=item.id))
+    return render_template("training/session_form.html", form=form, item=item)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def cancel_session(session_id):
+    """Cancel a session; everyone booked or waiting is told."""
+    item = queries.get_managed_session_or_404(session_id, current_user)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_session(item, form.reason.data, current_user)
+        except TrainingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("training.session", session_id=item.id))
+        db.session.commit()
+        flash("The session is cancelled and everyone booked has been told.")
+        return redirect(url_for("training.session", session_id=item.id))
+    return render_template("training/cancel_session.html", form=form, item=item)
+
+
+# ------------------------------------------------------------------ registers
+
+def _register_session(session_id: int) -> TrainingSession:
+    item = queries.get_managed_session_or_404(session_id, current_user)
+    if item.cancelled:
+        abort(404)
+    return item
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def register(session_id):
+    """The attendance register, made for a phone: one choice per person."""
+    item = _register_session(session_id)
+    attendance.close_if_due(item)
+    db.session.commit()
+    bookings = queries.register_bookings(item)
+    form = register_form(bookings, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            changed = sum(attendance.mark_attendance(b, Attendance(f.data), current_user) for b, f in form.rows if f.data)
+        except TrainingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("training.register", session_id=item.id))
+        db.session.commit()
+        flash(f"Register saved ({changed} {'change' if changed == 1 else 'changes'}).")
+        return redirect(url_for("training.register", session_id=item.id))
+    walk_in = WalkInForm()
+    walk_in.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
+    return render_template("training/register.html", session=item, form=form, walk_in=walk_in,
+                           action=ActionForm(), state=attendance.register_state(item),
+                           can_mark=attendance.can_mark_register(item, current_user),
+                           waitlist=queries.waitlist(item))
+
+
+@bp.route("/sessions/<int:session_id>/register/all-present", methods=["POST"])
+@roles_required(*STAFF)
+def all_present(session_id):
+    """One tap: everyone not yet marked is present."""
+    item = _register_session(session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = attendance.mark_all_present(item, current_user)
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("training.register", session_id=item.id))
+    db.session.commit()
+    flash(f"{count} {'person' if count == 1 else 'people'} marked present.")
+    return redirect(url_for("training.register", session_id=item.id))
+
+
+@bp.route("/sessions/<int:session_id>/register/walk-in", methods=["POST"])
+@roles_required(*STAFF)
+def walk_in(session_id):
+    """Add a volunteer who turned up without a booking."""
+    item = _register_session(session_id)
+    form = WalkInForm()
+    form.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
+    if not form.validate_on_submit():
+        flash("Choose a volunteer from the list to add them to the register.", "error")
+        return redirect(url_for("training.register", session_id=item.id))
+    volunteer = db.get_or_404(User, form.volunteer.data)
+    try:
+        attendance.add_walk_in(item, volunteer, current_user)
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("training.register", session_id=item.id))
+    db.session.commit()
+    flash(f"{volunteer.display_name} is added to the register and marked present.")
+    return redirect(url_for("training.register", session_id=item.id))
+
+
+# ------------------------------------------------------------------ venues
+
+@bp.route("/venues")
+@roles_required(Role.COORDINATOR)
+def venues():
+    """Venues sessions can be held at."""
+    return render_template("training/venues.html", venues=queries.venues_by_name())
+
+
+def _venue_form(obj=None) -> VenueForm:
+    form = VenueForm(obj=obj, existing=obj)
+    form.area.choices = [(a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.position))]
+    if obj is not None and request.method == "GET":
+        form.area.data = obj.area_id
+    return form
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def new_venue():
+    """Add a venue."""
+    form = _venue_form()
+    if form.validate_on_submit():
+        venue = services.save_venue(None, by=current_user, name=form.name.data, address=form.address.data,
+                                    area_id=form.area.data, access_notes=form.access_notes.data or "")
+        db.session.commit()
+        flash(f"{venue.name} is added.")
+        return redirect(url_for("training.venues"))
+    return render_template("training/venue_form.html", form=form, venue=None)
+
+
+@bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def edit_venue(venue_id):
+    """Change a venue's details."""
+    venue = queries.get_venue_or_404(venue_id)
+    form = _venue_form(venue)
+    if form.validate_on_submit():
+        services.save_venue(venue, by=current_user, name=form.name.data, address=form.address.data,
+                            area_id=form.area.data, access_notes=form.access_notes.data or "")
+        db.session.commit()
+        flash(f"{venue.name} is updated.")
+        return redirect(url_for("training.venues"))
+    return render_template("training/venue_form.html", form=form, venue=venue)

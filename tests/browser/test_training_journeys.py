@@ -1,0 +1,168 @@
+"""Browser journeys for training: schedule, book, waitlist and promotion, the phone register, the record."""
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.training.models import TrainingSession
+from tests.conftest import browser_sign_in
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.training.factories import load_catalogue
+
+
+def _sign_in(tab, user):
+    browser_sign_in(tab, user.email, DEFAULT_PASSWORD)
+    expect(tab.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def _book(tab, user, assert_accessible, button="Book a place"):
+    _sign_in(tab, user)
+    tab.get_by_role("link", name="Book training").click()
+    expect(tab.get_by_role("heading", name="Training sessions")).to_be_visible()
+    assert_accessible(tab, "catalogue")
+    tab.get_by_role("link", name="Taster day").first.click()
+    assert_accessible(tab, "session page")
+    tab.get_by_role("button", name=button).click()
+
+
+def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_page, assert_accessible, smtp):
+    load_catalogue()
+    coordinator = make_user("coordinator", name="Cora Coordinator")
+    trainer = make_user("trainer", name="Tom Trainer")
+    ann, ben, cat = (make_user("volunteer", name=n) for n in ("Ann Archer", "Ben Baker", "Cat Carter"))
+    db.session.commit()
+
+    # A coordinator schedules a taster day with two seats.
+    _sign_in(page, coordinator)
+    page.get_by_role("link", name="Schedule a session").first.click()
+    assert_accessible(page, "schedule form")
+    day = date.today() + timedelta(days=14)
+    page.get_by_label("Course").select_option(label="Taster day")
+    date_group = page.get_by_role("group", name="Date", exact=True)
+    date_group.get_by_label("Day").fill(str(day.day))
+    date_group.get_by_label("Month").fill(str(day.month))
+    date_group.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Start time").fill("10am")
+    page.get_by_label("End time").fill("3:30pm")
+    page.get_by_label("Venue").select_option(label="Darlington Community Hub (Darlington)")
+    page.get_by_label("Seats", exact=True).fill("2")
+    page.get_by_label("Tom Trainer").check()
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_text("Taster day is scheduled and open for booking.")).to_be_visible()
+    expect(page.get_by_text("10am to 3:30pm")).to_be_visible()
+    assert_accessible(page, "new session")
+
+    # Two volunteers take the seats; the third joins the waiting list.
+    tabs = {}
+    for person, button in ((ann, "Book a place"), (ben, "Book a place"), (cat, "Join the waiting list")):
+        tabs[person.email] = tab = new_page()
+        _book(tab, person, assert_accessible, button)
+    expect(tabs[ann.email].get_by_text("You are booked.")).to_be_visible()
+    expect(tabs[cat.email].get_by_text("you are on the waiting list")).to_be_visible()
+    assert_accessible(tabs[cat.email], "waitlisted")
+
+    # Ann cancels; Cat is promoted and e-mailed.
+    tabs[ann.email].get_by_role("button", name="Cancel my booking").click()
+    expect(tabs[ann.email].get_by_text("Your booking is cancelled.")).to_be_visible()
+    tabs[cat.email].reload()
+    expect(tabs[cat.email].get_by_text("Booked", exact=True)).to_be_visible()
+    assert "A place has come up" in smtp.last(cat.email)["Subject"]
+
+    # The day comes: the session has run. The trainer marks the register on a phone.
+    db.session.expire_all()
+    item = db.session.scalar(select(TrainingSession))
+    item.starts_at = utcnow() - timedelta(hours=6)
+    item.ends_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    _sign_in(phone_page, trainer)
+    phone_page.goto("/training/teaching")
+    assert_accessible(phone_page, "teaching list")
+    phone_page.get_by_role("link", name="Register").first.click()
+    expect(phone_page.get_by_role("heading", name="Register: Taster day")).to_be_visible()
+    assert_accessible(phone_page, "register on a phone")
+    phone_page.get_by_role("group", name="Cat Carter").get_by_label("Late").check()
+    phone_page.get_by_role("button", name="Save register").click()
+    expect(phone_page.get_by_text("Register saved (1 change).")).to_be_visible()
+    phone_page.get_by_role("button", name="Mark everyone not yet marked as present").click()
+    expect(phone_page.get_by_text("1 person marked present.")).to_be_visible()
+    expect(phone_page.get_by_text("Marked late by Tom Trainer")).to_be_visible()
+    assert_accessible(phone_page, "register after marking")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # The completions appear on the volunteers' records.
+    cat_tab = tabs[cat.email]
+    cat_tab.goto("/training/record")
+    expect(cat_tab.get_by_role("cell", name="Taster day")).to_be_visible()
+    expect(cat_tab.get_by_role("cell", name="Does not expire")).to_be_visible()
+    assert_accessible(cat_tab, "training record")
+    assert not cat_tab.console_errors
+
+
+def test_volunteer_passes_an_online_knowledge_check(page, assert_accessible):
+    load_catalogue()
+    volunteer = make_user("volunteer", name="Dev Online")
+    db.session.commit()
+    _sign_in(page, volunteer)
+    page.goto("/training/courses/gdpr-induction")
+    assert_accessible(page, "online course")
+    page.get_by_role("button", name="Start the course").click()
+    for lesson in ("What personal data is", "Only what you need", "Sharing and confidentiality", "When things go wrong"):
+        expect(page.get_by_role("heading", name=lesson)).to_be_visible()
+        assert_accessible(page, lesson)
+        page.get_by_role("link", name=re.compile(r"^(Next|Knowledge check)")).click()
+    expect(page.get_by_role("heading", name="Knowledge check")).to_be_visible()
+    assert_accessible(page, "knowledge check")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("link", name="Answer question 1")).to_be_visible()
+    assert_accessible(page, "knowledge check errors")
+    answers = ["A client's mental health diagnosis", "Your mentoring partner and your coordinator",
+               "Tell your coordinator the same day", "Tell your coordinator straight away",
+               "By a reference code, an area and support-need tags"]
+    for answer in answers:
+        page.get_by_label(answer).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("You passed")).to_be_visible()
+    assert_accessible(page, "passed")
+    page.get_by_role("link", name="See your training record").click()
+    expect(page.get_by_role("cell", name="GDPR and confidentiality induction")).to_be_visible()
+
+
+def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
+    from app.training import services
+    from tests.training.factories import make_session, make_volunteer
+
+    coordinator = make_user("coordinator", name="Cora Coordinator")
+    trainer = make_user("trainer", name="Tom Trainer")
+    item = make_session("taster-day", trainers=[trainer])
+    volunteer = make_volunteer("taster-day", name="Vic Volunteer")
+    services.book_session(make_session("grow-model", trainers=[trainer],
+                                       starts_at=utcnow() + timedelta(days=3)), volunteer)
+    db.session.commit()
+    _sign_in(page, coordinator)
+    for url, heading in [("/training/manage", "Training sessions"), ("/training/venues", "Venues"),
+                         ("/training/venues/new", "Add a venue"), (f"/training/sessions/{item.id}/edit", "Change the session"),
+                         (f"/training/sessions/{item.id}/cancel", "Cancel the session"),
+                         (f"/training/sessions/{item.id}/register", "Register: Taster day"),
+                         (f"/training/people/{volunteer.id}", "Vic Volunteer's training"),
+                         ("/training/courses/adult-safeguarding-level-1", "Adult safeguarding (level 1, accredited)")]:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page, url)
+    page.goto("/training/sessions/new")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("link", name="Enter the session date")).to_be_visible()
+    assert_accessible(page, "schedule form with errors")
+    page.goto("/training/venues/new")
+    page.get_by_role("button", name="Save venue").click()
+    expect(page.get_by_role("link", name="Enter the venue's name")).to_be_visible()
+    assert_accessible(page, "venue form with errors")
+    _sign_in(phone_page, trainer)
+    assert_accessible(phone_page, "trainer home on a phone")
+    phone_page.goto("/training/teaching")
+    phone_page.get_by_role("button", name="Get my calendar feed").click()
+    expect(phone_page.get_by_text("Your calendar feed is ready.")).to_be_visible()
+    assert_accessible(phone_page, "teaching with feed")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375

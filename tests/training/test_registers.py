@@ -1,0 +1,202 @@
+"""Attendance registers, completions, knowledge checks, and the current-completions function."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit import AuditEvent
+from app.db_types import utcnow
+from app.extensions import db
+from app.timefmt import to_london
+from app.training import attendance, services
+from app.training.models import Attendance, Completion, CompletionSource
+from app.training.services import TrainingError, current_completions
+from tests.factories import make_user
+from tests.training.factories import course, make_completion, make_session, make_volunteer
+
+
+def _running_session(code="taster-day", started_hours_ago=7, hours=6, people=2, **kwargs):
+    """A session that has just ended (by default), with `people` booked before it started."""
+    start = utcnow().replace(microsecond=0) + timedelta(days=1)
+    item = make_session(code, starts_at=start, hours=hours, capacity=max(people, 1), **kwargs)
+    volunteers = [make_volunteer(*(["taster-day"] if code != "taster-day" else [])) for _ in range(people)]
+    bookings = [services.book_session(item, v) for v in volunteers]
+    item.starts_at = utcnow().replace(microsecond=0) - timedelta(hours=started_hours_ago)
+    item.ends_at = item.starts_at + timedelta(hours=hours)
+    db.session.commit()
+    return item, bookings
+
+
+def test_trainer_marks_the_register_and_completions_are_recorded(login_as):
+    item, (alice, bob) = _running_session()
+    client = login_as(item.trainers[0])
+    page = client.get(f"/training/sessions/{item.id}/register")
+    assert page.status_code == 200 and alice.user.display_name in page.text
+    response = client.post(f"/training/sessions/{item.id}/register",
+                           data={f"b{alice.id}": "present", f"b{bob.id}": "excused"}, follow_redirects=True)
+    assert "Register saved (2 changes)" in response.text
+    assert alice.attendance is Attendance.PRESENT and alice.marked_by_id == item.trainers[0].id
+    assert alice.marked_at is not None
+    day = to_london(item.starts_at).date()
+    done = current_completions(alice.user, day)
+    assert list(done) == ["taster-day"] and done["taster-day"].completed_on == day
+    assert done["taster-day"].source is CompletionSource.ATTENDANCE
+    assert current_completions(bob.user, day) == {}
+    assert f"Marked present by {item.trainers[0].display_name}" in client.get(
+        f"/training/sessions/{item.id}/register").text
+
+
+def test_marking_before_the_end_records_the_completion_when_the_register_closes():
+    item, (alice,) = _running_session(started_hours_ago=1, people=1)
+    attendance.mark_attendance(alice, Attendance.LATE, item.trainers[0])
+    assert db.session.scalar(select(Completion)) is None  # the session is not over yet
+    attendance.close_register(item, None, now=item.ends_at + timedelta(hours=49))
+    assert db.session.scalar(select(Completion)).booking_id == alice.id
+
+
+def test_all_present_in_one_tap_skips_people_already_marked(login_as):
+    item, (alice, bob, carol) = _running_session(people=3)
+    trainer = item.trainers[0]
+    attendance.mark_attendance(bob, Attendance.ABSENT, trainer)
+    db.session.commit()
+    response = login_as(trainer).post(f"/training/sessions/{item.id}/register/all-present", follow_redirects=True)
+    assert "2 people marked present" in response.text
+    assert [alice.attendance, bob.attendance, carol.attendance] == [Attendance.PRESENT, Attendance.ABSENT,
+                                                                   Attendance.PRESENT]
+
+
+def test_register_opens_shortly_before_the_start():
+    item = make_session(starts_at=utcnow() + timedelta(hours=2))
+    booking = services.book_session(item, make_volunteer())
+    with pytest.raises(TrainingError, match="opens shortly before"):
+        attendance.mark_attendance(booking, Attendance.PRESENT, item.trainers[0])
+    assert attendance.mark_attendance(booking, Attendance.PRESENT, item.trainers[0],
+                                      now=item.starts_at - timedelta(minutes=20))
+
+
+def test_only_the_sessions_trainers_and_coordinators_mark(login_as):
+    item, (alice, _) = _running_session()
+    other_trainer = make_user("trainer")
+    with pytest.raises(TrainingError):
+        attendance.mark_attendance(alice, Attendance.PRESENT, other_trainer)
+    assert login_as(other_trainer).post(f"/training/sessions/{item.id}/register",
+                                        data={f"b{alice.id}": "present"}).status_code == 403
+    assert login_as(alice.user).get(f"/training/sessions/{item.id}/register").status_code == 403
+    coordinator = make_user("coordinator")
+    assert attendance.mark_attendance(alice, Attendance.PRESENT, coordinator)
+
+
+def test_after_closing_only_coordinators_change_it_and_it_is_audited(login_as):
+    item, (alice, bob) = _running_session(started_hours_ago=60)
+    trainer_client = login_as(item.trainers[0])
+    page = trainer_client.get(f"/training/sessions/{item.id}/register").text  # viewing closes it lazily
+    assert "The register has closed" in page
+    db.session.expire_all()
+    assert alice.attendance is Attendance.ABSENT and bob.attendance is Attendance.ABSENT  # unmarked became absent
+    response = trainer_client.post(f"/training/sessions/{item.id}/register", data={f"b{alice.id}": "present"},
+                                   follow_redirects=True)
+    assert "The register has closed" in response.text
+    db.session.expire_all()
+    assert alice.attendance is Attendance.ABSENT
+    coordinator = make_user("coordinator")
+    assert attendance.mark_attendance(alice, Attendance.PRESENT, coordinator)
+    db.session.commit()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "training.attendance_marked",
+                                                        AuditEvent.actor_id == coordinator.id)).one()
+    assert event.details["after_close"] is True and event.details["previously"] == "absent"
+    assert db.session.scalar(select(Completion).where(Completion.booking_id == alice.id)) is not None
+    # A correction back to absent withdraws that one completion.
+    attendance.mark_attendance(alice, Attendance.ABSENT, coordinator)
+    assert db.session.scalar(select(Completion).where(Completion.booking_id == alice.id)) is None
+
+
+def test_close_registers_command_for_cron(app):
+    item, (alice, _) = _running_session(started_hours_ago=60)
+    attendance.mark_attendance(alice, Attendance.PRESENT, make_user("coordinator"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["training", "close-registers"])
+    assert "registers: 1 closed" in result.output
+    db.session.expire_all()
+    assert item.register_closed_at is not None
+    assert app.test_cli_runner().invoke(args=["training", "close-registers"]).output.strip() == "registers: 0 closed"
+
+
+def test_walk_ins_must_be_eligible_volunteers(login_as):
+    item, _ = _running_session("grow-model")
+    ready = make_volunteer("taster-day", name="Wendy Walkin")
+    not_ready = make_user("volunteer", name="Nora Notready")
+    client = login_as(item.trainers[0])
+    page = client.get(f"/training/sessions/{item.id}/register").text
+    assert "Wendy Walkin" in page and "Nora Notready" not in page
+    refused = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": not_ready.id},
+                          follow_redirects=True)
+    assert "Choose a volunteer from the list" in refused.text
+    added = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": ready.id},
+                        follow_redirects=True)
+    assert "Wendy Walkin is added to the register" in added.text
+    assert "Wendy Walkin (walk-in)" in added.text
+    assert "grow-model" in current_completions(ready, to_london(item.starts_at).date())
+
+
+def test_earlier_completions_are_kept_and_the_longest_lasting_is_current():
+    volunteer = make_volunteer("taster-day")
+    first = make_completion(volunteer, "adult-safeguarding-level-1", date(2023, 5, 1))
+    second = make_completion(volunteer, "adult-safeguarding-level-1", date(2026, 3, 1))
+    assert first.expires_on == date(2026, 5, 1) and second.expires_on == date(2029, 3, 1)
+    assert current_completions(volunteer, date(2026, 4, 1))["adult-safeguarding-level-1"].id == second.id
+    assert current_completions(volunteer, date(2025, 1, 1))["adult-safeguarding-level-1"].id == first.id
+    assert "adult-safeguarding-level-1" not in current_completions(volunteer, date(2029, 3, 1))
+    assert "adult-safeguarding-level-1" not in current_completions(volunteer, date(2023, 4, 30))
+    assert len(services.completions_of(volunteer)) == 3
+
+
+def test_knowledge_check_pass_records_a_completion_and_fail_does_not(login_as):
+    volunteer = make_volunteer()
+    client = login_as(volunteer)
+    questions = course("gdpr-induction").check["questions"]
+    right = {f"q{n}": q["answer"] for n, q in enumerate(questions)}
+    wrong = right | {"q0": (questions[0]["answer"] + 1) % 3, "q1": (questions[1]["answer"] + 1) % 3}
+    failed = client.post("/training/courses/gdpr-induction/check", data=wrong)
+    assert "You scored 60%" in failed.text and "Not passed yet" in failed.text
+    assert current_completions(volunteer) == {}
+    missing = client.post("/training/courses/gdpr-induction/check", data={"q0": right["q0"]})
+    assert "Answer question 2" in missing.text
+    passed = client.post("/training/courses/gdpr-induction/check", data=right)
+    assert "You passed" in passed.text
+    done = current_completions(volunteer)["gdpr-induction"]
+    assert done.source is CompletionSource.KNOWLEDGE_CHECK and done.score == 100
+    record = client.get("/training/record").text
+    assert "GDPR and confidentiality induction" in record
+
+
+def test_sessions_only_courses_have_no_knowledge_check(login_as):
+    course("gdpr-induction")
+    client = login_as(make_volunteer())
+    assert client.get("/training/courses/taster-day/check").status_code == 404
+    assert client.get("/training/courses/gdpr-induction/lessons/9").status_code == 404
+    assert client.get("/training/courses/gdpr-induction/lessons/1").status_code == 200
+
+
+def test_the_training_record_shows_completions_bookings_and_next_steps(login_as):
+    volunteer = make_volunteer("taster-day")
+    grow = make_session("grow-model")
+    services.book_session(grow, volunteer)
+    db.session.commit()
+    page = login_as(volunteer).get("/training/record").text
+    assert "Taster day" in page and "Does not expire" in page
+    assert "The GROW model" in page
+    assert "HEAR principles" in page  # next: its prerequisite is done
+    assert "Recovery coach" not in page  # needs safeguarding first
+
+
+def test_record_shows_when_a_refresher_is_due(login_as):
+    volunteer = make_volunteer("taster-day")
+    make_completion(volunteer, "adult-safeguarding-level-1", date.today() - timedelta(days=36 * 30 + 10))
+    page = login_as(volunteer).get("/training/record").text
+    assert "Refresh due" in page
+
+
+def test_course_page_says_what_to_complete_first(login_as):
+    course("recovery-coach")
+    page = login_as(make_volunteer("taster-day")).get("/training/courses/recovery-coach").text
+    assert "Before you can book this course, complete Adult safeguarding (level 1, accredited)." in page

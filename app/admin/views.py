@@ -60,12 +60,15 @@ def users():
 @roles_required(Role.ADMIN)
 def user(user_id):
     """One person's account: roles, areas, and whether they can sign in."""
-    person = get_user_or_404(user_id)
+    return render_user_page(get_user_or_404(user_id), DeactivateForm())
+
+
+def render_user_page(person: User, deactivate_form: DeactivateForm, status: int = 200):
     roles_form = RolesForm(data={"roles": [r.value for r in person.roles]})
     areas_form = AreasForm(data={"areas": [a.id for a in person.areas]})
     areas_form.areas.choices = area_choices()
     return render_template("admin/user.html", person=person, roles_form=roles_form, areas_form=areas_form,
-                           deactivate_form=DeactivateForm(), reactivate_form=ReactivateForm())
+                           deactivate_form=deactivate_form, reactivate_form=ReactivateForm()), status
 
 
 @bp.route("/people/<int:user_id>/roles", methods=["POST"])
@@ -117,11 +120,7 @@ def deactivate(user_id):
         except AccountError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))
-    roles_form = RolesForm(data={"roles": [r.value for r in person.roles]})
-    areas_form = AreasForm(data={"areas": [a.id for a in person.areas]})
-    areas_form.areas.choices = area_choices()
-    return render_template("admin/user.html", person=person, roles_form=roles_form, areas_form=areas_form,
-                           deactivate_form=form, reactivate_form=ReactivateForm()), 400
+    return render_user_page(person, form, 400)
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])

@@ -72,6 +72,11 @@ def log_view(viewer: User, volunteer: User, obj=None, page: str = "record") -> N
     audit.record(viewer, "vetting.viewed", volunteer, obj=obj, page=page)
 
 
+def log_list_view(viewer: User, shown: list[User], **filters) -> None:
+    """Record that a member of staff saw these volunteers' names and vetting status on the work list (one entry)."""
+    audit.record(viewer, "vetting.list_viewed", None, shown=[person.id for person in shown], **filters)
+
+
 # ---------------------------------------------------------------- DBS
 
 

@@ -54,6 +54,13 @@ def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
     return record, db.session.get(User, record.volunteer_id)
 
 
+def _render_and_commit(template: str, **context) -> str:
+    """Render, then commit the view log: committing first would expire what the page shows and reload it row by row."""
+    html = render_template(template, **context)
+    db.session.commit()
+    return html
+
+
 def _done(volunteer: User, message: str):
     db.session.commit()
     flash(message)
@@ -74,11 +81,13 @@ def _form_page(form, volunteer: User, title: str, problems=(), **context):
 @bp.route("")
 @roles_required(*STAFF)
 def work_list():
-    """Volunteers whose vetting needs something doing, by list and area."""
+    """Volunteers whose vetting needs something doing, by list and area (who was shown is logged)."""
     policy, today = current_policy(), today_london()
     form = forms.WorkListFilterForm(request.args)
     data = worklist.build(form, policy, today)
-    return render_template("vetting/work_list.html", form=form, today=today, **data)
+    services.log_list_view(current_user, [row.volunteer for row in data["rows"]], show=data["show"],
+                           area_id=data["area_id"], page=data["pager"].page)
+    return _render_and_commit("vetting/work_list.html", form=form, today=today, **data)
 
 
 @bp.route("/people/<int:user_id>")
@@ -96,9 +105,8 @@ def record(user_id):
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
-    db.session.commit()
-    return render_template("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
-                           policy=policy, today=today, rules=rules)
+    return _render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
+                              policy=policy, today=today, rules=rules)
 
 
 @bp.route("/people/<int:user_id>/dbs/new", methods=["GET", "POST"])

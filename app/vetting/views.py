@@ -67,12 +67,13 @@ def _done(volunteer: User, message: str):
     return redirect(url_for("vetting.record", user_id=volunteer.id))
 
 
-def _form_page(form, volunteer: User, title: str, problems=(), **context):
-    """The shared form page; when the record's state forbids the action, the reasons replace the form."""
+def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **context):
+    """The shared form page (its view logged); when the record's state forbids the action, reasons replace the form."""
     problems = [p for p in problems if p]
     status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
-    return render_template("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
-                           **context), status
+    services.log_view(current_user, volunteer, obj=obj, page=request.endpoint.removeprefix("vetting."))
+    return _render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+                              **context), status
 
 
 # ---------------------------------------------------------------- staff pages
@@ -133,7 +134,7 @@ def dbs_submitted(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Date submitted saved.", form, services.record_dbs_submission, check,
                       form.submitted_on.data, current_user)
-    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")])
+    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")], obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/certificate", methods=["GET", "POST"])
@@ -145,7 +146,7 @@ def dbs_result(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Certificate saved.", form, services.record_dbs_result, check,
                       form.certificate_number.data, form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")],
+    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")], obj=check,
                       hint="Do not record or upload what the certificate says: only whether it is clear.")
 
 
@@ -154,14 +155,11 @@ def dbs_result(check_id):
 def dbs_decision(check_id):
     """Record a risk-assessed decision on a certificate with information, or after a changed status."""
     check, volunteer = get_check_or_404(check_id)
-    if request.method == "GET":
-        services.log_view(current_user, volunteer, obj=check, page="decision")
-        db.session.commit()
     form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
     if form.validate_on_submit():
         return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
                       Decision(form.decision.data), form.rationale.data, current_user)
-    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], check=check,
+    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], obj=check, check=check,
                       warning="Declining ends this person's onboarding. They will be sent a kind e-mail.")
 
 
@@ -174,7 +172,7 @@ def update_service(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Update Service details saved.", form, services.record_update_service, check,
                       form.subscribed_on.data, form.consent_on.data, form.original_seen_on.data, current_user)
-    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")])
+    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")], obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/status-check", methods=["GET", "POST"])
@@ -187,7 +185,7 @@ def status_check(check_id):
     if not problems and form.validate_on_submit():
         return _apply(volunteer, "Status check saved.", form, services.record_status_check, check,
                       form.checked_on.data, StatusOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Update Service status check", problems)
+    return _form_page(form, volunteer, "Update Service status check", problems, obj=check)
 
 
 @bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
@@ -214,7 +212,7 @@ def police_result(record_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Police vetting result saved.", form, services.record_police_outcome, record,
                       NppvOutcome(form.outcome.data), form.outcome_on.data, current_user)
-    return _form_page(form, volunteer, "Police vetting result", [final])
+    return _form_page(form, volunteer, "Police vetting result", [final], obj=record)
 
 
 def _apply(volunteer: User, message: str, form, service, *args):
@@ -223,7 +221,7 @@ def _apply(volunteer: User, message: str, form, service, *args):
         service(*args)
     except VettingError as exc:
         db.session.rollback()
-        return _form_page(form, volunteer, "This cannot be saved", [str(exc)])
+        return _form_page(form, volunteer, "This cannot be saved", [str(exc)], obj=args[0])
     return _done(volunteer, message)
 
 

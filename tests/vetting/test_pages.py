@@ -179,8 +179,27 @@ def test_every_staff_view_of_a_record_is_logged(coordinator, volunteer):
     views = actions("vetting.viewed")
     assert [(v.actor_id, v.subject_id, v.details["page"]) for v in views] == [
         (coordinator.user.id, volunteer.id, "record"), (coordinator.user.id, volunteer.id, "record"),
-        (coordinator.user.id, volunteer.id, "decision")]
+        (coordinator.user.id, volunteer.id, "dbs_decision")]
     assert views[2].object_type == "DbsCheck" and views[2].object_id == check.id
+
+
+def test_every_form_page_about_a_person_logs_a_view(coordinator, volunteer):
+    """Form pages show parts of the record (dates, certificate, why something cannot be done), so they log too."""
+    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, subscribed_on=date(2026, 2, 3))
+    record = make_nppv(volunteer, outcome=None)
+    pages = {f"/vetting/dbs/{check.id}/submitted": "dbs_submitted", f"/vetting/dbs/{check.id}/certificate": "dbs_result",
+             f"/vetting/dbs/{check.id}/update-service": "update_service",
+             f"/vetting/dbs/{check.id}/status-check": "status_check", f"/vetting/police/{record.id}/result": "police_result",
+             f"/vetting/people/{volunteer.id}/dbs/new": "new_dbs", f"/vetting/people/{volunteer.id}/police/new": "new_police"}
+    for url in pages:
+        assert coordinator.get(url).status_code == 200
+    r = coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved"})  # no reasons: shown again
+    assert r.status_code == 400 and "001234567890" in r.get_data(as_text=True)
+    views = actions("vetting.viewed")
+    assert [v.details["page"] for v in views] == [*pages.values(), "dbs_decision"]
+    assert {(v.actor_id, v.subject_id) for v in views} == {(coordinator.user.id, volunteer.id)}
+    assert (views[-1].object_type, views[-1].object_id) == ("DbsCheck", check.id)
+    assert (views[4].object_type, views[4].object_id) == ("PoliceVetting", record.id)
 
 
 @pytest.mark.parametrize("role", ["trainer", "volunteer", "applicant", "admin"])

@@ -119,7 +119,8 @@ def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by:
     check.decisions.append(row)
     db.session.flush()
     volunteer = _volunteer(check)
-    audit.record(by, "vetting.dbs_decision", volunteer, obj=row, decision=decision)
+    # Approved or declined stays on the record: in the audit log (admins read it) it would tell of a disclosure.
+    audit.record(by, "vetting.dbs_decision", volunteer, obj=row)
     if decision == Decision.DECLINED:
         end_onboarding(volunteer, by)
     db.session.flush()

@@ -71,7 +71,8 @@ def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **conte
     """The shared form page (its view logged); when the record's state forbids the action, reasons replace the form."""
     problems = [p for p in problems if p]
     status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
-    services.log_view(current_user, volunteer, obj=obj, page=request.endpoint.removeprefix("vetting."))
+    # "form", not which form: a view of the decision page in the audit log would tell admins of a disclosure.
+    services.log_view(current_user, volunteer, obj=obj, page="form")
     return _render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
                               **context), status
 

@@ -106,7 +106,7 @@ def may_be_listed(policy: VettingPolicy, today: date) -> ColumnElement:
 
 def _filters(form, policy: VettingPolicy) -> tuple[str, int | None, dict[str, str]]:
     labels = category_labels(policy)
-    form.show.choices = [(NEEDS_SOMETHING, "Everyone who needs something doing"), (EVERYONE, "All volunteers"),
+    form.show.choices = [(NEEDS_SOMETHING, "Needs something doing"), (EVERYONE, "All volunteers"),
                          *labels.items()]
     areas = db.session.scalars(select(Area).order_by(Area.position)).all()
     form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in areas]

@@ -59,8 +59,8 @@ class DbsCheck(db.Model):
             id=self.id or 0, level=self.level, workforce=self.workforce, requested_on=self.requested_on,
             submitted_on=self.submitted_on, issued_on=self.issued_on, outcome=self.outcome,
             subscribed_on=self.subscribed_on, consent_on=self.consent_on, original_seen_on=self.original_seen_on,
-            decisions=tuple(rules.DecisionFacts(d.decision, d.decided_on) for d in self.decisions),
-            status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome) for s in self.status_checks),
+            decisions=tuple(rules.DecisionFacts(d.decision, d.decided_on, d.created_at) for d in self.decisions),
+            status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome, s.created_at) for s in self.status_checks),
         )
 
     def problem_with(self, action: str) -> str | None:

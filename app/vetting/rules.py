@@ -13,7 +13,7 @@ Date conventions (chosen, documented and tested):
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from app.timefmt import format_date
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
@@ -80,12 +80,19 @@ def reminder_lead(due_on: date, today: date, lead_days) -> int | None:
 class DecisionFacts:
     decision: Decision
     decided_on: date
+    recorded_at: datetime | None = None  # when it was entered: a decision only covers what was known then
 
 
 @dataclass(frozen=True)
 class StatusCheckFacts:
     checked_on: date
     outcome: StatusOutcome
+    recorded_at: datetime | None = None
+
+    def resolved_by(self, decision: DecisionFacts) -> bool:
+        """A decision covers this check when made on or after its date, and entered after it was."""
+        entered_after = self.recorded_at is None or decision.recorded_at is None or decision.recorded_at >= self.recorded_at
+        return decision.decided_on >= self.checked_on and entered_after
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,10 @@ class DbsFacts:
 
     @property
     def flag(self) -> StatusCheckFacts | None:
-        """The latest status check that showed a change or a lapsed subscription, if not yet re-decided."""
-        bad = [c for c in self.status_checks if c.outcome != StatusOutcome.NO_CHANGE]
-        latest = max(bad, key=lambda c: c.checked_on, default=None)
-        if latest is None or any(d.decided_on >= latest.checked_on for d in self.decisions):
-            return None
-        return latest
+        """The latest status check that showed a change or a lapsed subscription and has no decision after it."""
+        open_checks = [c for c in self.status_checks if c.outcome != StatusOutcome.NO_CHANGE
+                       and not any(c.resolved_by(d) for d in self.decisions)]
+        return max(open_checks, key=lambda c: c.checked_on, default=None)
 
     @property
     def subscribed(self) -> bool:

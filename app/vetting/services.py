@@ -72,6 +72,11 @@ def log_view(viewer: User, volunteer: User, obj=None, page: str = "record") -> N
     audit.record(viewer, "vetting.viewed", volunteer, obj=obj, page=page)
 
 
+def log_list_view(viewer: User, shown: list[User], **filters) -> None:
+    """Record that a member of staff saw these volunteers' names and vetting status on the work list (one entry)."""
+    audit.record(viewer, "vetting.list_viewed", None, shown=[person.id for person in shown], **filters)
+
+
 # ---------------------------------------------------------------- DBS
 
 
@@ -114,7 +119,8 @@ def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by:
     check.decisions.append(row)
     db.session.flush()
     volunteer = _volunteer(check)
-    audit.record(by, "vetting.dbs_decision", volunteer, obj=row, decision=decision)
+    # Approved or declined stays on the record: in the audit log (admins read it) it would tell of a disclosure.
+    audit.record(by, "vetting.dbs_decision", volunteer, obj=row)
     if decision == Decision.DECLINED:
         end_onboarding(volunteer, by)
     db.session.flush()

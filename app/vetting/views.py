@@ -54,18 +54,27 @@ def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
     return record, db.session.get(User, record.volunteer_id)
 
 
+def _render_and_commit(template: str, **context) -> str:
+    """Render, then commit the view log: committing first would expire what the page shows and reload it row by row."""
+    html = render_template(template, **context)
+    db.session.commit()
+    return html
+
+
 def _done(volunteer: User, message: str):
     db.session.commit()
     flash(message)
     return redirect(url_for("vetting.record", user_id=volunteer.id))
 
 
-def _form_page(form, volunteer: User, title: str, problems=(), **context):
-    """The shared form page; when the record's state forbids the action, the reasons replace the form."""
+def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **context):
+    """The shared form page (its view logged); when the record's state forbids the action, reasons replace the form."""
     problems = [p for p in problems if p]
     status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
-    return render_template("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
-                           **context), status
+    # "form", not which form: a view of the decision page in the audit log would tell admins of a disclosure.
+    services.log_view(current_user, volunteer, obj=obj, page="form")
+    return _render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+                              **context), status
 
 
 # ---------------------------------------------------------------- staff pages
@@ -74,11 +83,13 @@ def _form_page(form, volunteer: User, title: str, problems=(), **context):
 @bp.route("")
 @roles_required(*STAFF)
 def work_list():
-    """Volunteers whose vetting needs something doing, by list and area."""
+    """Volunteers whose vetting needs something doing, by list and area (who was shown is logged)."""
     policy, today = current_policy(), today_london()
     form = forms.WorkListFilterForm(request.args)
     data = worklist.build(form, policy, today)
-    return render_template("vetting/work_list.html", form=form, today=today, **data)
+    services.log_list_view(current_user, [row.volunteer for row in data["rows"]], show=data["show"],
+                           area_id=data["area_id"], page=data["pager"].page)
+    return _render_and_commit("vetting/work_list.html", form=form, today=today, **data)
 
 
 @bp.route("/people/<int:user_id>")
@@ -96,9 +107,8 @@ def record(user_id):
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
-    db.session.commit()
-    return render_template("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
-                           policy=policy, today=today, rules=rules)
+    return _render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
+                              policy=policy, today=today, rules=rules)
 
 
 @bp.route("/people/<int:user_id>/dbs/new", methods=["GET", "POST"])
@@ -125,7 +135,7 @@ def dbs_submitted(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Date submitted saved.", form, services.record_dbs_submission, check,
                       form.submitted_on.data, current_user)
-    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")])
+    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")], obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/certificate", methods=["GET", "POST"])
@@ -137,7 +147,7 @@ def dbs_result(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Certificate saved.", form, services.record_dbs_result, check,
                       form.certificate_number.data, form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")],
+    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")], obj=check,
                       hint="Do not record or upload what the certificate says: only whether it is clear.")
 
 
@@ -146,14 +156,11 @@ def dbs_result(check_id):
 def dbs_decision(check_id):
     """Record a risk-assessed decision on a certificate with information, or after a changed status."""
     check, volunteer = get_check_or_404(check_id)
-    if request.method == "GET":
-        services.log_view(current_user, volunteer, obj=check, page="decision")
-        db.session.commit()
     form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
     if form.validate_on_submit():
         return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
                       Decision(form.decision.data), form.rationale.data, current_user)
-    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], check=check,
+    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], obj=check, check=check,
                       warning="Declining ends this person's onboarding. They will be sent a kind e-mail.")
 
 
@@ -166,7 +173,7 @@ def update_service(check_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Update Service details saved.", form, services.record_update_service, check,
                       form.subscribed_on.data, form.consent_on.data, form.original_seen_on.data, current_user)
-    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")])
+    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")], obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/status-check", methods=["GET", "POST"])
@@ -179,7 +186,7 @@ def status_check(check_id):
     if not problems and form.validate_on_submit():
         return _apply(volunteer, "Status check saved.", form, services.record_status_check, check,
                       form.checked_on.data, StatusOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Update Service status check", problems)
+    return _form_page(form, volunteer, "Update Service status check", problems, obj=check)
 
 
 @bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
@@ -206,7 +213,7 @@ def police_result(record_id):
     if form.validate_on_submit():
         return _apply(volunteer, "Police vetting result saved.", form, services.record_police_outcome, record,
                       NppvOutcome(form.outcome.data), form.outcome_on.data, current_user)
-    return _form_page(form, volunteer, "Police vetting result", [final])
+    return _form_page(form, volunteer, "Police vetting result", [final], obj=record)
 
 
 def _apply(volunteer: User, message: str, form, service, *args):
@@ -215,7 +222,7 @@ def _apply(volunteer: User, message: str, form, service, *args):
         service(*args)
     except VettingError as exc:
         db.session.rollback()
-        return _form_page(form, volunteer, "This cannot be saved", [str(exc)])
+        return _form_page(form, volunteer, "This cannot be saved", [str(exc)], obj=args[0])
     return _done(volunteer, message)
 
 

@@ -103,6 +103,10 @@ def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_a
     expect(volunteer.locator("main")).not_to_contain_text("Single matter")
     expect(volunteer.locator("main")).not_to_contain_text("disclosed")
     assert_accessible(volunteer, "your checks")
+    volunteer.get_by_role("button", name="Largest text size").click()
+    expect(volunteer.locator("html")).to_have_class(re.compile("cpm-text-largest"))
+    expect(volunteer.get_by_role("heading", name="Vetting complete")).to_be_visible()
+    assert volunteer.evaluate("document.documentElement.scrollWidth") <= 375  # the e-mail address wraps
     assert volunteer.goto("/vetting").status == 403
 
 
@@ -117,6 +121,8 @@ def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone
     volunteer = make_user(Role.VOLUNTEER, email="sam@example.org", name="Sam Subscriber", areas=["Stanley"])
     make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED, issued_on=date(2026, 2, 1))
     make_nppv(volunteer, granted_on=date(2026, 2, 10))
+    make_user(Role.VOLUNTEER, email="long@example.org", name="Bartholomew Featherstonehaugh-Cholmondeley",
+              areas=["East Durham Rural Corridor", "Great Aycliffe and Middridge"])
     volunteer_id = volunteer.id
     db.session.remove()
     page = phone_page
@@ -125,6 +131,13 @@ def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone
     browser_sign_in(page, "manager@example.org", DEFAULT_PASSWORD)
     page.goto("/vetting?show=all")
     assert_accessible(page, "work list on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing to scroll sideways
+    page.get_by_role("button", name="Largest text size").click()
+    expect(page.locator("html")).to_have_class(re.compile("cpm-text-largest"))
+    expect(page.get_by_role("link", name="Bartholomew Featherstonehaugh-Cholmondeley")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("button", name="Normal text size").click()
+    expect(page.locator("html")).to_have_class(re.compile("cpm-text-normal"))
     page.get_by_role("link", name="Sam Subscriber").click()
     page.get_by_role("link", name=re.compile("^Change Update Service details")).click()
     assert_accessible(page, "Update Service details")

@@ -121,6 +121,12 @@ def test_declining_ends_onboarding_with_a_kind_email(coordinator, volunteer, smt
     assert len(actions("vetting.onboarding_ended")) == 1
     body = smtp.body(smtp.last(volunteer.email))
     assert "not able to go ahead" in body and "Recent relevant offence" not in body
+    assert "DBS" not in smtp.last(volunteer.email)["Subject"]
+    details = str([e.details for e in db.session.scalars(select(AuditEvent))]).lower()
+    for secret in ("declined", "disclosed", "recent relevant offence"):
+        assert secret not in details  # admins read the audit log
+    [decided] = actions("vetting.dbs_decision")
+    assert (decided.object_type, decided.object_id) == ("DbsDecision", check.decisions[0].id)
     # The record stays visible to staff even though they are no longer a volunteer.
     assert coordinator.get(f"/vetting/people/{volunteer.id}").status_code == 200
 
@@ -179,8 +185,27 @@ def test_every_staff_view_of_a_record_is_logged(coordinator, volunteer):
     views = actions("vetting.viewed")
     assert [(v.actor_id, v.subject_id, v.details["page"]) for v in views] == [
         (coordinator.user.id, volunteer.id, "record"), (coordinator.user.id, volunteer.id, "record"),
-        (coordinator.user.id, volunteer.id, "decision")]
+        (coordinator.user.id, volunteer.id, "form")]
     assert views[2].object_type == "DbsCheck" and views[2].object_id == check.id
+
+
+def test_every_form_page_about_a_person_logs_a_view(coordinator, volunteer):
+    """Form pages show parts of the record (dates, certificate, why something cannot be done), so they log too."""
+    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, subscribed_on=date(2026, 2, 3))
+    record = make_nppv(volunteer, outcome=None)
+    pages = [f"/vetting/dbs/{check.id}/submitted", f"/vetting/dbs/{check.id}/certificate",
+             f"/vetting/dbs/{check.id}/update-service", f"/vetting/dbs/{check.id}/status-check",
+             f"/vetting/police/{record.id}/result", f"/vetting/people/{volunteer.id}/dbs/new",
+             f"/vetting/people/{volunteer.id}/police/new"]
+    for url in pages:
+        assert coordinator.get(url).status_code == 200
+    r = coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved"})  # no reasons: shown again
+    assert r.status_code == 400 and "001234567890" in r.get_data(as_text=True)
+    views = actions("vetting.viewed")
+    assert [v.details["page"] for v in views] == ["form"] * 8  # which form would tell admins of a disclosure
+    assert {(v.actor_id, v.subject_id) for v in views} == {(coordinator.user.id, volunteer.id)}
+    assert (views[-1].object_type, views[-1].object_id) == ("DbsCheck", check.id)
+    assert (views[4].object_type, views[4].object_id) == ("PoliceVetting", record.id)
 
 
 @pytest.mark.parametrize("role", ["trainer", "volunteer", "applicant", "admin"])

@@ -1,6 +1,6 @@
 """The pure vetting rules, with no request and no database: dates, preconditions, the gate."""
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -263,3 +263,19 @@ def test_police_vetting_good_until_the_day_before_expiry():
 def test_a_higher_nppv_level_satisfies_a_lower_requirement():
     assert rules.nppv_gate([nppv(level=NppvLevel.NPPV3)], POLICY, date(2025, 1, 1)).ok
     assert rules.dbs_gate([dbs(level=DbsLevel.ENHANCED_BARRED)], POLICY, date(2025, 1, 1)).ok
+
+
+def test_a_decision_entered_before_a_status_check_does_not_cover_it():
+    """Dates typed for a status check can be earlier than a decision already made; entry order settles it."""
+    from datetime import datetime
+
+    def at(hour):
+        return datetime(2025, 2, 10, hour, tzinfo=UTC)
+
+    decided_first = DecisionFacts(Decision.APPROVED, date(2025, 2, 10), at(9))
+    changed_later = StatusCheckFacts(date(2025, 2, 1), StatusOutcome.CHANGED, at(10))
+    check = replace(ready(), status_checks=(changed_later,), decisions=(decided_first,))
+    assert check.flag == changed_later and check.needs_decision
+    assert not rules.evaluate_gate([check], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 11)).ok
+    decided_after = DecisionFacts(Decision.APPROVED, date(2025, 2, 10), at(11))
+    assert replace(check, decisions=(decided_first, decided_after)).flag is None

@@ -2,11 +2,13 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
 from app.vetting import services
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
+from app.vetting.models import PoliceVetting
 from app.vetting.services import VettingError, vetting_gate
 from tests.factories import make_user
 from tests.vetting.factories import add_status_check, make_dbs, make_nppv
@@ -99,3 +101,70 @@ def test_gates_for_many_volunteers_in_fixed_queries(count_queries):
     assert "a risk-assessed decision is needed" in gates[people[1].id].reasons[0]
     assert gates[people[3].id].reasons == ["No DBS check has been started", "No police vetting has been started"]
     assert len(q) == 4  # checks, their decisions and status checks, police vetting
+
+
+def test_a_status_check_recorded_after_a_decision_is_not_covered_by_it(staff):
+    """A change found on a status check needs a decision made after it was known, whatever dates were typed."""
+    volunteer = make_user(Role.VOLUNTEER)
+    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, issued_on=date(2026, 3, 1), subscribed_on=date(2026, 3, 2),
+                     consent_on=date(2026, 3, 2), seen_on=date(2026, 3, 2))
+    make_nppv(volunteer, granted_on=date(2026, 3, 1))
+    services.record_dbs_decision(check, Decision.APPROVED, "Old matter.", staff, on=date(2026, 3, 10))
+    db.session.commit()
+    assert vetting_gate(volunteer, on=date(2026, 3, 11)).ok
+    # Recorded later, but dated before the decision: the decision could not have weighed it.
+    services.record_status_check(check, date(2026, 3, 5), StatusOutcome.CHANGED, staff)
+    db.session.commit()
+    gate = vetting_gate(volunteer, on=date(2026, 3, 11))
+    assert not gate.ok and "showed new information" in gate.reasons[0]
+    services.record_dbs_decision(check, Decision.APPROVED, "Talked it through.", staff, on=date(2026, 3, 11))
+    db.session.commit()
+    assert vetting_gate(volunteer, on=date(2026, 3, 11)).ok
+
+
+@pytest.mark.parametrize("on,ok,until_or_reason", [
+    (date(2029, 1, 31), True, date(2029, 1, 31)),    # the day before the third anniversary of issue
+    (date(2029, 2, 1), False, "The DBS recheck was due on 1 February 2029"),
+    (date(2026, 1, 31), False, "No police vetting has been started"),  # before the clearance was granted
+])
+def test_gate_shell_at_the_recheck_boundary(on, ok, until_or_reason):
+    volunteer = make_user(Role.VOLUNTEER)
+    make_dbs(volunteer, issued_on=date(2026, 2, 1))
+    make_nppv(volunteer, granted_on=date(2026, 2, 1), years=5)
+    if on < date(2026, 2, 1):
+        db.session.delete(db.session.scalar(select(PoliceVetting)))
+        db.session.commit()
+    gate = vetting_gate(volunteer, on=on)
+    assert gate.ok is ok
+    assert (gate.until if ok else gate.reasons[0]) == until_or_reason
+
+
+def test_gate_shell_at_the_police_vetting_expiry(staff):
+    volunteer = make_user(Role.VOLUNTEER)
+    make_dbs(volunteer, issued_on=date(2026, 2, 1))
+    record = make_nppv(volunteer, outcome=None)
+    services.record_police_outcome(record, NppvOutcome.GRANTED, date(2026, 2, 10), staff)  # policy: 3 years
+    db.session.commit()
+    assert vetting_gate(volunteer, on=date(2029, 1, 31)).until == date(2029, 1, 31)  # DBS recheck is earlier
+    make_dbs(volunteer, issued_on=date(2029, 1, 20), requested_on=date(2029, 1, 2), submitted_on=date(2029, 1, 3))
+    day_before = vetting_gate(volunteer, on=date(2029, 2, 9))
+    assert day_before.ok and day_before.until == date(2029, 2, 9)
+    on_the_day = vetting_gate(volunteer, on=date(2029, 2, 10))
+    assert not on_the_day.ok and on_the_day.reasons == ["Police vetting expired on 10 February 2029"]
+
+
+def test_gate_shell_after_a_lapsed_subscription(staff):
+    volunteer = make_user(Role.VOLUNTEER)
+    check = make_dbs(volunteer, issued_on=date(2026, 2, 1), subscribed_on=date(2026, 2, 2),
+                     consent_on=date(2026, 2, 2), seen_on=date(2026, 2, 2))
+    make_nppv(volunteer, granted_on=date(2026, 2, 10))
+    services.record_status_check(check, date(2026, 6, 1), StatusOutcome.NO_SUBSCRIPTION, staff)
+    db.session.commit()
+    lapsed = vetting_gate(volunteer, on=date(2026, 6, 1))
+    assert not lapsed.ok and "subscription was not active on 1 June 2026" in lapsed.reasons[0]
+    with pytest.raises(VettingError, match="not subscribed"):
+        services.record_status_check(check, date(2026, 6, 2), StatusOutcome.NO_CHANGE, staff)
+    services.record_dbs_decision(check, Decision.APPROVED, "Will recheck in time.", staff, on=date(2026, 6, 3))
+    db.session.commit()
+    after = vetting_gate(volunteer, on=date(2026, 6, 3))
+    assert after.ok and after.until == date(2029, 1, 31)  # the three-year recheck governs again

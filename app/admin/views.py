@@ -177,6 +177,7 @@ def area(area_id):
 
 
 audit_bp = Blueprint("audit", __name__, url_prefix="/audit")
+MANAGER_ONLY_PREFIX = "vetting."
 
 
 @audit_bp.route("")
@@ -189,6 +190,10 @@ def log():
              .outerjoin(subject, AuditEvent.subject_id == subject.id)
              .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject))
              .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if not current_user.has_role(Role.MANAGER):
+        # Vetting events can reveal that a disclosure was made: only managers (and coordinators, on the
+        # vetting pages themselves) may know that. Admins see every other event.
+        query = query.where(~AuditEvent.action.like(f"{MANAGER_ONLY_PREFIX}%"))
     if request.args and form.validate():
         if form.action.data:
             query = query.where(AuditEvent.action.like(f"{form.action.data}%"))

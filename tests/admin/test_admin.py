@@ -152,3 +152,18 @@ def test_names_are_escaped_in_tables(login_as):
     page = admin.get("/admin/people").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert f'href="/admin/people/{person.id}">&lt;script&gt;alert(1)&lt;/script&gt; Smith</a>' in page
+
+
+def test_vetting_events_in_the_audit_log_are_for_managers_only(login_as):
+    """An admin who is not a manager must not learn that someone's DBS check had a disclosure."""
+    volunteer = make_user("volunteer")
+    audit.record(None, "vetting.dbs_decision", volunteer)
+    audit.record(None, "role.granted", volunteer, role="volunteer")
+    db.session.commit()
+    admin_page = login_as("admin").get("/audit").get_data(as_text=True)
+    assert "role.granted" in admin_page and "vetting.dbs_decision" not in admin_page
+    assert "Vetting entries are shown to managers only" in admin_page
+    filtered = login_as("admin").get("/audit?action=vetting").get_data(as_text=True)
+    assert "vetting.dbs_decision" not in filtered
+    manager_page = login_as("manager").get("/audit").get_data(as_text=True)
+    assert "vetting.dbs_decision" in manager_page

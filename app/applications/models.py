@@ -94,6 +94,14 @@ class Application(db.Model):
             return None
         return ((now or utcnow()) - self.submitted_at).days
 
+    def can_decide(self, user) -> bool:
+        """The final decision (accept or decline) is the area coordinator's: a coordinator covering one of
+        the application's areas, or a manager."""
+        if user.has_role(Role.MANAGER):
+            return True
+        mine = {a.id for a in user.areas}
+        return user.has_role(Role.COORDINATOR) and any(a.id in mine for a in self.areas)
+
     def can_see_lived_experience(self, user) -> bool:
         """Lived-experience answers are for coordinators and managers (and the applicant), never trainers."""
         return user.id == self.user_id or user.has_role(Role.COORDINATOR, Role.MANAGER)

@@ -62,6 +62,7 @@ def detail(application_id):
     application = get_application_or_404(application_id)
     duplicates = services.find_duplicates(application) if application.possible_duplicate else []
     return render_template("applications/detail.html", application=application, duplicates=duplicates,
+                           can_decide=application.can_decide(current_user),
                            outcome_form=forms.ReferenceOutcomeForm(), accept_form=forms.AcceptForm(),
                            action_form=forms.ActionForm())
 
@@ -161,6 +162,11 @@ def accept(application_id):
 def decline(application_id):
     """Decline with a reason and a note; the applicant gets a kind e-mail."""
     application = get_application_or_404(application_id)
+    try:
+        services.check_decider(application, current_user)
+    except ApplicationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("applications.detail", application_id=application.id))
     form = forms.DeclineForm()
     if form.validate_on_submit():
         return _do(application, lambda: services.decline_application(

@@ -13,6 +13,7 @@ from app.applications.rules import (
     TERMINAL,
     Action,
     ApplicationError,
+    NotDecider,
     Status,
     age_on,
     next_status,
@@ -209,9 +210,18 @@ def record_chat(application: Application, held_on: date, outcome: str, notes: st
     db.session.flush()
 
 
+def check_decider(application: Application, by: User) -> None:
+    """Refuse a decision by someone who is neither a coordinator for one of its areas nor a manager."""
+    if not application.can_decide(by):
+        areas = ", ".join(a.name for a in application.areas) or "the applicant's areas"
+        raise NotDecider(f"Only a coordinator for {areas}, or a manager, can make the final decision "
+                         "on this application.")
+
+
 def accept_application(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """Accept: the person becomes a volunteer in the areas they chose, and starts onboarding."""
     next_status(application.status, Action.ACCEPT)  # an illegal move is refused before anything else
+    check_decider(application, by)
     blockers = application.accept_blockers
     if blockers:
         raise ApplicationError(". ".join(blockers))
@@ -228,6 +238,8 @@ def accept_application(application: Application, by: User, note: str = "", now: 
 
 def decline_application(application: Application, reason: str, note: str, by: User, now: datetime | None = None) -> None:
     """Decline with a reason category and note; the applicant gets a kind e-mail."""
+    next_status(application.status, Action.DECLINE)
+    check_decider(application, by)
     _move(application, Action.DECLINE, by, reason=reason, note=note)
     application.decline_reason, application.decline_note = reason, note
     application.decided_at, application.decided_by_id = now or utcnow(), by.id

@@ -5,14 +5,14 @@ import pytest
 
 from app.applications import services
 from app.applications.models import Application, Referee
-from app.applications.rules import ApplicationError, IllegalTransition, Status
+from app.applications.rules import ApplicationError, IllegalTransition, NotDecider, Status
 from app.audit import AuditEvent
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import today_london
 from tests.applications.factories import make_application
-from tests.factories import make_user
+from tests.factories import area_named, make_user
 
 
 def actions(application):
@@ -256,3 +256,59 @@ def test_reference_link_stops_when_the_application_closes(coordinator, client, s
     assert client.post(path(links[2]), data=answer).status_code == 410
     db.session.refresh(application)
     assert all(r.received_at is None for r in application.referees)
+
+
+def ready_to_accept(areas=("Weardale",)):
+    """An application with a chat held and two satisfactory references."""
+    application = make_application(status=Status.CHAT_HELD, areas=areas, chat_held_on=today_london())
+    for referee in application.referees:
+        referee.requested_at = referee.received_at = utcnow()
+        referee.satisfactory = True
+    db.session.commit()
+    return application
+
+
+def test_only_a_coordinator_for_the_area_makes_the_final_decision(coordinator, smtp):
+    application = ready_to_accept(areas=("Weardale",))  # the coordinator covers Durham only
+    base = f"/applications/{application.id}"
+    page = coordinator.get(base).get_data(as_text=True)
+    assert "The final decision is made by a coordinator for Weardale, or by a manager" in page
+    assert "Accept as a volunteer" not in page and f"{base}/decline" not in page
+    refused = coordinator.post(f"{base}/accept", data={"note": "Welcome"}, follow_redirects=True).get_data(as_text=True)
+    assert "Only a coordinator for Weardale, or a manager, can make the final decision" in refused
+    declining = coordinator.get(f"{base}/decline")
+    assert declining.status_code == 302 and declining.location.endswith(base)
+    coordinator.post(f"{base}/decline", data={"reason": "other", "note": "Not mine to decide"})
+    db.session.refresh(application)
+    assert application.status == Status.CHAT_HELD and actions(application) == []
+    assert not application.user.has_role(Role.VOLUNTEER)
+
+
+def test_the_area_coordinator_can_decide(login_as, smtp):
+    application = ready_to_accept(areas=("Durham", "Weardale"))
+    weardale = login_as("coordinator", areas=["Teesdale", "Weardale"])
+    assert "Accept as a volunteer" in weardale.get(f"/applications/{application.id}").get_data(as_text=True)
+    weardale.post(f"/applications/{application.id}/accept", data={"note": "Welcome"})
+    db.session.refresh(application)
+    assert application.status == Status.ACCEPTED and application.decided_by_id == weardale.user.id
+
+
+def test_a_manager_can_decide_in_any_area(login_as, smtp):
+    application = ready_to_accept(areas=("Weardale",))
+    manager = login_as("manager")
+    assert manager.get(f"/applications/{application.id}/decline").status_code == 200
+    manager.post(f"/applications/{application.id}/decline", data={"reason": "not_ready", "note": "Next year"})
+    db.session.refresh(application)
+    assert application.status == Status.DECLINED and application.decided_by_id == manager.user.id
+
+
+def test_decision_services_refuse_someone_outside_the_area(request_ctx):
+    application = ready_to_accept(areas=("Weardale",))
+    outsider = make_user(Role.COORDINATOR, areas=[area_named("Durham")])
+    no_areas = make_user(Role.COORDINATOR)
+    for person in (outsider, no_areas):
+        with pytest.raises(NotDecider):
+            services.accept_application(application, person)
+        with pytest.raises(NotDecider):
+            services.decline_application(application, "other", "n", person)
+    assert application.status == Status.CHAT_HELD

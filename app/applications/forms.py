@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.applications.rules import Status, age_on, normalise_phone, normalise_postcode, policy
 from app.forms import EmailAddress, GovDateField, GovForm, submit
@@ -195,10 +195,10 @@ class RefereesForm(TidyWhenValid, GovForm):
 class ConsentsForm(GovForm):
     consent_data = BooleanField("I agree that the scheme may keep and use the information in this application "
                                 "to consider me as a volunteer", widget=GovCheckboxInput(),
-                                validators=[InputRequired("Tick to agree to us using your information")])
+                                validators=[DataRequired("Tick to agree to us using your information")])
     consent_checks = BooleanField("I understand that a DBS check and police vetting will be made before I can "
                                   "work with a client", widget=GovCheckboxInput(),
-                                  validators=[InputRequired("Tick to show you understand the checks we will make")])
+                                  validators=[DataRequired("Tick to show you understand the checks we will make")])
     submit = submit("Save and continue")
 
 

@@ -98,6 +98,8 @@ def submit_application(application: Application, on: date | None = None, now: da
     on, now = on or today_london(), now or utcnow()
     if missing_steps(application):
         raise ApplicationError("Complete every section before you send your application")
+    if not (application.consent_data and application.consent_checks):
+        raise ApplicationError("Tick both agreements before you send your application")
     if age_on(application.date_of_birth, on) < policy().minimum_age:
         raise ApplicationError(f"You must be {policy().minimum_age} or over on the day you send your application")
     _move(application, Action.SUBMIT, application.user)

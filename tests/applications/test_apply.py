@@ -184,9 +184,44 @@ def test_referee_rules(login_as, changes, message):
     assert message in response.get_data(as_text=True)
 
 
+DATA_MESSAGE = "Tick to agree to us using your information"
+CHECKS_MESSAGE = "Tick to show you understand the checks we will make"
+
+
 def test_consents_are_required(login_as):
     page = login_as("applicant").post("/apply/consents", data={}).get_data(as_text=True)
-    assert "Tick to agree to us using your information" in page and "Tick to show you understand the checks" in page
+    assert DATA_MESSAGE in page and CHECKS_MESSAGE in page
+
+
+@pytest.mark.parametrize("data, message, not_shown", [
+    ({"consent_checks": "y"}, DATA_MESSAGE, CHECKS_MESSAGE),
+    ({"consent_data": "y"}, CHECKS_MESSAGE, DATA_MESSAGE),
+    ({"consent_data": "false", "consent_checks": "y"}, DATA_MESSAGE, CHECKS_MESSAGE),
+    ({"consent_data": "y", "consent_checks": "false"}, CHECKS_MESSAGE, DATA_MESSAGE),
+])
+def test_each_consent_is_required_on_its_own(login_as, data, message, not_shown):
+    c = login_as("applicant")
+    response = c.post("/apply/consents", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page and not_shown not in page
+    assert application_for(c.user) is None  # nothing saved
+
+
+def test_both_consents_ticked_are_saved(login_as):
+    c = login_as("applicant")
+    c.post("/apply/consents", data={"consent_data": "y", "consent_checks": "y"})
+    application = application_for(c.user)
+    assert application.consent_data and application.consent_checks and "consents" in application.steps_done
+
+
+@pytest.mark.parametrize("missing", ["consent_data", "consent_checks"])
+def test_an_application_without_both_consents_cannot_be_sent(login_as, missing):
+    c = login_as("applicant")
+    application = make_application(c.user, **{missing: False})
+    page = c.post("/apply/check-answers", data={}).get_data(as_text=True)
+    assert "Tick both agreements before you send your application" in page
+    db.session.refresh(application)
+    assert application.status == Status.DRAFT
 
 
 def test_unknown_step_is_404(login_as):

@@ -244,6 +244,9 @@ class QueueFilterForm(GovForm):
 
 
 class ActionForm(GovForm):
+    """A step with an optional note for the record (why), kept in the audit log."""
+
+    note = text("Note for the record (optional)", None, 500, "Your note")
     submit = submit("Continue")
 
 

@@ -124,9 +124,9 @@ def find_duplicates(application: Application) -> list[Application]:
         Application.id != application.id, Application.status != Status.DRAFT, or_(same_email, same_person))))
 
 
-def start_review(application: Application, by: User) -> None:
+def start_review(application: Application, by: User, note: str = "") -> None:
     """A coordinator picks the application up."""
-    _move(application, Action.START_REVIEW, by)
+    _move(application, Action.START_REVIEW, by, note=note)
     db.session.flush()
 
 
@@ -139,12 +139,12 @@ def _send_reference_link(referee: Referee, now: datetime, template: str, subject
                url=url_for("applications.reference", token=token, _external=True), expires=referee.link_expires_at)
 
 
-def request_references(application: Application, by: User, now: datetime | None = None) -> None:
+def request_references(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """E-mail each referee a unique, expiring, single-use link to the reference form."""
     now = now or utcnow()
     if any(r.requested_at for r in application.referees):
         raise ApplicationError("References have already been requested. Use 'Send a reminder' to chase one.")
-    _move(application, Action.REQUEST_REFERENCES, by)
+    _move(application, Action.REQUEST_REFERENCES, by, note=note)
     for referee in application.referees:
         referee.requested_at = now
         _send_reference_link(referee, now, "applications/reference_request",

@@ -312,3 +312,47 @@ def test_decision_services_refuse_someone_outside_the_area(request_ctx):
         with pytest.raises(NotDecider):
             services.decline_application(application, "other", "n", person)
     assert application.status == Status.CHAT_HELD
+
+
+def test_each_step_can_record_why_and_the_history_shows_who_and_why(coordinator, smtp):
+    application = make_application(status=Status.SUBMITTED)
+    base = f"/applications/{application.id}"
+    page = coordinator.get(base).get_data(as_text=True)
+    assert "Note for the record (optional)" in page
+    coordinator.post(f"{base}/start-review", data={"note": "Picked up from the Durham list"})
+    assert "Note for the record (optional)" in coordinator.get(base).get_data(as_text=True)
+    coordinator.post(f"{base}/references", data={"note": "Both referees said they were happy to help"})
+    db.session.refresh(application)
+    assert application.status == Status.REFERENCES_REQUESTED
+    events = {e.action: e for e in db.session.scalars(db.select(AuditEvent).where(
+        AuditEvent.object_type == "Application", AuditEvent.object_id == application.id))}
+    assert events["application.start_review"].details["note"] == "Picked up from the Durham list"
+    assert events["application.start_review"].actor_id == coordinator.user.id
+    assert events["application.request_references"].details["note"] == "Both referees said they were happy to help"
+    page = coordinator.get(base).get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert "Started the review</strong>: " + coordinator.user.full_name in history
+    assert "Why: Picked up from the Durham list" in history
+    assert "Requested references" in history and "Why: Both referees said they were happy to help" in history
+
+
+def test_a_too_long_note_is_refused_and_nothing_changes(coordinator):
+    application = make_application(status=Status.SUBMITTED)
+    response = coordinator.post(f"/applications/{application.id}/start-review", data={"note": "x" * 501},
+                                follow_redirects=True)
+    assert "Your note must be 500 characters or fewer" in response.get_data(as_text=True)
+    db.session.refresh(application)
+    assert application.status == Status.SUBMITTED and actions(application) == []
+
+
+def test_history_shows_decline_reason_and_withdraw_reason(login_as, coordinator, smtp):
+    declined = make_application(status=Status.IN_REVIEW)
+    coordinator.post(f"/applications/{declined.id}/decline", data={"reason": "not_ready", "note": "Maybe next year"})
+    page = coordinator.get(f"/applications/{declined.id}").get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert "Declined</strong>" in history and "Why: Not the right time for the applicant. Maybe next year" in history
+    applicant = login_as("applicant")
+    withdrawn = make_application(applicant.user, status=Status.SUBMITTED)
+    applicant.post("/apply/withdraw", data={"reason": "Moving away"})
+    page = coordinator.get(f"/applications/{withdrawn.id}").get_data(as_text=True)
+    assert "Withdrew the application</strong>: " + applicant.user.full_name in page and "Why: Moving away" in page

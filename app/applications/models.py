@@ -20,12 +20,13 @@ application_areas = Table(
 
 
 class Application(db.Model):
-    """One person's application (one each): a draft until submitted, then a coordinator's decision."""
+    """One person's application: a draft until submitted, then a coordinator's decision."""
 
     __tablename__ = "applications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # One open application at a time; after a decline or a withdrawal the person may apply again.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[Status] = mapped_column(enum_column(Status, "application_status", 24), default=Status.DRAFT, index=True)
     # About you
     full_name: Mapped[str | None] = mapped_column(String(200))

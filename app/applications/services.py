@@ -36,8 +36,9 @@ def hash_token(token: str) -> str:
 
 
 def application_for(user: User) -> Application | None:
-    """The person's own application, if they have started one."""
-    return db.session.scalar(select(Application).where(Application.user_id == user.id))
+    """The person's latest application, if they have started one."""
+    return db.session.scalar(select(Application).where(Application.user_id == user.id)
+                             .order_by(Application.id.desc()).limit(1))
 
 
 def start_application(user: User) -> Application:
@@ -49,6 +50,25 @@ def start_application(user: User) -> Application:
         db.session.add(application)
         db.session.flush()
         audit.record(user, "application.started", user, obj=application)
+    return application
+
+
+# What carries over into a new application; referees and agreements are asked for afresh.
+CARRIED_OVER = ("full_name", "preferred_name", "date_of_birth", "phone", "email", "address", "postcode",
+                "availability", "availability_note", "motivation", "lived_experience", "lived_experience_note")
+
+
+def apply_again(user: User) -> Application:
+    """After a decline or a withdrawal, start a new draft with the earlier answers filled in to check."""
+    previous = application_for(user)
+    if previous is None or previous.status not in (Status.DECLINED, Status.WITHDRAWN):
+        raise ApplicationError("You already have an application. You can see it on your application page.")
+    application = Application(user=user, status=Status.DRAFT, steps_done=[],
+                              **{k: getattr(previous, k) for k in CARRIED_OVER})
+    application.areas = [a for a in previous.areas if a.active]
+    db.session.add(application)
+    db.session.flush()
+    audit.record(user, "application.started", user, obj=application, previous=previous.id)
     return application
 
 
@@ -116,12 +136,13 @@ def submit_application(application: Application, on: date | None = None, now: da
 
 
 def find_duplicates(application: Application) -> list[Application]:
-    """Other sent applications with the same e-mail, or the same name and date of birth."""
+    """Other sent applications from the same account, with the same e-mail, or the same name and date of birth."""
     same_email = func.lower(Application.email) == (application.email or "").lower()
     same_person = (func.lower(Application.full_name) == (application.full_name or "").lower()) & (
         Application.date_of_birth == application.date_of_birth)
     return list(db.session.scalars(select(Application).where(
-        Application.id != application.id, Application.status != Status.DRAFT, or_(same_email, same_person))))
+        Application.id != application.id, Application.status != Status.DRAFT,
+        or_(Application.user_id == application.user_id, same_email, same_person))))
 
 
 def start_review(application: Application, by: User, note: str = "") -> None:

@@ -159,6 +159,22 @@ def submitted():
     return render_template("applications/submitted.html", application=application)
 
 
+@bp.route("/apply/again", methods=["POST"])
+@roles_required(Role.APPLICANT)
+def apply_again():
+    """Start a new application after a decline or a withdrawal."""
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.apply_again(current_user)
+            db.session.commit()
+            flash("We have started a new application with your earlier answers. Check each section and save it.")
+        except ApplicationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("applications.mine"))
+
+
 @bp.route("/apply/withdraw", methods=["GET", "POST"])
 @roles_required(Role.APPLICANT)
 def withdraw():

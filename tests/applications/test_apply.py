@@ -272,3 +272,48 @@ def test_home_card_follows_the_application(login_as):
     assert "Start your application" in c.get("/").get_data(as_text=True)
     c.post("/apply/about-you", data=ABOUT)
     assert "Continue your application" in c.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [Status.DECLINED, Status.WITHDRAWN])
+def test_apply_again_after_a_decline_or_withdrawal(login_as, smtp, status):
+    c = login_as("applicant")
+    first = make_application(c.user, status=status, preferred_name="Al", areas=("Durham", "Weardale"))
+    page = c.get("/apply").get_data(as_text=True)
+    assert "Apply again" in page and "Start a new application" in page
+    response = c.post("/apply/again", follow_redirects=True)
+    assert "We have started a new application with your earlier answers" in response.get_data(as_text=True)
+    again = application_for(c.user)
+    assert again.id != first.id and again.status == Status.DRAFT and again.steps_done == []
+    assert (again.full_name, again.preferred_name, again.postcode, again.motivation) == (
+        first.full_name, "Al", first.postcode, first.motivation)
+    assert [a.name for a in again.areas] == ["Durham", "Weardale"]
+    assert again.referees == [] and not again.consent_data and not again.consent_checks
+    assert 'value="Al"' in c.get("/apply/about-you").get_data(as_text=True)  # filled in to check
+    db.session.refresh(first)
+    assert first.status == status  # the earlier application stays on record
+    started = db.session.scalars(db.select(audit.AuditEvent).where(
+        audit.AuditEvent.action == "application.started", audit.AuditEvent.object_id == again.id)).one()
+    assert started.details["previous"] == first.id and started.actor_id == c.user.id
+    fill_all(c)
+    c.post("/apply/check-answers", data={})
+    db.session.refresh(again)
+    assert again.status == Status.SUBMITTED and again.possible_duplicate  # the coordinator sees the earlier one
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.CHAT_HELD, Status.ACCEPTED])
+def test_no_second_application_while_one_is_open_or_accepted(login_as, status):
+    c = login_as("applicant")
+    first = make_application(c.user, status=status)
+    assert "Start a new application" not in c.get("/apply").get_data(as_text=True)
+    response = c.post("/apply/again", follow_redirects=True)
+    assert "You already have an application" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
+    assert application_for(c.user).id == first.id
+
+
+def test_a_new_application_is_the_one_shown(login_as):
+    c = login_as("applicant")
+    make_application(c.user, status=Status.WITHDRAWN)
+    c.post("/apply/again")
+    assert "Apply to be a peer mentor" in c.get("/apply").get_data(as_text=True)  # the task list again
+    assert "Continue your application" in c.get("/").get_data(as_text=True)

@@ -150,10 +150,11 @@ class RefereesForm(TidyWhenValid, GovForm):
     two_phone = phone("Phone number", "Enter the second referee's phone number, like 07700 900 982")
     submit = submit("Save and continue")
 
-    def __init__(self, *args, applicant_names=(), applicant_emails=(), **kwargs):
+    def __init__(self, *args, applicant_names=(), applicant_emails=(), applicant_phones=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.applicant_names = {n.casefold() for n in applicant_names if n}
         self.applicant_emails = {e.lower() for e in applicant_emails if e}
+        self.applicant_phones = {normalise_phone(p) for p in applicant_phones if p} - {None}
 
     def _not_family(self, field):
         if field.data and any(c.family for c in policy().relationship if c.value == field.data):
@@ -187,7 +188,15 @@ class RefereesForm(TidyWhenValid, GovForm):
         if field.data and field.data.casefold() == (self.one_name.data or "").casefold():
             raise ValidationError("Your two referees must be different people")
 
+    def _not_own_phone(self, field, which: str):
+        if field.data and normalise_phone(field.data) in self.applicant_phones:
+            raise ValidationError(f"The {which} referee's phone number must not be your own")
+
+    def validate_one_phone(self, field):
+        self._not_own_phone(field, "first")
+
     def validate_two_phone(self, field):
+        self._not_own_phone(field, "second")
         if field.data and normalise_phone(field.data) == normalise_phone(self.one_phone.data):
             raise ValidationError("Your two referees must have different phone numbers")
 

@@ -317,3 +317,21 @@ def test_a_new_application_is_the_one_shown(login_as):
     c.post("/apply/again")
     assert "Apply to be a peer mentor" in c.get("/apply").get_data(as_text=True)  # the task list again
     assert "Continue your application" in c.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, which", [("one_phone", "first"), ("two_phone", "second")])
+def test_a_referee_cannot_have_the_applicants_phone_number(login_as, field, which):
+    c = login_as("applicant")
+    make_application(c.user, phone="07700900982")
+    page = c.post("/apply/referees", data=REFEREES | {field: "07700 900 982"}).get_data(as_text=True)
+    assert f"The {which} referee&#39;s phone number must not be your own" in page
+    assert 'value="07700 900 982"' in page  # what was typed is kept
+
+
+@pytest.mark.parametrize("status", [Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN])
+def test_a_closed_application_offers_no_withdraw_page(login_as, status):
+    c = login_as("applicant")
+    make_application(c.user, status=status)
+    response = c.get("/apply/withdraw", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Are you sure" not in page and "so it cannot be withdrawn" in page

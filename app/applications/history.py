@@ -16,9 +16,9 @@ WHAT = {
     "application.duplicate_flagged": "Flagged as a possible duplicate",
     "application.start_review": "Started the review",
     "application.request_references": "Requested references",
-    "application.reference_chased": "Sent a referee a reminder",
-    "application.reference_received": "A reference arrived",
-    "application.reference_assessed": "Recorded a reference",
+    "application.reference_chased": "Sent referee {n} a reminder",
+    "application.reference_received": "Reference {n} arrived",
+    "application.reference_assessed": "Recorded reference {n}",
     "application.book_chat": "Booked the informal chat",
     "application.record_chat": "Recorded the informal chat",
     "application.accept": "Accepted as a volunteer",
@@ -38,10 +38,9 @@ class Entry:
 def describe(action: str, details: dict) -> tuple[str, str]:
     """The words for one audit event: what happened, and the reason or note given (if any)."""
     what = WHAT.get(action, action.removeprefix("application.").replace("_", " ").capitalize())
-    if "referee" in details:
-        what += f" (referee {details['referee']})"
+    what = what.replace("{n}", str(details.get("referee", "")))
     if action == "application.reference_assessed":
-        what += ": satisfactory" if details.get("satisfactory") else ": not satisfactory"
+        what += " as satisfactory" if details.get("satisfactory") else " as not satisfactory"
     reasons = []
     if action == "application.decline" and details.get("reason"):
         reasons.append(policy().label("decline_reason", details["reason"]))

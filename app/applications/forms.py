@@ -314,5 +314,5 @@ class ReferenceForm(GovForm):
     concerns = long_text("Do you have any concerns about them working with vulnerable adults? (optional)",
                          None, 2000, "Your answer")
     not_family = BooleanField("I am not related to them or their partner", widget=GovCheckboxInput(),
-                              validators=[InputRequired("Tick to confirm you are not related to them")])
+                              validators=[DataRequired("Tick to confirm you are not related to them")])
     submit = submit("Send reference")

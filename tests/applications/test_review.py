@@ -356,3 +356,14 @@ def test_history_shows_decline_reason_and_withdraw_reason(login_as, coordinator,
     applicant.post("/apply/withdraw", data={"reason": "Moving away"})
     page = coordinator.get(f"/applications/{withdrawn.id}").get_data(as_text=True)
     assert "Withdrew the application</strong>: " + applicant.user.full_name in page and "Why: Moving away" in page
+
+
+def test_a_referee_must_really_tick_not_related(coordinator, client, smtp):
+    application = make_application(status=Status.IN_REVIEW)
+    coordinator.post(f"/applications/{application.id}/references")
+    link = reference_links(smtp, application)[1]
+    answer = {"known_for": "5 years", "strengths": "Kind and steady", "not_family": "false"}
+    page = client.post(path(link), data=answer).get_data(as_text=True)
+    assert "Tick to confirm you are not related to them" in page and "Kind and steady" in page
+    db.session.refresh(application)
+    assert application.referees[0].received_at is None

@@ -278,7 +278,8 @@ def withdraw_application(application: Application, by: User, reason: str = "") -
     for referee in application.referees:
         referee.link_expires_at = None  # outstanding reference links stop working
     send_email(application.email or application.user.email, "You have withdrawn your application",
-               "applications/withdrawn", application=application)
+               "applications/withdrawn", application=application,
+               url=url_for("applications.mine", _external=True))
     db.session.flush()
 
 

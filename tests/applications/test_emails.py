@@ -72,7 +72,7 @@ def test_on_withdrawing(request_ctx, smtp):
     services.withdraw_application(application, application.user, "Moving away")
     db.session.commit()
     body = sent(smtp, application, "You have withdrawn your application")
-    assert "Thank you for your interest" in body and "change your mind" in body
+    assert "Thank you for your interest" in body and "start a new application" in body and "/apply" in body
 
 
 def test_no_e_mail_when_a_decision_is_refused(request_ctx, smtp):

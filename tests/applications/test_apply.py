@@ -335,3 +335,12 @@ def test_a_closed_application_offers_no_withdraw_page(login_as, status):
     response = c.get("/apply/withdraw", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Are you sure" not in page and "so it cannot be withdrawn" in page
+
+
+def test_withdrawing_a_draft_shows_a_sensible_status_page(login_as, smtp):
+    c = login_as("applicant")
+    make_application(c.user, status=Status.DRAFT)
+    c.post("/apply/withdraw", data={})
+    page = c.get("/apply").get_data(as_text=True)
+    assert "Withdrawn" in page and "Sent on" not in page and "See your answers" in page
+    assert "Start a new application" in page

@@ -22,10 +22,10 @@ register_nav("Applications", "applications.queue", *REVIEWERS, order=20)
 
 
 def get_application_or_404(application_id: int) -> Application:
-    """A sent application (drafts are the applicant's own business), or 404."""
+    """A sent application (drafts, even withdrawn ones, are the applicant's own business), or 404."""
     application = db.session.get(Application, application_id,
                                  options=[selectinload(Application.referees), selectinload(Application.areas)])
-    if application is None or application.status == Status.DRAFT:
+    if application is None or application.status == Status.DRAFT or application.submitted_at is None:
         abort(404)
     return application
 

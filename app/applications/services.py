@@ -141,7 +141,7 @@ def find_duplicates(application: Application) -> list[Application]:
     same_person = (func.lower(Application.full_name) == (application.full_name or "").lower()) & (
         Application.date_of_birth == application.date_of_birth)
     return list(db.session.scalars(select(Application).where(
-        Application.id != application.id, Application.status != Status.DRAFT,
+        Application.id != application.id, Application.submitted_at.is_not(None),
         or_(Application.user_id == application.user_id, same_email, same_person))))
 
 

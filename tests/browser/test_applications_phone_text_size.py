@@ -70,3 +70,21 @@ def test_a_used_reference_link_fits_a_phone_at_the_largest_text_size(phone_page,
     phone_page.goto("/reference/a-used-link")
     expect(phone_page.get_by_role("heading", name="You have already sent this reference")).to_be_visible()
     assert_fits(phone_page, "A used reference link")
+
+
+def test_apply_again_after_a_decline_on_a_phone(phone_page, assert_accessible):
+    person = make_user(Role.APPLICANT, email=LONG_EMAIL, name="Blessing Oluwaseun-Fairweather")
+    make_application(person, status=Status.DECLINED, preferred_name="Bee")
+    tab = phone_page
+    browser_sign_in(tab, LONG_EMAIL, DEFAULT_PASSWORD)
+    largest_text(tab)
+    tab.goto("/apply")
+    expect(tab.locator("main")).to_contain_text("Not accepted")
+    assert_accessible(tab, "status page after a decline")
+    assert_fits(tab, "The status page after a decline")
+    tab.get_by_role("button", name="Start a new application").click()
+    expect(tab.get_by_text("We have started a new application with your earlier answers")).to_be_visible()
+    expect(tab.get_by_text("You have completed 0 of 5 sections")).to_be_visible()
+    tab.get_by_role("link", name="About you", exact=True).click()
+    expect(tab.get_by_label("Preferred name (optional)")).to_have_value("Bee")
+    assert_fits(tab, "About you, filled in from last time")

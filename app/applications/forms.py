@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.applications.rules import Status, age_on, normalise_phone, normalise_postcode, policy
 from app.forms import EmailAddress, GovDateField, GovForm, submit
@@ -150,10 +150,11 @@ class RefereesForm(TidyWhenValid, GovForm):
     two_phone = phone("Phone number", "Enter the second referee's phone number, like 07700 900 982")
     submit = submit("Save and continue")
 
-    def __init__(self, *args, applicant_names=(), applicant_emails=(), **kwargs):
+    def __init__(self, *args, applicant_names=(), applicant_emails=(), applicant_phones=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.applicant_names = {n.casefold() for n in applicant_names if n}
         self.applicant_emails = {e.lower() for e in applicant_emails if e}
+        self.applicant_phones = {normalise_phone(p) for p in applicant_phones if p} - {None}
 
     def _not_family(self, field):
         if field.data and any(c.family for c in policy().relationship if c.value == field.data):
@@ -187,7 +188,15 @@ class RefereesForm(TidyWhenValid, GovForm):
         if field.data and field.data.casefold() == (self.one_name.data or "").casefold():
             raise ValidationError("Your two referees must be different people")
 
+    def _not_own_phone(self, field, which: str):
+        if field.data and normalise_phone(field.data) in self.applicant_phones:
+            raise ValidationError(f"The {which} referee's phone number must not be your own")
+
+    def validate_one_phone(self, field):
+        self._not_own_phone(field, "first")
+
     def validate_two_phone(self, field):
+        self._not_own_phone(field, "second")
         if field.data and normalise_phone(field.data) == normalise_phone(self.one_phone.data):
             raise ValidationError("Your two referees must have different phone numbers")
 
@@ -195,10 +204,10 @@ class RefereesForm(TidyWhenValid, GovForm):
 class ConsentsForm(GovForm):
     consent_data = BooleanField("I agree that the scheme may keep and use the information in this application "
                                 "to consider me as a volunteer", widget=GovCheckboxInput(),
-                                validators=[InputRequired("Tick to agree to us using your information")])
+                                validators=[DataRequired("Tick to agree to us using your information")])
     consent_checks = BooleanField("I understand that a DBS check and police vetting will be made before I can "
                                   "work with a client", widget=GovCheckboxInput(),
-                                  validators=[InputRequired("Tick to show you understand the checks we will make")])
+                                  validators=[DataRequired("Tick to show you understand the checks we will make")])
     submit = submit("Save and continue")
 
 
@@ -244,6 +253,9 @@ class QueueFilterForm(GovForm):
 
 
 class ActionForm(GovForm):
+    """A step with an optional note for the record (why), kept in the audit log."""
+
+    note = text("Note for the record (optional)", None, 500, "Your note")
     submit = submit("Continue")
 
 
@@ -302,5 +314,5 @@ class ReferenceForm(GovForm):
     concerns = long_text("Do you have any concerns about them working with vulnerable adults? (optional)",
                          None, 2000, "Your answer")
     not_family = BooleanField("I am not related to them or their partner", widget=GovCheckboxInput(),
-                              validators=[InputRequired("Tick to confirm you are not related to them")])
+                              validators=[DataRequired("Tick to confirm you are not related to them")])
     submit = submit("Send reference")

@@ -20,12 +20,13 @@ application_areas = Table(
 
 
 class Application(db.Model):
-    """One person's application (one each): a draft until submitted, then a coordinator's decision."""
+    """One person's application: a draft until submitted, then a coordinator's decision."""
 
     __tablename__ = "applications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # One open application at a time; after a decline or a withdrawal the person may apply again.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[Status] = mapped_column(enum_column(Status, "application_status", 24), default=Status.DRAFT, index=True)
     # About you
     full_name: Mapped[str | None] = mapped_column(String(200))
@@ -93,6 +94,14 @@ class Application(db.Model):
         if self.submitted_at is None:
             return None
         return ((now or utcnow()) - self.submitted_at).days
+
+    def can_decide(self, user) -> bool:
+        """The final decision (accept or decline) is the area coordinator's: a coordinator covering one of
+        the application's areas, or a manager."""
+        if user.has_role(Role.MANAGER):
+            return True
+        mine = {a.id for a in user.areas}
+        return user.has_role(Role.COORDINATOR) and any(a.id in mine for a in self.areas)
 
     def can_see_lived_experience(self, user) -> bool:
         """Lived-experience answers are for coordinators and managers (and the applicant), never trainers."""

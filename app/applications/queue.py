@@ -32,7 +32,8 @@ def _area_condition(area: str, my_area_ids: list[int]):
 
 
 def _conditions(f: QueueFilter, my_area_ids: list[int], now: datetime) -> list:
-    conditions = [Application.status != Status.DRAFT]
+    # Only sent applications: a draft withdrawn before sending was never the coordinators' business.
+    conditions = [Application.status != Status.DRAFT, Application.submitted_at.is_not(None)]
     area = _area_condition(f.area, my_area_ids)
     if area is not None:
         conditions.append(area)

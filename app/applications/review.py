@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.applications import forms, services
+from app.applications.history import application_history
 from app.applications.models import Application, Referee
 from app.applications.queue import QueueFilter, area_choices, queue_query, status_counts
 from app.applications.rules import ApplicationError, Status
@@ -21,10 +22,10 @@ register_nav("Applications", "applications.queue", *REVIEWERS, order=20)
 
 
 def get_application_or_404(application_id: int) -> Application:
-    """A sent application (drafts are the applicant's own business), or 404."""
+    """A sent application (drafts, even withdrawn ones, are the applicant's own business), or 404."""
     application = db.session.get(Application, application_id,
                                  options=[selectinload(Application.referees), selectinload(Application.areas)])
-    if application is None or application.status == Status.DRAFT:
+    if application is None or application.status == Status.DRAFT or application.submitted_at is None:
         abort(404)
     return application
 
@@ -62,6 +63,7 @@ def detail(application_id):
     application = get_application_or_404(application_id)
     duplicates = services.find_duplicates(application) if application.possible_duplicate else []
     return render_template("applications/detail.html", application=application, duplicates=duplicates,
+                           can_decide=application.can_decide(current_user), history=application_history(application),
                            outcome_form=forms.ReferenceOutcomeForm(), accept_form=forms.AcceptForm(),
                            action_form=forms.ActionForm())
 
@@ -78,12 +80,25 @@ def _do(application: Application, action, done: str):
     return redirect(url_for("applications.detail", application_id=application.id))
 
 
+def _action_note() -> str | None:
+    """The optional note sent with a step, or None (with the reason flashed) when it is not acceptable."""
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return None
+    return form.note.data or ""
+
+
 @bp.route("/applications/<int:application_id>/start-review", methods=["POST"])
 @roles_required(*REVIEWERS)
 def start_review(application_id):
     """Pick the application up for review."""
     application = get_application_or_404(application_id)
-    return _do(application, lambda: services.start_review(application, current_user), "You are reviewing this application.")
+    note = _action_note()
+    if note is None:
+        return redirect(url_for("applications.detail", application_id=application.id))
+    return _do(application, lambda: services.start_review(application, current_user, note),
+               "You are reviewing this application.")
 
 
 @bp.route("/applications/<int:application_id>/references", methods=["POST"])
@@ -91,7 +106,10 @@ def start_review(application_id):
 def request_references(application_id):
     """E-mail both referees their links."""
     application = get_application_or_404(application_id)
-    return _do(application, lambda: services.request_references(application, current_user),
+    note = _action_note()
+    if note is None:
+        return redirect(url_for("applications.detail", application_id=application.id))
+    return _do(application, lambda: services.request_references(application, current_user, note),
                "References requested. Each referee has been e-mailed a link.")
 
 
@@ -161,6 +179,11 @@ def accept(application_id):
 def decline(application_id):
     """Decline with a reason and a note; the applicant gets a kind e-mail."""
     application = get_application_or_404(application_id)
+    try:
+        services.check_decider(application, current_user)
+    except ApplicationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("applications.detail", application_id=application.id))
     form = forms.DeclineForm()
     if form.validate_on_submit():
         return _do(application, lambda: services.decline_application(

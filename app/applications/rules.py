@@ -81,6 +81,10 @@ class IllegalTransition(ApplicationError):
     """An action that the application's current status does not allow."""
 
 
+class NotDecider(ApplicationError):
+    """A decision by someone who is not the area coordinator (nor a manager)."""
+
+
 def next_status(current: Status, action: Action) -> Status:
     """The status after `action`, or IllegalTransition if the state machine has no such edge."""
     try:

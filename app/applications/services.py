@@ -13,6 +13,7 @@ from app.applications.rules import (
     TERMINAL,
     Action,
     ApplicationError,
+    NotDecider,
     Status,
     age_on,
     next_status,
@@ -35,8 +36,9 @@ def hash_token(token: str) -> str:
 
 
 def application_for(user: User) -> Application | None:
-    """The person's own application, if they have started one."""
-    return db.session.scalar(select(Application).where(Application.user_id == user.id))
+    """The person's latest application, if they have started one."""
+    return db.session.scalar(select(Application).where(Application.user_id == user.id)
+                             .order_by(Application.id.desc()).limit(1))
 
 
 def start_application(user: User) -> Application:
@@ -48,6 +50,25 @@ def start_application(user: User) -> Application:
         db.session.add(application)
         db.session.flush()
         audit.record(user, "application.started", user, obj=application)
+    return application
+
+
+# What carries over into a new application; referees and agreements are asked for afresh.
+CARRIED_OVER = ("full_name", "preferred_name", "date_of_birth", "phone", "email", "address", "postcode",
+                "availability", "availability_note", "motivation", "lived_experience", "lived_experience_note")
+
+
+def apply_again(user: User) -> Application:
+    """After a decline or a withdrawal, start a new draft with the earlier answers filled in to check."""
+    previous = application_for(user)
+    if previous is None or previous.status not in (Status.DECLINED, Status.WITHDRAWN):
+        raise ApplicationError("You already have an application. You can see it on your application page.")
+    application = Application(user=user, status=Status.DRAFT, steps_done=[],
+                              **{k: getattr(previous, k) for k in CARRIED_OVER})
+    application.areas = [a for a in previous.areas if a.active]
+    db.session.add(application)
+    db.session.flush()
+    audit.record(user, "application.started", user, obj=application, previous=previous.id)
     return application
 
 
@@ -97,6 +118,8 @@ def submit_application(application: Application, on: date | None = None, now: da
     on, now = on or today_london(), now or utcnow()
     if missing_steps(application):
         raise ApplicationError("Complete every section before you send your application")
+    if not (application.consent_data and application.consent_checks):
+        raise ApplicationError("Tick both agreements before you send your application")
     if age_on(application.date_of_birth, on) < policy().minimum_age:
         raise ApplicationError(f"You must be {policy().minimum_age} or over on the day you send your application")
     _move(application, Action.SUBMIT, application.user)
@@ -113,17 +136,18 @@ def submit_application(application: Application, on: date | None = None, now: da
 
 
 def find_duplicates(application: Application) -> list[Application]:
-    """Other sent applications with the same e-mail, or the same name and date of birth."""
+    """Other sent applications from the same account, with the same e-mail, or the same name and date of birth."""
     same_email = func.lower(Application.email) == (application.email or "").lower()
     same_person = (func.lower(Application.full_name) == (application.full_name or "").lower()) & (
         Application.date_of_birth == application.date_of_birth)
     return list(db.session.scalars(select(Application).where(
-        Application.id != application.id, Application.status != Status.DRAFT, or_(same_email, same_person))))
+        Application.id != application.id, Application.submitted_at.is_not(None),
+        or_(Application.user_id == application.user_id, same_email, same_person))))
 
 
-def start_review(application: Application, by: User) -> None:
+def start_review(application: Application, by: User, note: str = "") -> None:
     """A coordinator picks the application up."""
-    _move(application, Action.START_REVIEW, by)
+    _move(application, Action.START_REVIEW, by, note=note)
     db.session.flush()
 
 
@@ -136,12 +160,12 @@ def _send_reference_link(referee: Referee, now: datetime, template: str, subject
                url=url_for("applications.reference", token=token, _external=True), expires=referee.link_expires_at)
 
 
-def request_references(application: Application, by: User, now: datetime | None = None) -> None:
+def request_references(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """E-mail each referee a unique, expiring, single-use link to the reference form."""
     now = now or utcnow()
     if any(r.requested_at for r in application.referees):
         raise ApplicationError("References have already been requested. Use 'Send a reminder' to chase one.")
-    _move(application, Action.REQUEST_REFERENCES, by)
+    _move(application, Action.REQUEST_REFERENCES, by, note=note)
     for referee in application.referees:
         referee.requested_at = now
         _send_reference_link(referee, now, "applications/reference_request",
@@ -209,9 +233,18 @@ def record_chat(application: Application, held_on: date, outcome: str, notes: st
     db.session.flush()
 
 
+def check_decider(application: Application, by: User) -> None:
+    """Refuse a decision by someone who is neither a coordinator for one of its areas nor a manager."""
+    if not application.can_decide(by):
+        areas = ", ".join(a.name for a in application.areas) or "the applicant's areas"
+        raise NotDecider(f"Only a coordinator for {areas}, or a manager, can make the final decision "
+                         "on this application.")
+
+
 def accept_application(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """Accept: the person becomes a volunteer in the areas they chose, and starts onboarding."""
     next_status(application.status, Action.ACCEPT)  # an illegal move is refused before anything else
+    check_decider(application, by)
     blockers = application.accept_blockers
     if blockers:
         raise ApplicationError(". ".join(blockers))
@@ -228,6 +261,8 @@ def accept_application(application: Application, by: User, note: str = "", now: 
 
 def decline_application(application: Application, reason: str, note: str, by: User, now: datetime | None = None) -> None:
     """Decline with a reason category and note; the applicant gets a kind e-mail."""
+    next_status(application.status, Action.DECLINE)
+    check_decider(application, by)
     _move(application, Action.DECLINE, by, reason=reason, note=note)
     application.decline_reason, application.decline_note = reason, note
     application.decided_at, application.decided_by_id = now or utcnow(), by.id
@@ -243,7 +278,8 @@ def withdraw_application(application: Application, by: User, reason: str = "") -
     for referee in application.referees:
         referee.link_expires_at = None  # outstanding reference links stop working
     send_email(application.email or application.user.email, "You have withdrawn your application",
-               "applications/withdrawn", application=application)
+               "applications/withdrawn", application=application,
+               url=url_for("applications.mine", _external=True))
     db.session.flush()
 
 

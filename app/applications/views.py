@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.applications import forms, services
 from app.applications.models import Application
-from app.applications.rules import TERMINAL, ApplicationError, Status, policy
+from app.applications.rules import TERMINAL, Action, ApplicationError, Status, policy
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
@@ -85,7 +85,8 @@ def _step_form(step: str, application: Application | None):
     kwargs = {}
     if step == "referees":
         kwargs = {"applicant_names": [current_user.full_name, getattr(application, "full_name", None)],
-                  "applicant_emails": [current_user.email, getattr(application, "email", None)]}
+                  "applicant_emails": [current_user.email, getattr(application, "email", None)],
+                  "applicant_phones": [getattr(application, "phone", None)]}
     if request.method == "POST":
         form = form_cls(**kwargs)
     elif application is None:
@@ -159,11 +160,30 @@ def submitted():
     return render_template("applications/submitted.html", application=application)
 
 
+@bp.route("/apply/again", methods=["POST"])
+@roles_required(Role.APPLICANT)
+def apply_again():
+    """Start a new application after a decline or a withdrawal."""
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.apply_again(current_user)
+            db.session.commit()
+            flash("We have started a new application with your earlier answers. Check each section and save it.")
+        except ApplicationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("applications.mine"))
+
+
 @bp.route("/apply/withdraw", methods=["GET", "POST"])
 @roles_required(Role.APPLICANT)
 def withdraw():
     """Withdraw your application (at any point before it is accepted)."""
     application = own_application_or_404()
+    if Action.WITHDRAW not in application.allowed:
+        flash(f"Your application is {application.status.label.lower()}, so it cannot be withdrawn.", "error")
+        return redirect(url_for("applications.mine"))
     form = forms.WithdrawForm()
     if form.validate_on_submit():
         try:

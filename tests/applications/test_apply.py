@@ -184,9 +184,44 @@ def test_referee_rules(login_as, changes, message):
     assert message in response.get_data(as_text=True)
 
 
+DATA_MESSAGE = "Tick to agree to us using your information"
+CHECKS_MESSAGE = "Tick to show you understand the checks we will make"
+
+
 def test_consents_are_required(login_as):
     page = login_as("applicant").post("/apply/consents", data={}).get_data(as_text=True)
-    assert "Tick to agree to us using your information" in page and "Tick to show you understand the checks" in page
+    assert DATA_MESSAGE in page and CHECKS_MESSAGE in page
+
+
+@pytest.mark.parametrize("data, message, not_shown", [
+    ({"consent_checks": "y"}, DATA_MESSAGE, CHECKS_MESSAGE),
+    ({"consent_data": "y"}, CHECKS_MESSAGE, DATA_MESSAGE),
+    ({"consent_data": "false", "consent_checks": "y"}, DATA_MESSAGE, CHECKS_MESSAGE),
+    ({"consent_data": "y", "consent_checks": "false"}, CHECKS_MESSAGE, DATA_MESSAGE),
+])
+def test_each_consent_is_required_on_its_own(login_as, data, message, not_shown):
+    c = login_as("applicant")
+    response = c.post("/apply/consents", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page and not_shown not in page
+    assert application_for(c.user) is None  # nothing saved
+
+
+def test_both_consents_ticked_are_saved(login_as):
+    c = login_as("applicant")
+    c.post("/apply/consents", data={"consent_data": "y", "consent_checks": "y"})
+    application = application_for(c.user)
+    assert application.consent_data and application.consent_checks and "consents" in application.steps_done
+
+
+@pytest.mark.parametrize("missing", ["consent_data", "consent_checks"])
+def test_an_application_without_both_consents_cannot_be_sent(login_as, missing):
+    c = login_as("applicant")
+    application = make_application(c.user, **{missing: False})
+    page = c.post("/apply/check-answers", data={}).get_data(as_text=True)
+    assert "Tick both agreements before you send your application" in page
+    db.session.refresh(application)
+    assert application.status == Status.DRAFT
 
 
 def test_unknown_step_is_404(login_as):
@@ -237,3 +272,75 @@ def test_home_card_follows_the_application(login_as):
     assert "Start your application" in c.get("/").get_data(as_text=True)
     c.post("/apply/about-you", data=ABOUT)
     assert "Continue your application" in c.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [Status.DECLINED, Status.WITHDRAWN])
+def test_apply_again_after_a_decline_or_withdrawal(login_as, smtp, status):
+    c = login_as("applicant")
+    first = make_application(c.user, status=status, preferred_name="Al", areas=("Durham", "Weardale"))
+    page = c.get("/apply").get_data(as_text=True)
+    assert "Apply again" in page and "Start a new application" in page
+    response = c.post("/apply/again", follow_redirects=True)
+    assert "We have started a new application with your earlier answers" in response.get_data(as_text=True)
+    again = application_for(c.user)
+    assert again.id != first.id and again.status == Status.DRAFT and again.steps_done == []
+    assert (again.full_name, again.preferred_name, again.postcode, again.motivation) == (
+        first.full_name, "Al", first.postcode, first.motivation)
+    assert [a.name for a in again.areas] == ["Durham", "Weardale"]
+    assert again.referees == [] and not again.consent_data and not again.consent_checks
+    assert 'value="Al"' in c.get("/apply/about-you").get_data(as_text=True)  # filled in to check
+    db.session.refresh(first)
+    assert first.status == status  # the earlier application stays on record
+    started = db.session.scalars(db.select(audit.AuditEvent).where(
+        audit.AuditEvent.action == "application.started", audit.AuditEvent.object_id == again.id)).one()
+    assert started.details["previous"] == first.id and started.actor_id == c.user.id
+    fill_all(c)
+    c.post("/apply/check-answers", data={})
+    db.session.refresh(again)
+    assert again.status == Status.SUBMITTED and again.possible_duplicate  # the coordinator sees the earlier one
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.CHAT_HELD, Status.ACCEPTED])
+def test_no_second_application_while_one_is_open_or_accepted(login_as, status):
+    c = login_as("applicant")
+    first = make_application(c.user, status=status)
+    assert "Start a new application" not in c.get("/apply").get_data(as_text=True)
+    response = c.post("/apply/again", follow_redirects=True)
+    assert "You already have an application" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
+    assert application_for(c.user).id == first.id
+
+
+def test_a_new_application_is_the_one_shown(login_as):
+    c = login_as("applicant")
+    make_application(c.user, status=Status.WITHDRAWN)
+    c.post("/apply/again")
+    assert "Apply to be a peer mentor" in c.get("/apply").get_data(as_text=True)  # the task list again
+    assert "Continue your application" in c.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, which", [("one_phone", "first"), ("two_phone", "second")])
+def test_a_referee_cannot_have_the_applicants_phone_number(login_as, field, which):
+    c = login_as("applicant")
+    make_application(c.user, phone="07700900982")
+    page = c.post("/apply/referees", data=REFEREES | {field: "07700 900 982"}).get_data(as_text=True)
+    assert f"The {which} referee&#39;s phone number must not be your own" in page
+    assert 'value="07700 900 982"' in page  # what was typed is kept
+
+
+@pytest.mark.parametrize("status", [Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN])
+def test_a_closed_application_offers_no_withdraw_page(login_as, status):
+    c = login_as("applicant")
+    make_application(c.user, status=status)
+    response = c.get("/apply/withdraw", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Are you sure" not in page and "so it cannot be withdrawn" in page
+
+
+def test_withdrawing_a_draft_shows_a_sensible_status_page(login_as, smtp):
+    c = login_as("applicant")
+    make_application(c.user, status=Status.DRAFT)
+    c.post("/apply/withdraw", data={})
+    page = c.get("/apply").get_data(as_text=True)
+    assert "Withdrawn" in page and "Sent on" not in page and "See your answers" in page
+    assert "Start a new application" in page

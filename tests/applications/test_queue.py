@@ -125,3 +125,18 @@ def test_coordinator_home_counts_open_applications_in_their_areas(login_as):
     make_application(status=Status.ACCEPTED, areas=("Durham",))
     make_application(status=Status.SUBMITTED, areas=("Weardale",))
     assert "2 applications waiting in your areas" in c.get("/").get_data(as_text=True)
+
+
+def test_a_draft_withdrawn_before_sending_is_not_shown_to_coordinators(login_as, request_ctx):
+    from app.applications import services
+
+    c = login_as("coordinator", areas=["Durham"])
+    draft = make_application(status=Status.DRAFT, full_name="Never Sent")
+    services.withdraw_application(draft, draft.user)
+    db.session.commit()
+    assert "Never Sent" not in c.get("/applications?status=all&area=").get_data(as_text=True)
+    assert c.get(f"/applications/{draft.id}").status_code == 404
+    later = make_application(draft.user, email=draft.email)
+    services.submit_application(later)
+    db.session.commit()
+    assert not later.possible_duplicate  # nothing to compare with: the draft was never sent

@@ -5,14 +5,14 @@ import pytest
 
 from app.applications import services
 from app.applications.models import Application, Referee
-from app.applications.rules import ApplicationError, IllegalTransition, Status
+from app.applications.rules import ApplicationError, IllegalTransition, NotDecider, Status
 from app.audit import AuditEvent
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import today_london
 from tests.applications.factories import make_application
-from tests.factories import make_user
+from tests.factories import area_named, make_user
 
 
 def actions(application):
@@ -256,3 +256,114 @@ def test_reference_link_stops_when_the_application_closes(coordinator, client, s
     assert client.post(path(links[2]), data=answer).status_code == 410
     db.session.refresh(application)
     assert all(r.received_at is None for r in application.referees)
+
+
+def ready_to_accept(areas=("Weardale",)):
+    """An application with a chat held and two satisfactory references."""
+    application = make_application(status=Status.CHAT_HELD, areas=areas, chat_held_on=today_london())
+    for referee in application.referees:
+        referee.requested_at = referee.received_at = utcnow()
+        referee.satisfactory = True
+    db.session.commit()
+    return application
+
+
+def test_only_a_coordinator_for_the_area_makes_the_final_decision(coordinator, smtp):
+    application = ready_to_accept(areas=("Weardale",))  # the coordinator covers Durham only
+    base = f"/applications/{application.id}"
+    page = coordinator.get(base).get_data(as_text=True)
+    assert "The final decision is made by a coordinator for Weardale, or by a manager" in page
+    assert "Accept as a volunteer" not in page and f"{base}/decline" not in page
+    refused = coordinator.post(f"{base}/accept", data={"note": "Welcome"}, follow_redirects=True).get_data(as_text=True)
+    assert "Only a coordinator for Weardale, or a manager, can make the final decision" in refused
+    declining = coordinator.get(f"{base}/decline")
+    assert declining.status_code == 302 and declining.location.endswith(base)
+    coordinator.post(f"{base}/decline", data={"reason": "other", "note": "Not mine to decide"})
+    db.session.refresh(application)
+    assert application.status == Status.CHAT_HELD and actions(application) == []
+    assert not application.user.has_role(Role.VOLUNTEER)
+
+
+def test_the_area_coordinator_can_decide(login_as, smtp):
+    application = ready_to_accept(areas=("Durham", "Weardale"))
+    weardale = login_as("coordinator", areas=["Teesdale", "Weardale"])
+    assert "Accept as a volunteer" in weardale.get(f"/applications/{application.id}").get_data(as_text=True)
+    weardale.post(f"/applications/{application.id}/accept", data={"note": "Welcome"})
+    db.session.refresh(application)
+    assert application.status == Status.ACCEPTED and application.decided_by_id == weardale.user.id
+
+
+def test_a_manager_can_decide_in_any_area(login_as, smtp):
+    application = ready_to_accept(areas=("Weardale",))
+    manager = login_as("manager")
+    assert manager.get(f"/applications/{application.id}/decline").status_code == 200
+    manager.post(f"/applications/{application.id}/decline", data={"reason": "not_ready", "note": "Next year"})
+    db.session.refresh(application)
+    assert application.status == Status.DECLINED and application.decided_by_id == manager.user.id
+
+
+def test_decision_services_refuse_someone_outside_the_area(request_ctx):
+    application = ready_to_accept(areas=("Weardale",))
+    outsider = make_user(Role.COORDINATOR, areas=[area_named("Durham")])
+    no_areas = make_user(Role.COORDINATOR)
+    for person in (outsider, no_areas):
+        with pytest.raises(NotDecider):
+            services.accept_application(application, person)
+        with pytest.raises(NotDecider):
+            services.decline_application(application, "other", "n", person)
+    assert application.status == Status.CHAT_HELD
+
+
+def test_each_step_can_record_why_and_the_history_shows_who_and_why(coordinator, smtp):
+    application = make_application(status=Status.SUBMITTED)
+    base = f"/applications/{application.id}"
+    page = coordinator.get(base).get_data(as_text=True)
+    assert "Note for the record (optional)" in page
+    coordinator.post(f"{base}/start-review", data={"note": "Picked up from the Durham list"})
+    assert "Note for the record (optional)" in coordinator.get(base).get_data(as_text=True)
+    coordinator.post(f"{base}/references", data={"note": "Both referees said they were happy to help"})
+    db.session.refresh(application)
+    assert application.status == Status.REFERENCES_REQUESTED
+    events = {e.action: e for e in db.session.scalars(db.select(AuditEvent).where(
+        AuditEvent.object_type == "Application", AuditEvent.object_id == application.id))}
+    assert events["application.start_review"].details["note"] == "Picked up from the Durham list"
+    assert events["application.start_review"].actor_id == coordinator.user.id
+    assert events["application.request_references"].details["note"] == "Both referees said they were happy to help"
+    page = coordinator.get(base).get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert "Started the review</strong>: " + coordinator.user.full_name in history
+    assert "Why: Picked up from the Durham list" in history
+    assert "Requested references" in history and "Why: Both referees said they were happy to help" in history
+
+
+def test_a_too_long_note_is_refused_and_nothing_changes(coordinator):
+    application = make_application(status=Status.SUBMITTED)
+    response = coordinator.post(f"/applications/{application.id}/start-review", data={"note": "x" * 501},
+                                follow_redirects=True)
+    assert "Your note must be 500 characters or fewer" in response.get_data(as_text=True)
+    db.session.refresh(application)
+    assert application.status == Status.SUBMITTED and actions(application) == []
+
+
+def test_history_shows_decline_reason_and_withdraw_reason(login_as, coordinator, smtp):
+    declined = make_application(status=Status.IN_REVIEW)
+    coordinator.post(f"/applications/{declined.id}/decline", data={"reason": "not_ready", "note": "Maybe next year"})
+    page = coordinator.get(f"/applications/{declined.id}").get_data(as_text=True)
+    history = page[page.index('id="history"'):]
+    assert "Declined</strong>" in history and "Why: Not the right time for the applicant. Maybe next year" in history
+    applicant = login_as("applicant")
+    withdrawn = make_application(applicant.user, status=Status.SUBMITTED)
+    applicant.post("/apply/withdraw", data={"reason": "Moving away"})
+    page = coordinator.get(f"/applications/{withdrawn.id}").get_data(as_text=True)
+    assert "Withdrew the application</strong>: " + applicant.user.full_name in page and "Why: Moving away" in page
+
+
+def test_a_referee_must_really_tick_not_related(coordinator, client, smtp):
+    application = make_application(status=Status.IN_REVIEW)
+    coordinator.post(f"/applications/{application.id}/references")
+    link = reference_links(smtp, application)[1]
+    answer = {"known_for": "5 years", "strengths": "Kind and steady", "not_family": "false"}
+    page = client.post(path(link), data=answer).get_data(as_text=True)
+    assert "Tick to confirm you are not related to them" in page and "Kind and steady" in page
+    db.session.refresh(application)
+    assert application.referees[0].received_at is None

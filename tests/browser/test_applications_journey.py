@@ -99,6 +99,7 @@ def coordinator_reviews(desk, assert_accessible, coordinator):
     desk.get_by_role("link", name="Alex Applicant").click()
     expect(desk.get_by_text("Recovery from drug or alcohol use")).to_be_visible()
     assert_accessible(desk, "application detail")
+    desk.get_by_label("Note for the record (optional)").fill("Lives near our Durham pairs")
     desk.get_by_role("button", name="Start review").click()
     desk.get_by_role("button", name="Request references").click()
     expect(desk.get_by_text("References requested. Each referee has been e-mailed a link.")).to_be_visible()
@@ -153,6 +154,11 @@ def coordinator_decides(desk, assert_accessible):
     desk.reload()
     desk.get_by_role("button", name="Accept as a volunteer").click()
     expect(desk.get_by_text("Alex Applicant is now a volunteer")).to_be_visible()
+    history = desk.locator("ol[aria-labelledby=history]")
+    expect(history).to_contain_text("Started the review: Coordinator")
+    expect(history).to_contain_text("Recorded reference 2 as satisfactory")
+    expect(history).to_contain_text("Why: Lives near our Durham pairs")
+    expect(history).to_contain_text("Accepted as a volunteer")
 
 
 def test_apply_review_references_chat_accept(phone_page, new_page, smtp, assert_accessible):

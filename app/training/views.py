@@ -19,10 +19,12 @@ from app.training.services import TrainingError
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
-register_nav("Training", "training.catalogue", Role.VOLUNTEER, order=30)
+register_nav("Training", "training.catalogue", Role.VOLUNTEER, Role.APPLICANT, order=30)
 register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)
 
-LEARNERS = (Role.VOLUNTEER, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+# Applicants see the catalogue and may book a taster day (courses with open_to_applicants) once they have applied.
+LEARNERS = (Role.VOLUNTEER, Role.APPLICANT, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+BOOKERS = (Role.VOLUNTEER, Role.APPLICANT)
 
 
 @bp.route("/sessions")
@@ -70,7 +72,7 @@ def session(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
-@roles_required(Role.VOLUNTEER)
+@roles_required(*BOOKERS)
 def book(session_id):
     """Book a place, or join the waiting list when it is full."""
     item = queries.get_session_or_404(session_id)
@@ -88,7 +90,7 @@ def book(session_id):
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
-@roles_required(Role.VOLUNTEER)
+@roles_required(*BOOKERS)
 def cancel_booking(booking_id):
     """Give up your place or leave the waiting list."""
     booking = db.get_or_404(Booking, booking_id)

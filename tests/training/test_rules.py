@@ -77,11 +77,24 @@ def test_eligible_volunteer_can_book():
     ({"overlaps": True}, "another session at the same time"),
     ({"started": True}, "already started"),
     ({"cancelled": True}, "cancelled"),
+    ({"is_trainer": True}, "You are a trainer on this session"),
+    ({"is_volunteer": False, "applicant": "open"}, "While you are applying, you can book a taster day"),
+    ({"is_volunteer": False, "applicant": "not_sent", "open_to_applicants": True, "course_code": "taster-day",
+      "prerequisites": []}, "Send your application first"),
+    ({"is_volunteer": False, "applicant": None, "open_to_applicants": True}, "Only volunteers"),
 ])
 def test_ineligible_with_a_reason(overrides, reason):
     verdict = _eligibility(**overrides)
     assert not verdict.ok
     assert reason in verdict.reason
+
+
+def test_applicant_with_an_application_sent_may_book_a_taster_day():
+    taster = dict(is_volunteer=False, course_code="taster-day", prerequisites=[], completed_current={},
+                  completed_ever=set(), open_to_applicants=True)
+    assert _eligibility(**taster, applicant="open").ok
+    assert not _eligibility(**taster, applicant="open", overlaps=True).ok
+    assert not _eligibility(**(taster | {"completed_ever": {"taster-day"}}), applicant="open").ok
 
 
 def test_refresher_only_near_expiry():

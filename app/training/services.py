@@ -286,7 +286,7 @@ def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> l
         booking.status = BookingStatus.BOOKED
         booking.ical_sequence = max(booking.ical_sequence, session.sequence)
         audit.record(None, "training.promoted_from_waitlist", booking.user, obj=booking, session_id=session.id)
-        _send_invite(booking, f"A place has come up: {session.course.title}", "promoted")
+        _send_invite(booking, f"You now have a place: {session.course.title}", "promoted")
         promoted.append(booking)
     db.session.flush()
     return promoted

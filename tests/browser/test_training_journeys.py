@@ -69,7 +69,7 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     expect(tabs[ann.email].get_by_text("Your booking is cancelled.")).to_be_visible()
     tabs[cat.email].reload()
     expect(tabs[cat.email].get_by_text("Booked", exact=True)).to_be_visible()
-    assert "A place has come up" in smtp.last(cat.email)["Subject"]
+    assert "You now have a place" in smtp.last(cat.email)["Subject"]
 
     # The day comes: the session has run. The trainer marks the register on a phone.
     db.session.expire_all()

@@ -59,8 +59,14 @@ def test_full_session_waitlists_in_arrival_order_and_promotes_on_cancel(smtp):
     db.session.refresh(session)
     assert session.seats_taken == 1
     promoted = smtp.last(second.email)
-    assert "A place has come up" in promoted["Subject"]
-    assert _invite(promoted)["METHOD"] == "REQUEST"
+    assert promoted["Subject"] == f"You now have a place: {session.course.title}"
+    assert "the place is yours and you are now booked. You do not need to do anything" in smtp.body(promoted)
+    invite = _invite(promoted)
+    assert invite["METHOD"] == "REQUEST"
+    event = invite.walk("VEVENT")[0]
+    assert str(event["UID"]) == f"training-session-{session.id}@community-peer-mentors"
+    assert str(event["ATTENDEE"]) == f"mailto:{second.email}" and event["STATUS"] == "CONFIRMED"
+    assert len([m for m in smtp.to(second.email) if _invite(m)]) == 1  # the first invitation is the promotion's
     cancelled = smtp.last(first.email)
     assert _invite(cancelled)["METHOD"] == "CANCEL"
 

@@ -120,6 +120,30 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
+# ------------------------------------------------------------------ month calendar
+
+def parse_month(value: str | None, today: date) -> date:
+    """'2026-12' as the first of that month; anything else (missing, malformed, out of range) is this month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 2000 <= year <= 2100 and len(value) == 7:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def month_weeks(first: date) -> list[list[date | None]]:
+    """The weeks of a month, Monday first, with None for days of the months either side."""
+    return [[day if day.month == first.month else None for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)]
+
+
+def shift_month(first: date, months: int) -> date:
+    """The first of the month `months` later (or earlier, when negative)."""
+    return add_months(first, months).replace(day=1)
+
+
 # ------------------------------------------------------------------ knowledge checks
 
 def score_check(questions: list[dict], answers: dict[int, int | None]) -> int:

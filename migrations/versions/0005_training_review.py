@@ -17,10 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('open_to_applicants', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN (not a batch table copy): SQLite allows it with a default, and copying `courses`
+    # would trip the foreign keys that sessions and completions hold on it.
+    op.add_column('courses', sa.Column('open_to_applicants', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.drop_column('open_to_applicants')
+    op.drop_column('courses', 'open_to_applicants')

@@ -37,7 +37,7 @@ def test_sessions_appear_on_their_day_with_seats_left(login_as):
     page = login_as(make_volunteer()).get(f"/training/sessions/calendar?month={first:%Y-%m}").text
     assert f"<title>Training calendar, {first:%B %Y}" in page
     assert f"{first:%B %Y}: 2 upcoming sessions</caption>" in page
-    assert '<th scope="col" class="govuk-table__header"><abbr title="Monday">Mon</abbr></th>' in page
+    assert '<th scope="col" class="govuk-table__header"><span aria-hidden="true">Mon</span><span class="govuk-visually-hidden">Monday</span></th>' in page
     cell = _cell(page, f"{day:%A} {day.day} {day:%B}")
     assert f'href="/training/sessions/{taster.id}"' in cell and "Taster day" in cell and "2 seats left" in cell
     next_cell = _cell(page, f"{day + timedelta(days=1):%A} {day.day + 1} {day:%B}")

@@ -38,6 +38,7 @@ def test_volunteer_books_and_gets_an_invitation(login_as, smtp):
     msg = smtp.last(client.user.email)
     assert "You are booked" in msg["Subject"]
     assert _invite(msg)["METHOD"] == "REQUEST"
+    assert "declining it in your calendar does not cancel your place" in smtp.body(msg)
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_id == client.user.id)) == "training.booked"
 
 

@@ -78,6 +78,8 @@ def invitation(session, email: str, name: str, sequence: int, method: str = "REQ
     attendee.params["cn"] = vText(name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("ACCEPTED")
+    # The place is already booked in the portal: no reply is wanted (declining in a calendar would not cancel it).
+    attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     cal.add_component(event)
     cal.add_missing_timezones()

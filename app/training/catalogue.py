@@ -85,6 +85,7 @@ def read_course_file(path: Path) -> dict:
         "validity_months": _positive(data, path, "validity_months", optional=True),
         "certifies": bool(_require(data, path, "certifies", bool)),
         "accredited": bool(_require(data, path, "accredited", bool, optional=True) or False),
+        "open_to_applicants": bool(_require(data, path, "open_to_applicants", bool, optional=True) or False),
         "position": _require(data, path, "position", int, optional=True) or 0,
         "online": _read_online(data, path, delivery),
     }

@@ -99,12 +99,18 @@ def waitlist(session: TrainingSession) -> list[Booking]:
 
 
 def walk_in_candidates(session: TrainingSession) -> list[User]:
-    """Volunteers not already on the register who have the course's prerequisites (three queries)."""
+    """Volunteers (and, for a taster day, applicants who have applied) not already on the register or
+    teaching it, who have the course's prerequisites (a fixed number of queries)."""
     on_register = select(Booking.user_id).where(Booking.session_id == session.id,
                                                 Booking.status == BookingStatus.BOOKED)
+    roles = [Role.VOLUNTEER, Role.APPLICANT] if session.course.open_to_applicants else [Role.VOLUNTEER]
     volunteers = list(db.session.scalars(
-        select(User).where(User.role_grants.any(UserRole.role == Role.VOLUNTEER), User.deactivated_at.is_(None),
-                           User.id.not_in(on_register)).order_by(User.full_name)))
+        select(User).options(selectinload(User.role_grants))
+        .where(User.role_grants.any(UserRole.role.in_(roles)), User.deactivated_at.is_(None),
+               User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]))
+        .order_by(User.full_name)))
+    if session.course.open_to_applicants:
+        volunteers = _with_open_applications(volunteers)
     needed = set(session.course.prerequisites)
     if not needed:
         return volunteers
@@ -116,6 +122,16 @@ def walk_in_candidates(session: TrainingSession) -> list[User]:
         if completion.current_on(day):
             done.setdefault(completion.user_id, set()).add(completion.course.code)
     return [v for v in volunteers if needed <= done.get(v.id, set())]
+
+
+def _with_open_applications(people: list[User]) -> list[User]:
+    """Drop applicants (not yet volunteers) whose application is not sent or already decided (one query)."""
+    from app.applications.models import Application
+    from app.applications.rules import OPEN
+
+    applying = set(db.session.scalars(select(Application.user_id).where(
+        Application.status.in_(OPEN), Application.user_id.in_([p.id for p in people]))))
+    return [p for p in people if p.has_role(Role.VOLUNTEER) or p.id in applying]
 
 
 def taught_sessions(user, since: datetime) -> list[TrainingSession]:

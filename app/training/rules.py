@@ -73,17 +73,21 @@ class Eligibility:
 def booking_eligibility(*, is_volunteer: bool, prerequisites: list[str], prerequisite_titles: dict[str, str],
                         completed_current: dict[str, date | None], completed_ever: set[str], course_code: str,
                         course_expires: bool, session_day: date, overlaps: bool, started: bool, cancelled: bool,
-                        policy: TrainingPolicy) -> Eligibility:
+                        policy: TrainingPolicy, is_trainer: bool = False, applicant: str | None = None,
+                        open_to_applicants: bool = False) -> Eligibility:
     """Whether a person may book a session, and if not, why (in words they can act on).
 
     completed_current maps course codes completed and current on the session day to their expiry (or None).
+    applicant is None for someone not applying, else "open" (application sent and not yet decided) or "not_sent".
     """
     if cancelled:
         return Eligibility(False, "This session has been cancelled.")
     if started:
         return Eligibility(False, "This session has already started.")
-    if not is_volunteer:
-        return Eligibility(False, "Only volunteers can book training sessions.")
+    if is_trainer:
+        return Eligibility(False, "You are a trainer on this session, so you do not need to book a place.")
+    if not is_volunteer and not (verdict := _applicant_eligibility(applicant, open_to_applicants)).ok:
+        return verdict
     missing = [code for code in prerequisites if code not in completed_current]
     if missing:
         names = " and ".join(prerequisite_titles.get(code, code) for code in missing)
@@ -100,9 +104,44 @@ def booking_eligibility(*, is_volunteer: bool, prerequisites: list[str], prerequ
     return Eligibility(True)
 
 
+def _applicant_eligibility(applicant: str | None, open_to_applicants: bool) -> Eligibility:
+    """Someone applying may come to a taster day (it helps them decide) once their application is sent."""
+    if applicant is None:
+        return Eligibility(False, "Only volunteers can book training sessions.")
+    if not open_to_applicants:
+        return Eligibility(False, "This course is for volunteers. While you are applying, you can book a taster day.")
+    if applicant != "open":
+        return Eligibility(False, "Send your application first. Then you can book a place on a taster day.")
+    return Eligibility(True)
+
+
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     """Two time ranges share some time (touching ends do not count)."""
     return a_start < b_end and b_start < a_end
+
+
+# ------------------------------------------------------------------ month calendar
+
+def parse_month(value: str | None, today: date) -> date:
+    """'2026-12' as the first of that month; anything else (missing, malformed, out of range) is this month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 2000 <= year <= 2100 and len(value) == 7:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def month_weeks(first: date) -> list[list[date | None]]:
+    """The weeks of a month, Monday first, with None for days of the months either side."""
+    return [[day if day.month == first.month else None for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)]
+
+
+def shift_month(first: date, months: int) -> date:
+    """The first of the month `months` later (or earlier, when negative)."""
+    return add_months(first, months).replace(day=1)
 
 
 # ------------------------------------------------------------------ knowledge checks

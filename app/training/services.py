@@ -74,7 +74,20 @@ def eligibility(session: TrainingSession, user, now: datetime | None = None) -> 
         is_volunteer=user.has_role(Role.VOLUNTEER), prerequisites=course.prerequisites, prerequisite_titles=titles,
         completed_current=current, completed_ever={c.course.code for c in completions}, course_code=course.code,
         course_expires=course.validity_months is not None, session_day=day, overlaps=clash is not None,
-        started=now >= session.starts_at, cancelled=session.cancelled, policy=policy())
+        started=now >= session.starts_at, cancelled=session.cancelled, policy=policy(),
+        is_trainer=session.is_trainer(user), applicant=_applicant_state(user),
+        open_to_applicants=course.open_to_applicants)
+
+
+def _applicant_state(user) -> str | None:
+    """None for someone not applying; "open" once their application is sent and until it is decided."""
+    if not user.has_role(Role.APPLICANT):
+        return None
+    from app.applications.models import Application
+    from app.applications.rules import OPEN
+
+    status = db.session.scalar(select(Application.status).where(Application.user_id == user.id))
+    return "open" if status in OPEN else "not_sent"
 
 
 # ------------------------------------------------------------------ seats
@@ -273,7 +286,7 @@ def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> l
         booking.status = BookingStatus.BOOKED
         booking.ical_sequence = max(booking.ical_sequence, session.sequence)
         audit.record(None, "training.promoted_from_waitlist", booking.user, obj=booking, session_id=session.id)
-        _send_invite(booking, f"A place has come up: {session.course.title}", "promoted")
+        _send_invite(booking, f"You now have a place: {session.course.title}", "promoted")
         promoted.append(booking)
     db.session.flush()
     return promoted

@@ -1,4 +1,6 @@
 """Training pages for volunteers: the catalogue, sessions, booking, online courses, the training record."""
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,8 +12,8 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import public, roles_required
-from app.timefmt import today_london
-from app.training import attendance, calendar, queries, services
+from app.timefmt import to_london, today_london
+from app.training import attendance, calendar, queries, rules, services
 from app.training.cli import courses_cli, training_cli
 from app.training.forms import ActionForm, CatalogueFilterForm, knowledge_check_form, month_choices
 from app.training.models import Booking, BookingStatus, CalendarFeed, Course
@@ -19,29 +21,66 @@ from app.training.services import TrainingError
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
-register_nav("Training", "training.catalogue", Role.VOLUNTEER, order=30)
+register_nav("Training", "training.catalogue", Role.VOLUNTEER, Role.APPLICANT, order=30)
 register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)
 
-LEARNERS = (Role.VOLUNTEER, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+# Applicants see the catalogue and may book a taster day (courses with open_to_applicants) once they have applied.
+LEARNERS = (Role.VOLUNTEER, Role.APPLICANT, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+BOOKERS = (Role.VOLUNTEER, Role.APPLICANT)
+
+
+def _filter_form(extra_month: str | None = None) -> tuple[CatalogueFilterForm, list[Course], dict]:
+    """The course / area / month filter shared by the list and the calendar, and its valid values.
+
+    The calendar always shows one month (extra_month, already checked), so that replaces whatever was asked for.
+    """
+    courses = list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position)))
+    args = request.args.copy()
+    if extra_month:
+        args["month"] = extra_month
+    form = CatalogueFilterForm(args)
+    form.course.choices = [("", "All courses")] + [(c.code, c.title) for c in courses]
+    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in
+                                               db.session.scalars(select(Area).order_by(Area.position))]
+    months = month_choices(today_london())
+    if extra_month and extra_month not in dict(months):
+        months.append((extra_month, datetime.strptime(extra_month, "%Y-%m").strftime("%B %Y")))
+    form.month.choices = [("", "Any month")] + months
+    return form, courses, (form.data if form.validate() else {})
 
 
 @bp.route("/sessions")
 @roles_required(*LEARNERS)
 def catalogue():
     """Upcoming sessions by course, area and month, with seats left."""
-    courses = list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.position)))
-    form = CatalogueFilterForm(request.args)
-    form.course.choices = [("", "All courses")] + [(c.code, c.title) for c in courses]
-    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in
-                                               db.session.scalars(select(Area).order_by(Area.position))]
-    form.month.choices = [("", "Any month")] + month_choices(today_london())
-    filters = form.data if form.validate() else {}
+    form, courses, filters = _filter_form()
     query = queries.catalogue_sessions(utcnow(), filters.get("course"), int(filters.get("area") or 0) or None,
                                        filters.get("month"))
     pager = db.paginate(query, page=page_number(), per_page=25, error_out=False)
     mine = queries.my_bookings_for(current_user, [s.id for s in pager.items])
     return render_template("training/catalogue.html", form=form, pager=pager, mine=mine, courses=courses,
-                           pagination=govuk_pagination(pager, "training.catalogue"))
+                           pagination=govuk_pagination(pager, "training.catalogue"),
+                           calendar_args={k: v for k, v in request.args.items() if k in ("course", "area", "month")})
+
+
+@bp.route("/sessions/calendar")
+@roles_required(*LEARNERS)
+def month_calendar():
+    """Upcoming sessions on a month calendar (a table; a list of days on a phone), with seats left."""
+    today = today_london()
+    first = rules.parse_month(request.args.get("month"), today)
+    form, _, filters = _filter_form(f"{first:%Y-%m}")
+    sessions = db.session.scalars(queries.catalogue_sessions(
+        utcnow(), filters.get("course"), int(filters.get("area") or 0) or None, f"{first:%Y-%m}")).all()
+    by_day: dict = {}
+    for item in sessions:
+        by_day.setdefault(to_london(item.starts_at).date(), []).append(item)
+    keep = {k: v for k, v in request.args.items() if k in ("course", "area")}
+    earlier, later = rules.shift_month(first, -1), rules.shift_month(first, 1)
+    return render_template("training/calendar.html", form=form, first=first, weeks=rules.month_weeks(first),
+                           by_day=by_day, count=len(sessions), today=today, keep=keep,
+                           mine=queries.my_bookings_for(current_user, [s.id for s in sessions]),
+                           earlier=earlier if earlier >= today.replace(day=1) else None, later=later)
 
 
 @bp.route("/courses/<code>")
@@ -70,7 +109,7 @@ def session(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
-@roles_required(Role.VOLUNTEER)
+@roles_required(*BOOKERS)
 def book(session_id):
     """Book a place, or join the waiting list when it is full."""
     item = queries.get_session_or_404(session_id)
@@ -88,7 +127,7 @@ def book(session_id):
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
-@roles_required(Role.VOLUNTEER)
+@roles_required(*BOOKERS)
 def cancel_booking(booking_id):
     """Give up your place or leave the waiting list."""
     booking = db.get_or_404(Booking, booking_id)

@@ -1,6 +1,7 @@
 """Browser journeys for training: schedule, book, waitlist and promotion, the phone register, the record."""
 import re
 from datetime import date, timedelta
+from datetime import time as datetime_time
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -43,7 +44,7 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     page.get_by_label("Course").select_option(label="Taster day")
     date_group = page.get_by_role("group", name="Date", exact=True)
     date_group.get_by_label("Day").fill(str(day.day))
-    date_group.get_by_label("Month").fill(str(day.month))
+    date_group.get_by_label("Month", exact=True).fill(str(day.month))
     date_group.get_by_label("Year").fill(str(day.year))
     page.get_by_label("Start time").fill("10am")
     page.get_by_label("End time").fill("3:30pm")
@@ -69,7 +70,7 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     expect(tabs[ann.email].get_by_text("Your booking is cancelled.")).to_be_visible()
     tabs[cat.email].reload()
     expect(tabs[cat.email].get_by_text("Booked", exact=True)).to_be_visible()
-    assert "A place has come up" in smtp.last(cat.email)["Subject"]
+    assert "You now have a place" in smtp.last(cat.email)["Subject"]
 
     # The day comes: the session has run. The trainer marks the register on a phone.
     db.session.expire_all()
@@ -166,3 +167,56 @@ def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
     expect(phone_page.get_by_text("Your calendar feed is ready.")).to_be_visible()
     assert_accessible(phone_page, "teaching with feed")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_applicant_finds_a_taster_day_on_the_month_calendar_and_books_it(phone_page, browser, live_server,
+                                                                         assert_accessible):
+    from app.applications.rules import Status
+    from app.timefmt import london_to_utc, today_london
+    from app.training import rules
+    from tests.applications.factories import make_application
+    from tests.training.factories import make_session
+
+    load_catalogue()
+    first = rules.shift_month(today_london().replace(day=1), 1)
+    day = first + timedelta(days=9)
+    make_session("taster-day", starts_at=london_to_utc(day, datetime_time(9, 30)))
+    applicant = make_application(status=Status.SUBMITTED, user=make_user("applicant", name="Ana Applicant")).user
+    db.session.commit()
+    label = f"{day:%A} {day.day} {day:%B}"
+
+    _sign_in(phone_page, applicant)
+    phone_page.goto("/training/sessions")
+    phone_page.get_by_role("link", name="Show sessions on a month calendar").click()
+    phone_page.get_by_label("Month", exact=True).select_option(f"{first:%Y-%m}")
+    phone_page.get_by_role("button", name="Show calendar").click()
+    expect(phone_page.get_by_text(label)).to_be_visible()  # on a phone: a list of the days with sessions
+    quiet = first + timedelta(days=10)
+    expect(phone_page.get_by_text(f"{quiet:%A} {quiet.day} {quiet:%B}", exact=True)).to_be_hidden()
+    assert_accessible(phone_page, "calendar on a phone")
+    phone_page.get_by_role("button", name="Largest text size").click()
+    expect(phone_page.get_by_text(label)).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(phone_page, "calendar on a phone, largest text")
+    phone_page.get_by_role("link", name=re.compile("Taster day")).click()
+    phone_page.get_by_role("button", name="Book a place").click()
+    expect(phone_page.get_by_text("You are booked")).to_be_visible()
+
+    # On a desktop, without JavaScript: a real table, one column per weekday, and the filter still works.
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    desk = context.new_page()
+    _sign_in(desk, make_user("volunteer", name="Val Volunteer"))
+    desk.goto("/training/sessions/calendar")
+    desk.get_by_label("Month", exact=True).select_option(f"{first:%Y-%m}")
+    desk.get_by_label("Course").select_option("taster-day")
+    desk.get_by_role("button", name="Show calendar").click()
+    expect(desk.get_by_role("columnheader", name="Monday")).to_be_visible()
+    expect(desk.get_by_role("table")).to_contain_text("Taster day")
+    url = desk.url
+    context.close()
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    desk = context.new_page()  # axe needs JavaScript
+    _sign_in(desk, make_user("volunteer", name="Viv Volunteer"))
+    desk.goto(url)
+    assert_accessible(desk, "calendar on a desktop")
+    context.close()

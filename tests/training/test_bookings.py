@@ -6,12 +6,14 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from app.applications.rules import Status
 from app.audit import AuditEvent
 from app.db_types import utcnow
 from app.extensions import db
 from app.training import services
 from app.training.models import Booking, BookingStatus, TrainingSession
 from app.training.services import TrainingError
+from tests.applications.factories import make_application
 from tests.factories import make_user
 from tests.training.factories import make_session, make_volunteer
 
@@ -36,6 +38,7 @@ def test_volunteer_books_and_gets_an_invitation(login_as, smtp):
     msg = smtp.last(client.user.email)
     assert "You are booked" in msg["Subject"]
     assert _invite(msg)["METHOD"] == "REQUEST"
+    assert "declining it in your calendar does not cancel your place" in smtp.body(msg)
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_id == client.user.id)) == "training.booked"
 
 
@@ -57,8 +60,14 @@ def test_full_session_waitlists_in_arrival_order_and_promotes_on_cancel(smtp):
     db.session.refresh(session)
     assert session.seats_taken == 1
     promoted = smtp.last(second.email)
-    assert "A place has come up" in promoted["Subject"]
-    assert _invite(promoted)["METHOD"] == "REQUEST"
+    assert promoted["Subject"] == f"You now have a place: {session.course.title}"
+    assert "the place is yours and you are now booked. You do not need to do anything" in smtp.body(promoted)
+    invite = _invite(promoted)
+    assert invite["METHOD"] == "REQUEST"
+    event = invite.walk("VEVENT")[0]
+    assert str(event["UID"]) == f"training-session-{session.id}@community-peer-mentors"
+    assert str(event["ATTENDEE"]) == f"mailto:{second.email}" and event["STATUS"] == "CONFIRMED"
+    assert len([m for m in smtp.to(second.email) if _invite(m)]) == 1  # the first invitation is the promotion's
     cancelled = smtp.last(first.email)
     assert _invite(cancelled)["METHOD"] == "CANCEL"
 
@@ -104,12 +113,46 @@ def test_prerequisites_are_needed():
     assert services.book_session(grow, ready).status is BookingStatus.BOOKED
 
 
-def test_applicants_cannot_book_and_the_page_says_why(login_as):
-    session = make_session()
-    applicant = make_user("applicant")
-    with pytest.raises(TrainingError, match="Only volunteers"):
-        services.book_session(session, applicant)
-    assert login_as(applicant).post(f"/training/sessions/{session.id}/book").status_code == 403
+def test_applicants_cannot_book_top_up_courses_and_the_page_says_why(login_as):
+    grow = make_session("grow-model")
+    applicant = make_application(status=Status.SUBMITTED).user
+    with pytest.raises(TrainingError, match="This course is for volunteers"):
+        services.book_session(grow, applicant)
+    client = login_as(applicant)
+    assert "This course is for volunteers" in client.get(f"/training/sessions/{grow.id}").text
+    client.post(f"/training/sessions/{grow.id}/book")
+    assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
+def test_applicant_who_has_applied_books_a_taster_day(login_as, smtp):
+    """The taster day comes before acceptance: it helps people decide whether the role is for them."""
+    taster = make_session("taster-day")
+    client = login_as(make_application(status=Status.IN_REVIEW).user)
+    assert "Training" in client.get("/").text
+    page = client.get(f"/training/sessions/{taster.id}").text
+    assert "Book a place" in page
+    response = client.post(f"/training/sessions/{taster.id}/book", follow_redirects=True)
+    assert "You are booked" in response.text
+    assert db.session.scalar(select(Booking.status)) is BookingStatus.BOOKED
+    assert _invite(smtp.last(client.user.email))["METHOD"] == "REQUEST"
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.DECLINED, Status.WITHDRAWN])
+def test_applicant_without_an_open_application_cannot_book_a_taster_day(status):
+    taster = make_session("taster-day")
+    applicant = make_application(status=status).user
+    with pytest.raises(TrainingError, match="Send your application first"):
+        services.book_session(taster, applicant)
+
+
+def test_trainer_cannot_book_a_session_they_teach(login_as):
+    trainer = make_user("trainer", "volunteer")
+    session = make_session("taster-day", trainers=[trainer])
+    with pytest.raises(TrainingError, match="You are a trainer on this session"):
+        services.book_session(session, trainer)
+    page = login_as(trainer).get(f"/training/sessions/{session.id}").text
+    assert "You are a trainer on this session" in page and "Book a place" not in page
+    assert services.book_session(make_session("taster-day"), trainer).status is BookingStatus.BOOKED
 
 
 def test_completed_non_expiring_course_cannot_be_booked_again():

@@ -54,6 +54,8 @@ def test_invitation_update_and_cancellation_round_trip(smtp):
     assert event.decoded("DTSTART").utcoffset() == timedelta(hours=1)  # BST by 30 March
     assert [str(tz["TZID"]) for tz in invite.walk("VTIMEZONE")] == ["Europe/London"]
     assert "mailto:" + volunteer.email in str(event["ATTENDEE"]).lower()
+    assert event["ATTENDEE"].params["RSVP"] == "FALSE" and event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    assert str(event["ORGANIZER"]).startswith("mailto:")
 
     _change(session, coordinator, starts_at=start + timedelta(hours=1), ends_at=session.ends_at + timedelta(hours=1))
     db.session.commit()

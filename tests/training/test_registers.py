@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.applications.rules import Status
 from app.audit import AuditEvent
 from app.db_types import utcnow
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.timefmt import to_london
 from app.training import attendance, services
 from app.training.models import Attendance, Completion, CompletionSource
 from app.training.services import TrainingError, current_completions
+from tests.applications.factories import make_application
 from tests.factories import make_user
 from tests.training.factories import course, make_completion, make_session, make_volunteer
 
@@ -138,6 +140,24 @@ def test_walk_ins_must_be_eligible_volunteers(login_as):
     assert "grow-model" in current_completions(ready, to_london(item.starts_at).date())
 
 
+def test_walk_ins_may_fill_a_full_taster_day_with_applicants_but_not_its_trainers(login_as):
+    trainer = make_user("trainer", "volunteer", name="Tom Trainer")
+    item, _ = _running_session("taster-day", people=1, trainers=[trainer])
+    applying = make_application(status=Status.SUBMITTED, user=make_user("applicant", name="Ann Applying")).user
+    make_application(status=Status.DRAFT, user=make_user("applicant", name="Dan Draft"))
+    client = login_as(trainer)
+    page = client.get(f"/training/sessions/{item.id}/register").text
+    assert "even when the session is full (1 of 1 seats taken now)" in page
+    assert "Ann Applying" in page and "Dan Draft" not in page
+    assert f'<option value="{trainer.id}">Tom Trainer' not in page
+    added = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": applying.id},
+                        follow_redirects=True)
+    assert "Ann Applying is added to the register" in added.text
+    db.session.refresh(item)
+    assert item.seats_taken == 2 and item.capacity == 1
+    assert "taster-day" in current_completions(applying, to_london(item.starts_at).date())
+
+
 def test_earlier_completions_are_kept_and_the_longest_lasting_is_current():
     volunteer = make_volunteer("taster-day")
     first = make_completion(volunteer, "adult-safeguarding-level-1", date(2023, 5, 1))
@@ -200,3 +220,12 @@ def test_course_page_says_what_to_complete_first(login_as):
     course("recovery-coach")
     page = login_as(make_volunteer("taster-day")).get("/training/courses/recovery-coach").text
     assert "Before you can book this course, complete Adult safeguarding (level 1, accredited)." in page
+
+
+@pytest.mark.parametrize("role", ["coordinator", "trainer", "applicant"])
+def test_self_paced_course_links_its_lessons_only_for_volunteers(login_as, role):
+    course("gdpr-induction")
+    lesson_link = "/training/courses/gdpr-induction/lessons/1"
+    assert lesson_link in login_as(make_volunteer()).get("/training/courses/gdpr-induction").text
+    page = login_as(role).get("/training/courses/gdpr-induction")
+    assert page.status_code == 200 and lesson_link not in page.text and "Volunteers can take it" in page.text

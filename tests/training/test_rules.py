@@ -77,11 +77,24 @@ def test_eligible_volunteer_can_book():
     ({"overlaps": True}, "another session at the same time"),
     ({"started": True}, "already started"),
     ({"cancelled": True}, "cancelled"),
+    ({"is_trainer": True}, "You are a trainer on this session"),
+    ({"is_volunteer": False, "applicant": "open"}, "While you are applying, you can book a taster day"),
+    ({"is_volunteer": False, "applicant": "not_sent", "open_to_applicants": True, "course_code": "taster-day",
+      "prerequisites": []}, "Send your application first"),
+    ({"is_volunteer": False, "applicant": None, "open_to_applicants": True}, "Only volunteers"),
 ])
 def test_ineligible_with_a_reason(overrides, reason):
     verdict = _eligibility(**overrides)
     assert not verdict.ok
     assert reason in verdict.reason
+
+
+def test_applicant_with_an_application_sent_may_book_a_taster_day():
+    taster = dict(is_volunteer=False, course_code="taster-day", prerequisites=[], completed_current={},
+                  completed_ever=set(), open_to_applicants=True)
+    assert _eligibility(**taster, applicant="open").ok
+    assert not _eligibility(**taster, applicant="open", overlaps=True).ok
+    assert not _eligibility(**(taster | {"completed_ever": {"taster-day"}}), applicant="open").ok
 
 
 def test_refresher_only_near_expiry():
@@ -131,3 +144,23 @@ def test_load_policy_reads_the_file(tmp_path):
                     "[bookings]\nrecertify_window_days = 60\n")
     policy = rules.load_policy(str(path))
     assert policy == rules.TrainingPolicy(timedelta(minutes=15), timedelta(hours=24), timedelta(days=60))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2027-02", date(2027, 2, 1)), ("", date(2026, 11, 1)), (None, date(2026, 11, 1)), ("2027-13", date(2026, 11, 1)),
+    ("27-2", date(2026, 11, 1)), ("1800-01", date(2026, 11, 1)), ("nonsense", date(2026, 11, 1)),
+    ("2027-02-01", date(2026, 11, 1)), ("2027-2", date(2026, 11, 1)),
+])
+def test_parse_month_falls_back_to_this_month(value, expected):
+    assert rules.parse_month(value, date(2026, 11, 21)) == expected
+
+
+def test_month_weeks_start_on_monday_and_blank_other_months():
+    weeks = rules.month_weeks(date(2027, 2, 1))  # 1 February 2027 is a Monday; 28 days
+    assert len(weeks) == 4 and weeks[0][0] == date(2027, 2, 1) and weeks[-1][-1] == date(2027, 2, 28)
+    december = rules.month_weeks(date(2026, 12, 1))  # starts on a Tuesday, ends on a Thursday
+    assert december[0][:2] == [None, date(2026, 12, 1)]
+    assert december[-1][3:] == [date(2026, 12, 31), None, None, None]
+    assert [d for week in december for d in week if d] == [date(2026, 12, n) for n in range(1, 32)]
+    assert rules.shift_month(date(2026, 12, 1), 1) == date(2027, 1, 1)
+    assert rules.shift_month(date(2026, 1, 1), -1) == date(2025, 12, 1)

@@ -1,7 +1,7 @@
 """Courses (loaded from courses/*.toml) and the venues sessions are held at."""
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Area
@@ -27,6 +27,8 @@ class Course(db.Model):
     validity_months: Mapped[int | None] = mapped_column(Integer)
     certifies: Mapped[bool] = mapped_column(Boolean, default=False)
     accredited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The taster day helps people decide whether to join, so applicants may book it before they are accepted.
+    open_to_applicants: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Self-paced online courses: {"lessons": [{"title", "body"}], "check": {"pass_mark", "questions": [...]}}
     online: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -245,6 +245,7 @@ def assert_accessible():
     axe = Axe()
 
     def _check(tab, label: str = ""):
+        tab.wait_for_load_state("load")  # never check a page that is still arriving
         results = axe.run(tab)
         bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         summary = "\n".join(

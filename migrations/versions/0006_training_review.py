@@ -1,7 +1,7 @@
 """training review: courses.open_to_applicants (applicants may book the taster day)
 
-Revision ID: 0005_training_review
-Revises: 0004_training
+Revision ID: 0006_training_review
+Revises: 0005_applications_review
 Create Date: 2026-11-21 09:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_training_review'
-down_revision = '0004_training'
+revision = '0006_training_review'
+down_revision = '0005_applications_review'
 branch_labels = None
 depends_on = None
 

@@ -10,11 +10,6 @@ from flask.cli import AppGroup
 from app.extensions import db
 
 
-def portal_request_context():
-    """A request context at the portal's public address, so commands can render e-mails with real links."""
-    return current_app.test_request_context("/", base_url=current_app.config["PORTAL_URL"])
-
-
 def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(areas_cli)

@@ -24,8 +24,9 @@ from app.forms import EmailAddress, GovDateField, GovForm, submit
 from app.timefmt import today_london
 
 
-def choices(kind: str) -> list[tuple[str, str]]:
-    return [(c.value, c.label) for c in getattr(policy(), kind)]
+def choices(kind: str):
+    """Choices from the policy, read as each form is made, so an edited policy file needs no restart."""
+    return lambda: [(c.value, c.label) for c in getattr(policy(), kind)]
 
 
 def text(label, required: str | None, max_len: int, what: str, **kwargs) -> StringField:

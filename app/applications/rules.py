@@ -1,13 +1,11 @@
 """Pure rules for applications: the state machine, policy, and field checks. No database, no request."""
 import enum
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-POLICY_FILE = Path(__file__).resolve().parents[2] / "policy" / "applications.toml"
+from app.core.policy import current_policy
 
 
 class Status(enum.StrEnum):
@@ -134,17 +132,15 @@ class Policy:
         return next((c.label for c in getattr(self, kind) if c.value == value), value or "")
 
 
-def parse_policy(data: dict) -> Policy:
+def parse_policy(data: dict, path: Path | None = None) -> Policy:
     lists = {k: tuple(Choice(**c) for c in data[k])
              for k in ("availability", "lived_experience", "relationship", "decline_reason", "chat_outcome")}
     return Policy(minimum_age=int(data["minimum_age"]), reference_link_days=int(data["reference_link_days"]), **lists)
 
 
-@lru_cache(maxsize=1)
 def policy() -> Policy:
-    """The scheme's application policy from policy/applications.toml."""
-    with POLICY_FILE.open("rb") as f:
-        return parse_policy(tomllib.load(f))
+    """The scheme's application policy from policy/applications.toml (re-read when the file changes)."""
+    return current_policy("applications.toml", parse_policy)
 
 
 # ------------------------------------------------------------------ field checks

@@ -1,23 +1,17 @@
 """Loading the areas list from policy/areas.toml."""
-import tomllib
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.core.models import Area
+from app.core.policy import PolicyFileError, read_policy_file
 from app.extensions import db
 
-
-class PolicyFileError(Exception):
-    """A policy file that cannot be used, with where and why."""
+__all__ = ["PolicyFileError", "read_areas", "sync_areas"]
 
 
 def read_areas(path: Path) -> list[dict]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyFileError(f"{path}: {exc}") from exc
-    areas = data.get("area", [])
+    areas = read_policy_file(path).get("area", [])
     for n, item in enumerate(areas, 1):
         if not isinstance(item.get("name"), str) or not item["name"].strip():
             raise PolicyFileError(f"{path}: area {n} needs a name")

@@ -5,21 +5,14 @@ Times carry TZID=Europe/London with a VTIMEZONE, so they stay right across the c
 """
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from app.db_types import utcnow
 from app.timefmt import to_london
+from app.urls import external_url
 
 PRODID = "-//Community Peer Mentors//Volunteer portal//EN"
-
-
-def external_url(endpoint: str, **values) -> str:
-    """A full URL, in a request or outside one (cron, tests), using PORTAL_BASE_URL there."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context("/", base_url=current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")):
-        return url_for(endpoint, _external=True, **values)
 
 
 def session_uid(session) -> str:

@@ -3,10 +3,8 @@
 Plain functions of plain values, so they are tested exhaustively without a request or a database.
 """
 import calendar
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 
@@ -17,10 +15,15 @@ class TrainingPolicy:
     recertify_window: timedelta = timedelta(days=90)
 
 
-@lru_cache(maxsize=4)
-def load_policy(path: str) -> TrainingPolicy:
-    """Read policy/training.toml (cached: the file changes only with a deployment)."""
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+def load_policy(path: str | Path) -> TrainingPolicy:
+    """Read and parse a training policy file."""
+    from app.core.policy import read_policy_file
+
+    return parse_policy(read_policy_file(path))
+
+
+def parse_policy(data: dict, path: Path | None = None) -> TrainingPolicy:
+    """The training policy from the parsed policy/training.toml, with defaults for what it leaves out."""
     register, bookings = data.get("register", {}), data.get("bookings", {})
     return TrainingPolicy(
         opens_before=timedelta(minutes=int(register.get("opens_minutes_before_start", 30))),

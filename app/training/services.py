@@ -3,21 +3,20 @@
 Services check the current state, change the data, write the audit log, queue e-mails, and flush.
 The view commits once.
 """
-from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 
-from flask import current_app, has_request_context
 from sqlalchemy import select, update
 
 from app import audit
 from app.auth.models import Role
+from app.core.policy import current_policy
 from app.db_types import utcnow
 from app.email import send_email
 from app.extensions import db
 from app.timefmt import to_london
 from app.training import calendar, rules
 from app.training.models import Booking, BookingStatus, Completion, Course, SessionStatus, TrainingSession
+from app.urls import portal_url_context
 
 
 class TrainingError(Exception):
@@ -25,8 +24,8 @@ class TrainingError(Exception):
 
 
 def policy() -> rules.TrainingPolicy:
-    """The training policy from policy/training.toml."""
-    return rules.load_policy(str(Path(current_app.config["POLICY_DIR"]) / "training.toml"))
+    """The training policy from policy/training.toml (re-read when the file changes)."""
+    return current_policy("training.toml", rules.parse_policy)
 
 
 # ------------------------------------------------------------------ completions
@@ -111,19 +110,8 @@ def _free_seat(session: TrainingSession) -> None:
 
 # ------------------------------------------------------------------ e-mails
 
-@contextmanager
-def _url_context():
-    """Links in e-mails need a base URL; outside a request (cron, tests) use PORTAL_BASE_URL."""
-    if has_request_context():
-        yield
-        return
-    base = current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
-    with current_app.test_request_context("/", base_url=base):
-        yield
-
-
 def _send_invite(booking: Booking, subject: str, template: str, method: str = "REQUEST", **context) -> None:
-    with _url_context():
+    with portal_url_context():
         _send_invite_now(booking, subject, template, method, **context)
 
 
@@ -136,7 +124,7 @@ def _send_invite_now(booking: Booking, subject: str, template: str, method: str,
 
 
 def _send_plain(booking: Booking, subject: str, template: str, **context) -> None:
-    with _url_context():
+    with portal_url_context():
         send_email(booking.user.email, subject, f"training/{template}", booking=booking, session=booking.session,
                    person=booking.user, **context)
 

@@ -5,10 +5,10 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from app.cli import portal_request_context
-from app.core.services import PolicyFileError
+from app.core.policy import PolicyFileError
 from app.extensions import db
 from app.timefmt import today_london
+from app.urls import portal_url_context
 
 vetting_cli = AppGroup("vetting", help="DBS and police vetting: reminders and retention.")
 
@@ -44,7 +44,7 @@ def remind(today, progress):
 
     day, policy, progress = _today(today), _policy(), _progress(progress)
     # Render e-mails at the portal's public address, so their links work.
-    with portal_request_context():
+    with portal_url_context():
         sent = send_reminders(day, policy, progress=progress)
         db.session.commit()
     click.echo(f"vetting: {sent} reminders sent")

@@ -1,11 +1,9 @@
 """The vetting policy the scheme sets, read from policy/vetting.toml and checked before use."""
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
-
-from app.core.services import PolicyFileError
+from app.core import policy as policy_files
+from app.core.policy import PolicyFileError, read_policy_file
 from app.vetting.enums import DbsLevel, NppvLevel, Workforce
 
 RECHECK_MODES = ("period", "update_service")
@@ -75,24 +73,9 @@ def parse_policy(data: dict, path: Path) -> VettingPolicy:
 
 def load_policy(path: Path) -> VettingPolicy:
     """Read and check a vetting policy file."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyFileError(f"{path}: {exc}") from exc
-    return parse_policy(data, Path(path))
-
-
-_cache: dict[tuple[str, float], VettingPolicy] = {}
+    return parse_policy(read_policy_file(path), Path(path))
 
 
 def current_policy() -> VettingPolicy:
     """The policy in force: policy/vetting.toml under POLICY_DIR, re-read when the file changes."""
-    path = Path(current_app.config["POLICY_DIR"]) / "vetting.toml"
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError as exc:
-        raise PolicyFileError(f"{path}: {exc}") from exc
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = load_policy(path)
-    return _cache[key]
+    return policy_files.current_policy("vetting.toml", parse_policy)

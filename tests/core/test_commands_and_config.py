@@ -122,11 +122,11 @@ def test_a_mail_outage_does_not_undo_a_committed_decision(app, monkeypatch, capl
 def test_commands_render_emails_with_links_to_the_public_address(app, monkeypatch, smtp):
     from flask import url_for
 
-    from app.cli import portal_request_context
     from app.email import send_email
+    from app.urls import portal_url_context
 
     monkeypatch.setitem(app.config, "PORTAL_URL", "https://portal.example.org")
-    with portal_request_context():
+    with portal_url_context():
         url = url_for("auth.login", _external=True)
         send_email("cron@example.org", "Reminder", "auth/verify", user=User(full_name="C"), url=url)
         db.session.commit()

@@ -68,7 +68,6 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
     RESET_LIMIT_PER_IP = (20, timedelta(hours=1))
 
-    PAGE_SIZE = 25
     POLICY_DIR = str(BASE_DIR / "policy")
     COURSES_DIR = str(BASE_DIR / "courses")
 

@@ -1,11 +1,12 @@
 """Admin pages: people and roles, areas, and the audit log."""
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from app.actions import perform
 from app.admin import services
 from app.admin.forms import (
     AreaForm,
@@ -18,7 +19,7 @@ from app.admin.forms import (
 )
 from app.audit import AuditEvent
 from app.auth.models import Role, User, UserRole
-from app.auth.services import AccountError, deactivate_user, reactivate_user
+from app.auth.services import deactivate_user, reactivate_user
 from app.core.models import Area
 from app.extensions import db
 from app.navigation import register_nav
@@ -79,14 +80,9 @@ def set_roles(user_id):
     form = RolesForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        granted, removed = services.set_roles(person, {Role(r) for r in form.roles.data}, current_user)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
-    flash(f"Roles saved for {person.display_name}." if granted or removed else "No changes to roles.")
+    outcome = perform(services.set_roles, person, {Role(r) for r in form.roles.data}, current_user)
+    outcome.flash(outcome.ok and (f"Roles saved for {person.display_name}." if any(outcome.value)
+                                  else "No changes to roles."))
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -99,9 +95,7 @@ def set_areas(user_id):
     form.areas.choices = area_choices()
     if not form.validate_on_submit():
         abort(400)
-    services.set_areas(person, form.areas.data, current_user)
-    db.session.commit()
-    flash(f"Areas saved for {person.display_name}.")
+    perform(services.set_areas, person, form.areas.data, current_user).flash(f"Areas saved for {person.display_name}.")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -112,14 +106,10 @@ def deactivate(user_id):
     person = get_user_or_404(user_id)
     form = DeactivateForm()
     if form.validate_on_submit():
-        try:
-            deactivate_user(person, current_user, form.reason.data)
-            db.session.commit()
-            flash(f"{person.display_name}'s account is deactivated.")
+        outcome = perform(deactivate_user, person, current_user, form.reason.data)
+        if outcome.flash(f"{person.display_name}'s account is deactivated."):
             return redirect(url_for("admin.user", user_id=user_id))
-        except AccountError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc))
+        form.reason.errors.append(outcome.message)
     return render_user_page(person, form, 400)
 
 
@@ -130,14 +120,7 @@ def reactivate(user_id):
     person = get_user_or_404(user_id)
     if not ReactivateForm().validate_on_submit():
         abort(400)
-    try:
-        reactivate_user(person, current_user)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
-    flash(f"{person.display_name}'s account is active again.")
+    perform(reactivate_user, person, current_user).flash(f"{person.display_name}'s account is active again.")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -150,10 +133,9 @@ def areas():
         if db.session.scalar(select(Area).where(Area.name == form.name.data)):
             form.name.errors.append("There is already an area with that name")
         else:
-            services.save_area(None, form.name.data, form.places.data or "", form.active.data == "yes", current_user)
-            db.session.commit()
-            flash(f"Area {form.name.data} added.")
-            return redirect(url_for("admin.areas"))
+            if perform(services.save_area, None, form.name.data, form.places.data or "", form.active.data == "yes",
+                       current_user).flash(f"Area {form.name.data} added."):
+                return redirect(url_for("admin.areas"))
     all_areas = db.session.scalars(select(Area).order_by(Area.position)).all()
     return render_template("admin/areas.html", form=form, areas=all_areas)
 
@@ -169,10 +151,9 @@ def area(area_id):
         if clash:
             form.name.errors.append("There is already an area with that name")
         else:
-            services.save_area(item, form.name.data, form.places.data or "", form.active.data == "yes", current_user)
-            db.session.commit()
-            flash(f"Area {item.name} saved.")
-            return redirect(url_for("admin.areas"))
+            if perform(services.save_area, item, form.name.data, form.places.data or "", form.active.data == "yes",
+                       current_user).flash(f"Area {form.name.data} saved."):
+                return redirect(url_for("admin.areas"))
     return render_template("admin/area.html", form=form, area=item)
 
 

@@ -2,9 +2,10 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.actions import Versioned
 from app.applications.rules import Status, accept_blockers, allowed_actions
 from app.auth.models import Role, User
 from app.core.models import Area
@@ -19,10 +20,17 @@ application_areas = Table(
 )
 
 
-class Application(db.Model):
+class Application(Versioned, db.Model):
     """One person's application: a draft until submitted, then a coordinator's decision."""
+    noun = "application"
 
     __tablename__ = "applications"
+    __table_args__ = (
+        # One open application per person (a draft or one being considered); uniqueness lives in the database.
+        Index("uq_applications_one_open_per_user", "user_id", unique=True,
+              sqlite_where=text("status NOT IN ('accepted', 'declined', 'withdrawn')"),
+              postgresql_where=text("status NOT IN ('accepted', 'declined', 'withdrawn')")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One open application at a time; after a decline or a withdrawal the person may apply again.
@@ -108,8 +116,9 @@ class Application(db.Model):
         return user.id == self.user_id or user.has_role(Role.COORDINATOR, Role.MANAGER)
 
 
-class Referee(db.Model):
+class Referee(Versioned, db.Model):
     """Someone who knows the applicant, asked through a single-use, expiring link for a short reference."""
+    noun = "reference"
 
     __tablename__ = "referees"
 

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from app.core.policy import current_policy
+from app.errors import DomainError
 
 
 class Status(enum.StrEnum):
@@ -71,7 +72,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 
 
-class ApplicationError(Exception):
+class ApplicationError(DomainError):
     """An application action that is not allowed; the message is shown to the person."""
 
 

@@ -7,6 +7,7 @@ from flask import url_for
 from sqlalchemy import func, or_, select
 
 from app import audit
+from app.actions import hold, on_duplicate
 from app.applications.models import Application, Referee
 from app.applications.rules import (
     OPEN,
@@ -28,6 +29,9 @@ from app.extensions import db
 from app.timefmt import today_london
 
 STEPS = ("about-you", "where-and-when", "experience", "referees", "consents")
+
+on_duplicate("applications", "You already have an application in progress. You can see it on your application page.")
+on_duplicate("users", "An account with this e-mail address was made a moment ago. Check your e-mail for a message from us.")
 
 
 def hash_token(token: str) -> str:
@@ -72,8 +76,19 @@ def apply_again(user: User) -> Application:
     return application
 
 
+def save_answers(user: User, step: str, values: dict) -> Application:
+    """Save one step of the person's draft, starting the draft on the first save."""
+    application = application_for(user)
+    if application is not None and not application.is_editable:
+        raise ApplicationError("Your application has been sent, so it can no longer be changed.")
+    application = application or start_application(user)
+    save_step(application, step, values)
+    return application
+
+
 def save_step(application: Application, step: str, values: dict) -> None:
     """Save one step of a draft; a sent application cannot be changed."""
+    hold(application)
     if not application.is_editable:
         raise ApplicationError("Your application has been sent, so it can no longer be changed.")
     if step == "referees":
@@ -116,6 +131,7 @@ def _move(application: Application, action: Action, by: User | None, **details) 
 def submit_application(application: Application, on: date | None = None, now: datetime | None = None) -> None:
     """Send the application to the coordinators; flags a likely duplicate rather than refusing it."""
     on, now = on or today_london(), now or utcnow()
+    hold(application)
     if missing_steps(application):
         raise ApplicationError("Complete every section before you send your application")
     if not (application.consent_data and application.consent_checks):
@@ -147,6 +163,7 @@ def find_duplicates(application: Application) -> list[Application]:
 
 def start_review(application: Application, by: User, note: str = "") -> None:
     """A coordinator picks the application up."""
+    hold(application)
     _move(application, Action.START_REVIEW, by, note=note)
     db.session.flush()
 
@@ -163,6 +180,7 @@ def _send_reference_link(referee: Referee, now: datetime, template: str, subject
 def request_references(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """E-mail each referee a unique, expiring, single-use link to the reference form."""
     now = now or utcnow()
+    hold(application)
     if any(r.requested_at for r in application.referees):
         raise ApplicationError("References have already been requested. Use 'Send a reminder' to chase one.")
     _move(application, Action.REQUEST_REFERENCES, by, note=note)
@@ -176,6 +194,7 @@ def request_references(application: Application, by: User, note: str = "", now: 
 def chase_reference(referee: Referee, by: User, now: datetime | None = None) -> None:
     """Send a reminder with a fresh link (the old one stops working)."""
     now = now or utcnow()
+    hold(referee)
     if referee.requested_at is None or referee.received_at is not None:
         raise ApplicationError("Only a requested reference that has not arrived can be chased.")
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
@@ -196,6 +215,7 @@ def referee_for_token(token: str) -> Referee | None:
 def submit_reference(referee: Referee, answers: dict, now: datetime | None = None) -> None:
     """Store a referee's answers; the link then stops working."""
     now = now or utcnow()
+    hold(referee)
     if not referee.link_usable(now) or referee.application.status in TERMINAL:
         raise ApplicationError("This link has already been used, has expired, or is no longer needed.")
     referee.answers = answers
@@ -207,6 +227,7 @@ def submit_reference(referee: Referee, answers: dict, now: datetime | None = Non
 
 def record_reference_outcome(referee: Referee, satisfactory: bool, note: str, by: User) -> None:
     """A coordinator records whether a received reference is satisfactory."""
+    hold(referee)
     if referee.received_at is None:
         raise ApplicationError("The reference has not arrived yet.")
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
@@ -219,6 +240,7 @@ def record_reference_outcome(referee: Referee, satisfactory: bool, note: str, by
 
 def book_chat(application: Application, day: date, note: str, by: User) -> None:
     """Book the informal chat and let the applicant know."""
+    hold(application)
     _move(application, Action.BOOK_CHAT, by, day=day.isoformat(), note=note)
     application.chat_booked_for, application.chat_booking_note = day, note
     send_email(application.email, "A chat about volunteering with us", "applications/chat_booked",
@@ -228,21 +250,26 @@ def book_chat(application: Application, day: date, note: str, by: User) -> None:
 
 def record_chat(application: Application, held_on: date, outcome: str, notes: str, by: User) -> None:
     """Record the informal chat: date, outcome and notes."""
+    hold(application)
     _move(application, Action.RECORD_CHAT, by, held_on=held_on.isoformat(), outcome=outcome)
     application.chat_held_on, application.chat_outcome, application.chat_notes = held_on, outcome, notes
     db.session.flush()
 
 
+def not_decider_message(application: Application) -> str:
+    areas = ", ".join(a.name for a in application.areas) or "the applicant's areas"
+    return f"Only a coordinator for {areas}, or a manager, can make the final decision on this application."
+
+
 def check_decider(application: Application, by: User) -> None:
     """Refuse a decision by someone who is neither a coordinator for one of its areas nor a manager."""
     if not application.can_decide(by):
-        areas = ", ".join(a.name for a in application.areas) or "the applicant's areas"
-        raise NotDecider(f"Only a coordinator for {areas}, or a manager, can make the final decision "
-                         "on this application.")
+        raise NotDecider(not_decider_message(application))
 
 
 def accept_application(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """Accept: the person becomes a volunteer in the areas they chose, and starts onboarding."""
+    hold(application)
     next_status(application.status, Action.ACCEPT)  # an illegal move is refused before anything else
     check_decider(application, by)
     blockers = application.accept_blockers
@@ -261,6 +288,7 @@ def accept_application(application: Application, by: User, note: str = "", now: 
 
 def decline_application(application: Application, reason: str, note: str, by: User, now: datetime | None = None) -> None:
     """Decline with a reason category and note; the applicant gets a kind e-mail."""
+    hold(application)
     next_status(application.status, Action.DECLINE)
     check_decider(application, by)
     _move(application, Action.DECLINE, by, reason=reason, note=note)
@@ -273,6 +301,7 @@ def decline_application(application: Application, reason: str, note: str, by: Us
 
 def withdraw_application(application: Application, by: User, reason: str = "") -> None:
     """The applicant withdraws, at any point before acceptance."""
+    hold(application)
     _move(application, Action.WITHDRAW, by, reason=reason)
     application.decided_at = utcnow()
     for referee in application.referees:
@@ -290,7 +319,7 @@ def active_areas() -> list[Area]:
 
 def open_count_in_areas(user: User) -> int:
     """How many sent applications in the person's areas are waiting for a decision."""
-    from app.applications.queue import QueueFilter, status_counts
+    from app.applications.queries import QueueFilter, status_counts
 
     ids = [a.id for a in user.areas]
     counts = status_counts(QueueFilter(area="mine"), ids) if ids else {}

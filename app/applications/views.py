@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.actions import perform
 from app.applications import forms, services
 from app.applications.models import Application
-from app.applications.rules import TERMINAL, Action, ApplicationError, Status, policy
+from app.applications.rules import TERMINAL, Action, Status, policy
 from app.auth.models import Role
 from app.db_types import utcnow
-from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import public, roles_required
 
@@ -117,15 +117,14 @@ def step(step):
         return redirect(url_for("applications.mine"))
     form = _step_form(step, application)
     if form.validate_on_submit():
-        application = application or services.start_application(current_user)
         values = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")}
         if step == "where-and-when":
             chosen = set(values["areas"])
             values["areas"] = [a for a in services.active_areas() if a.id in chosen]
-        services.save_step(application, step, values)
-        db.session.commit()
-        flash(f"'{STEP_FORMS[step][1]}' is saved. You can come back to it at any time.")
-        return redirect(url_for("applications.mine"))
+        # A double tap on "Save" races itself: the second save runs again on the draft the first one made.
+        if perform(services.save_answers, current_user, step, values, retry=True).flash(
+                f"'{STEP_FORMS[step][1]}' is saved. You can come back to it at any time."):
+            return redirect(url_for("applications.mine"))
     return render_template(f"applications/step_{step.replace('-', '_')}.html", form=form, title=STEP_FORMS[step][1])
 
 
@@ -139,13 +138,10 @@ def check_answers():
     form = forms.SubmitForm()
     problem = None
     if form.validate_on_submit():
-        try:
-            services.submit_application(application)
-            db.session.commit()
+        outcome = perform(services.submit_application, application)
+        if outcome:
             return redirect(url_for("applications.submitted"))
-        except ApplicationError as exc:
-            db.session.rollback()
-            problem = str(exc)
+        problem = outcome.message
     return render_template("applications/check_answers.html", application=application, form=form, problem=problem,
                            missing=services.missing_steps(application), steps=STEP_FORMS)
 
@@ -166,13 +162,8 @@ def apply_again():
     """Start a new application after a decline or a withdrawal."""
     form = forms.ActionForm()
     if form.validate_on_submit():
-        try:
-            services.apply_again(current_user)
-            db.session.commit()
-            flash("We have started a new application with your earlier answers. Check each section and save it.")
-        except ApplicationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        perform(services.apply_again, current_user).flash(
+            "We have started a new application with your earlier answers. Check each section and save it.")
     return redirect(url_for("applications.mine"))
 
 
@@ -186,13 +177,8 @@ def withdraw():
         return redirect(url_for("applications.mine"))
     form = forms.WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_application(application, current_user, form.reason.data or "")
-            db.session.commit()
-            flash("You have withdrawn your application. Thank you for your interest.")
-        except ApplicationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        perform(services.withdraw_application, application, current_user, form.reason.data or "").flash(
+            "You have withdrawn your application. Thank you for your interest.")
         return redirect(url_for("applications.mine"))
     return render_template("applications/withdraw.html", application=application, form=form)
 
@@ -214,10 +200,11 @@ def reference(token):
     form = forms.ReferenceForm()
     if form.validate_on_submit():
         answers = {k: form.data[k] for k in ("known_for", "strengths", "concerns")}
-        services.submit_reference(referee, answers, now)
-        db.session.commit()
+        outcome = perform(services.submit_reference, referee, answers, now)
+        if not outcome:
+            return render_template("applications/reference_invalid.html", reason="used"), 410
         return render_template("applications/reference_thanks.html", referee=referee)
     return render_template("applications/reference_form.html", form=form, referee=referee)
 
 
-from app.applications import review  # noqa: E402,F401  (registers the coordinators' routes on bp)
+from app.applications import views_staff  # noqa: E402,F401  (registers the coordinators' routes on bp)

@@ -10,10 +10,11 @@ from app.auth.passwords import dummy_verify, hash_password, needs_rehash, verify
 from app.auth.tokens import make_token, password_fingerprint, read_token
 from app.db_types import utcnow
 from app.email import send_email
+from app.errors import DomainError
 from app.extensions import db
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """An account action that is not allowed in the current state."""
 
 
@@ -43,6 +44,13 @@ def send_verification(user: User, next_url: str | None = None) -> None:
     token = make_token("verify", payload)
     send_email(user.email, "Confirm your e-mail address", "auth/verify", user=user,
                url=url_for("auth.verify_email", token=token, _external=True))
+
+
+def resend_verification(email: str) -> None:
+    """Send a fresh confirmation link, if the address belongs to an active account not yet confirmed."""
+    user = find_user_by_email(email)
+    if user is not None and user.email_verified_at is None and user.is_active:
+        send_verification(user)
 
 
 def user_from_verify_token(token: str) -> tuple[User | None, str | None]:

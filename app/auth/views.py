@@ -4,6 +4,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.actions import perform
 from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
@@ -37,8 +38,7 @@ def login():
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
-        db.session.commit()
+        result = perform(services.authenticate, form.email.data, form.password.data, request.remote_addr or "").value
         if result.user is not None:
             start_session(result.user)
             login_user(result.user)
@@ -54,8 +54,7 @@ def login():
 @signed_in
 def logout():
     """Sign out: this ends the session for good, on every device."""
-    services.sign_out(current_user)
-    db.session.commit()
+    perform(services.sign_out, current_user)
     logout_user()
     session.clear()
     flash("You have signed out.")
@@ -68,9 +67,9 @@ def register():
     """Create an account; it works once the e-mail address is confirmed."""
     form = SignUpForm()
     if form.validate_on_submit():
-        services.register_user(form.email.data, form.full_name.data, form.password.data,
-                               next_url=safe_next(request.args.get("next")))
-        db.session.commit()
+        # Whoever wins a race for one address, both people are told the same: look for our e-mail.
+        perform(services.register_user, form.email.data, form.full_name.data, form.password.data,
+                next_url=safe_next(request.args.get("next")))
         return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
 
@@ -91,9 +90,7 @@ def verify_email(token):
         return render_template("auth/link_invalid.html", resend_url=url_for("auth.resend_verification")), 400
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.verify_email(user)
-        db.session.commit()
-        flash("Your e-mail address is confirmed. You can now sign in.")
+        perform(services.verify_email, user).flash("Your e-mail address is confirmed. You can now sign in.")
         return redirect(url_for("auth.login", next=safe_next(next_url)))
     return render_template("auth/confirm_email.html", form=form, user=user)
 
@@ -104,10 +101,7 @@ def resend_verification():
     """Send a fresh confirmation link."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.email_verified_at is None and user.is_active:
-            services.send_verification(user)
-        db.session.commit()
+        perform(services.resend_verification, form.email.data)
         return redirect(url_for("auth.check_email", resent=1))
     return render_template("auth/resend.html", form=form)
 
@@ -118,8 +112,7 @@ def forgot_password():
     """Ask for a password reset link."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        allowed = services.request_password_reset(form.email.data, request.remote_addr or "")
-        db.session.commit()
+        allowed = perform(services.request_password_reset, form.email.data, request.remote_addr or "").value
         if not allowed:
             form.email.errors.append("Too many reset requests. Wait an hour and try again")
             return render_template("auth/forgot.html", form=form), 429
@@ -135,10 +128,8 @@ def reset_password(token):
     if user is None:
         return render_template("auth/link_invalid.html", resend_url=url_for("auth.forgot_password")), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data, action="auth.password_reset")
-        db.session.commit()
-        flash("Your password has been changed. Sign in with your new password.")
+    if form.validate_on_submit() and perform(services.set_password, user, form.password.data, action="auth.password_reset").flash(
+            "Your password has been changed. Sign in with your new password."):
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
 
@@ -157,12 +148,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        services.set_password(user, form.password.data)
-        db.session.commit()
-        start_session(user)
-        login_user(user)
-        flash("Your password has been changed. Any other devices have been signed out.")
-        return redirect(url_for("auth.account"))
+        if perform(services.set_password, user, form.password.data).flash(
+                "Your password has been changed. Any other devices have been signed out."):
+            start_session(user)
+            login_user(user)
+            return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -176,8 +166,7 @@ def text_size():
     size = TextSize(form.size.data)
     session["text_size"] = size.value
     if current_user.is_authenticated:
-        services.set_text_size(current_user, size)
-        db.session.commit()
+        perform(services.set_text_size, current_user, size)
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
 
 

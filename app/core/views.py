@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.actions import discard
 from app.extensions import db
 from app.permissions import public
 
@@ -38,14 +39,14 @@ def healthz():
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok", database="ok")
     except SQLAlchemyError:
-        db.session.rollback()
+        discard()
         return jsonify(status="error", database="unavailable"), 503
 
 
 def render_error(status: int, template: str):
     def handler(error):
         if status == 500:
-            db.session.rollback()
+            discard()
         return render_template(f"errors/{template}.html", error=error), status
 
     return handler

@@ -15,7 +15,7 @@ training_cli = AppGroup("training", help="Training housekeeping for cron.")
 @courses_cli.command("sync")
 def courses_sync():
     """Load every course file (all or nothing), then add venues from policy/venues.toml."""
-    from app.training.catalogue import CatalogueError, sync_courses, sync_venues
+    from app.training.services_catalogue import CatalogueError, sync_courses, sync_venues
 
     try:
         added, updated, retired = sync_courses(Path(current_app.config["COURSES_DIR"]))
@@ -31,7 +31,7 @@ def courses_sync():
 @click.option("--now", "now_text", help="Pretend it is this UTC time (YYYY-MM-DDTHH:MM), for testing.")
 def close_registers(now_text):
     """Close registers whose marking window has passed; anyone unmarked becomes absent."""
-    from app.training.attendance import close_due_registers
+    from app.training.services_registers import close_due_registers
 
     now = datetime.fromisoformat(now_text).replace(tzinfo=UTC) if now_text else datetime.now(UTC)
     closed = close_due_registers(now)

@@ -35,15 +35,10 @@ def get_venue_or_404(venue_id: int) -> Venue:
     return db.get_or_404(Venue, venue_id)
 
 
-def can_manage_session(session: TrainingSession, user) -> bool:
-    """Coordinators manage any session; trainers the sessions they teach."""
-    return user.has_role(Role.COORDINATOR) or session.is_trainer(user)
-
-
 def get_managed_session_or_404(session_id: int, user) -> TrainingSession:
     """A session this person may change or keep the register of (404 unknown, 403 not theirs)."""
     session = get_session_or_404(session_id)
-    if not can_manage_session(session, user):
+    if not session.can_manage(user):
         abort(403)
     return session
 

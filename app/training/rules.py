@@ -3,9 +3,12 @@
 Plain functions of plain values, so they are tested exhaustively without a request or a database.
 """
 import calendar
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from app.dates import add_months
 
 
 @dataclass(frozen=True)
@@ -32,16 +35,31 @@ def parse_policy(data: dict, path: Path | None = None) -> TrainingPolicy:
     )
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clipped to the month's end (31 January + 1 month = 28/29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def expiry_date(completed_on: date, validity_months: int | None) -> date | None:
     """When a completion stops being current, or None for courses that never expire."""
     return None if validity_months is None else add_months(completed_on, validity_months)
+
+
+# ------------------------------------------------------------------ a session's phase
+
+
+class Phase(enum.Enum):
+    """Where a session is in its life; the one answer to "has it started / been cancelled"."""
+
+    UPCOMING = "upcoming"
+    STARTED = "started"  # under way or over: no more bookings, cancellations or changes
+    CANCELLED = "cancelled"
+
+    @property
+    def open_for_booking(self) -> bool:
+        return self is Phase.UPCOMING
+
+
+def session_phase(starts_at: datetime, cancelled: bool, now: datetime) -> Phase:
+    """Cancelled, started (at or after its start), or upcoming."""
+    if cancelled:
+        return Phase.CANCELLED
+    return Phase.STARTED if now >= starts_at else Phase.UPCOMING
 
 
 # ------------------------------------------------------------------ registers

@@ -5,27 +5,37 @@ The view commits once.
 """
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import audit
+from app.actions import Conflict, hold, on_duplicate
 from app.auth.models import Role
-from app.core.policy import current_policy
 from app.db_types import utcnow
 from app.email import send_email
+from app.errors import DomainError
 from app.extensions import db
 from app.timefmt import to_london
 from app.training import calendar, rules
-from app.training.models import Booking, BookingStatus, Completion, Course, SessionStatus, TrainingSession
+from app.training import services_seats as seats
+from app.training.models import (
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    Completion,
+    Course,
+    SessionStatus,
+    TrainingSession,
+    new_feed_token,
+)
+from app.training.policy import policy
 from app.urls import portal_url_context
 
 
-class TrainingError(Exception):
+class TrainingError(DomainError):
     """A training action that is not allowed in the current state; the message is shown to the person."""
 
 
-def policy() -> rules.TrainingPolicy:
-    """The training policy from policy/training.toml (re-read when the file changes)."""
-    return current_policy("training.toml", rules.parse_policy)
+on_duplicate("training_bookings", "You are already booked on this session, or on its waiting list.")
 
 
 # ------------------------------------------------------------------ completions
@@ -73,7 +83,7 @@ def eligibility(session: TrainingSession, user, now: datetime | None = None) -> 
         is_volunteer=user.has_role(Role.VOLUNTEER), prerequisites=course.prerequisites, prerequisite_titles=titles,
         completed_current=current, completed_ever={c.course.code for c in completions}, course_code=course.code,
         course_expires=course.validity_months is not None, session_day=day, overlaps=clash is not None,
-        started=now >= session.starts_at, cancelled=session.cancelled, policy=policy(),
+        started=session.phase(now) is rules.Phase.STARTED, cancelled=session.cancelled, policy=policy(),
         is_trainer=session.is_trainer(user), applicant=_applicant_state(user),
         open_to_applicants=course.open_to_applicants)
 
@@ -87,25 +97,6 @@ def _applicant_state(user) -> str | None:
 
     status = db.session.scalar(select(Application.status).where(Application.user_id == user.id))
     return "open" if status in OPEN else "not_sent"
-
-
-# ------------------------------------------------------------------ seats
-
-def _take_seat(session: TrainingSession) -> bool:
-    """Atomically take one seat if any is left: one conditional UPDATE, correct under concurrency."""
-    result = db.session.execute(
-        update(TrainingSession)
-        .where(TrainingSession.id == session.id, TrainingSession.seats_taken < TrainingSession.capacity)
-        .values(seats_taken=TrainingSession.seats_taken + 1)
-        .execution_options(synchronize_session=False))
-    db.session.expire(session, ["seats_taken"])
-    return result.rowcount == 1
-
-
-def _free_seat(session: TrainingSession) -> None:
-    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
-                       .values(seats_taken=TrainingSession.seats_taken - 1).execution_options(synchronize_session=False))
-    db.session.expire(session, ["seats_taken"])
 
 
 # ------------------------------------------------------------------ e-mails
@@ -153,14 +144,20 @@ def active_bookings(session: TrainingSession) -> list[Booking]:
                                    .order_by(Booking.queued_at, Booking.id)))
 
 
+def _refuse_unless_upcoming(session: TrainingSession, now: datetime, doing: str) -> None:
+    phase = session.phase(now)
+    if phase is rules.Phase.CANCELLED:
+        raise TrainingError(f"This session has been cancelled, so {doing}.")
+    if phase is rules.Phase.STARTED:
+        raise TrainingError(f"This session has started, so {doing}.")
+
+
 def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: datetime, venue, online_link,
                    capacity: int, trainers: list, notes: str, by, now: datetime | None = None) -> list[str]:
     """Change a session; everyone booked gets an updated invitation. Returns the names of what changed."""
     now = now or utcnow()
-    if session.cancelled:
-        raise TrainingError("This session has been cancelled and cannot be changed.")
-    if now >= session.starts_at:
-        raise TrainingError("This session has started, so it can no longer be changed.")
+    hold(session)
+    _refuse_unless_upcoming(session, now, "it can no longer be changed")
     if capacity < session.seats_taken:
         raise TrainingError(f"Capacity cannot be less than the {session.seats_taken} people already booked.")
     changes = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue, "online_link": online_link or None,
@@ -190,10 +187,10 @@ def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: da
 def cancel_session(session: TrainingSession, reason: str, by, now: datetime | None = None) -> None:
     """Cancel a session; everyone booked or waiting is told, with a calendar cancellation."""
     now = now or utcnow()
+    hold(session)
     if session.cancelled:
         raise TrainingError("This session is already cancelled.")
-    if now >= session.starts_at:
-        raise TrainingError("This session has already started, so it cannot be cancelled.")
+    _refuse_unless_upcoming(session, now, "it cannot be cancelled")
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     for booking in active_bookings(session):
@@ -205,8 +202,8 @@ def cancel_session(session: TrainingSession, reason: str, by, now: datetime | No
             _send_invite(booking, f"Cancelled: {session.course.title}", "session_cancelled", "CANCEL", reason=reason)
         else:
             _send_plain(booking, f"Cancelled: {session.course.title}", "session_cancelled", reason=reason)
-    session.seats_taken = 0
     db.session.flush()
+    seats.clear(session)
     audit.record(by, "training.session_cancelled", obj=session, reason=reason)
 
 
@@ -219,14 +216,20 @@ def book_session(session: TrainingSession, user, now: datetime | None = None) ->
     if not verdict.ok:
         raise TrainingError(verdict.reason)
     booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id, Booking.user_id == user.id))
-    if booking is not None and booking.active:
-        raise TrainingError("You are already booked on this session." if booking.status is BookingStatus.BOOKED
-                            else "You are already on the waiting list for this session.")
-    got_seat = _take_seat(session)
+    try:
+        got_seat = seats.take(session, now)
+    except seats.SessionClosed:
+        db.session.refresh(session)
+        _refuse_unless_upcoming(session, now, "it can no longer be booked")
+        raise
     if booking is None:
         booking = Booking(session=session, user=user, ical_sequence=session.sequence)
         db.session.add(booking)
     else:
+        hold(booking)
+        if booking.active:
+            raise TrainingError("You are already booked on this session." if booking.status is BookingStatus.BOOKED
+                                else "You are already on the waiting list for this session.")
         booking.cancelled_at, booking.ical_sequence = None, max(booking.ical_sequence + 1, session.sequence)
     booking.status = BookingStatus.BOOKED if got_seat else BookingStatus.WAITLISTED
     booking.queued_at = now
@@ -243,18 +246,19 @@ def cancel_booking(booking: Booking, by, now: datetime | None = None) -> None:
     """Give up a place (or leave the waiting list); a freed seat goes to the next person waiting."""
     now = now or utcnow()
     session = booking.session
+    seats.lock(session)  # the session row first, then the booking: the one lock order
+    hold(booking)
     if not booking.active:
         raise TrainingError("This booking is already cancelled.")
-    if now >= session.starts_at:
-        raise TrainingError("The session has started, so the booking can no longer be cancelled.")
+    _refuse_unless_upcoming(session, now, "the booking can no longer be cancelled")
     was_booked = booking.status is BookingStatus.BOOKED
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     audit.record(by, "training.booking_cancelled", booking.user, obj=booking, session_id=session.id)
     if was_booked:
         booking.ical_sequence += 1
         _send_invite(booking, f"Booking cancelled: {session.course.title}", "booking_cancelled", "CANCEL")
-        _free_seat(session)
         db.session.flush()
+        seats.give_back(session)
         promote_waitlist(session, now=now)
     else:
         _send_plain(booking, f"You have left the waiting list: {session.course.title}", "booking_cancelled")
@@ -264,12 +268,18 @@ def cancel_booking(booking: Booking, by, now: datetime | None = None) -> None:
 def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> list[Booking]:
     """Give free seats to the people waiting, in arrival order; never once the session has started."""
     now = now or utcnow()
-    if session.cancelled or now >= session.starts_at:
+    if session.phase(now) is not rules.Phase.UPCOMING:
         return []
     promoted = []
-    waiting = [b for b in active_bookings(session) if b.status is BookingStatus.WAITLISTED]
-    for booking in waiting:
-        if not _take_seat(session):
+    for booking in [b for b in active_bookings(session) if b.status is BookingStatus.WAITLISTED]:
+        try:
+            hold(booking)
+        except Conflict:
+            continue  # they left the waiting list this moment
+        try:
+            if not seats.take(session, now):
+                break
+        except seats.SessionClosed:
             break
         booking.status = BookingStatus.BOOKED
         booking.ical_sequence = max(booking.ical_sequence, session.sequence)
@@ -293,3 +303,24 @@ def save_venue(venue, *, by, **values):
     db.session.flush()
     audit.record(by, "training.venue_saved", obj=venue, name=venue.name)
     return venue
+
+
+# ------------------------------------------------------------------ calendar feeds
+
+def feed_for(user, create: bool = True) -> CalendarFeed | None:
+    """The person's private calendar feed, made on first use."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None and create:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+        db.session.flush()
+    return feed
+
+
+def regenerate_feed(user) -> CalendarFeed:
+    """Give the feed a new random address; the old one stops working at once."""
+    feed = feed_for(user)
+    feed.token, feed.created_at = new_feed_token(), utcnow()
+    audit.record(user, "training.feed_regenerated", user, obj=feed)
+    db.session.flush()
+    return feed

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.actions import perform
 from app.auth.models import Role
 from app.core.models import Area
 from app.db_types import utcnow
@@ -13,11 +14,10 @@ from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import public, roles_required
 from app.timefmt import to_london, today_london
-from app.training import attendance, calendar, queries, rules, services
+from app.training import calendar, queries, rules, services, services_registers
 from app.training.cli import courses_cli, training_cli
 from app.training.forms import ActionForm, CatalogueFilterForm, knowledge_check_form, month_choices
 from app.training.models import Booking, BookingStatus, CalendarFeed, Course
-from app.training.services import TrainingError
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
@@ -104,8 +104,8 @@ def session(session_id):
     booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
     verdict = services.eligibility(item, current_user) if booking is None else None
     return render_template("training/session.html", session=item, booking=booking, verdict=verdict,
-                           form=ActionForm(), can_manage=queries.can_manage_session(item, current_user),
-                           started=utcnow() >= item.starts_at)
+                           form=ActionForm(), can_manage=item.can_manage(current_user),
+                           started=item.phase() is rules.Phase.STARTED)
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
@@ -115,14 +115,10 @@ def book(session_id):
     item = queries.get_session_or_404(session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        booking = services.book_session(item, current_user)
-    except TrainingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("training.session", session_id=item.id))
-    db.session.commit()
-    flash("You are booked. We have e-mailed you a calendar invitation." if booking.status is BookingStatus.BOOKED
-          else "The session is full, so you are on the waiting list. We will e-mail you if a place comes up.")
+    outcome = perform(services.book_session, item, current_user)
+    outcome.flash(outcome.ok and (
+        "You are booked. We have e-mailed you a calendar invitation." if outcome.value.status is BookingStatus.BOOKED
+        else "The session is full, so you are on the waiting list. We will e-mail you if a place comes up."))
     return redirect(url_for("training.session", session_id=item.id))
 
 
@@ -135,13 +131,7 @@ def cancel_booking(booking_id):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.cancel_booking(booking, current_user)
-    except TrainingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("training.session", session_id=booking.session_id))
-    db.session.commit()
-    flash("Your booking is cancelled.")
+    perform(services.cancel_booking, booking, current_user).flash("Your booking is cancelled.")
     return redirect(url_for("training.session", session_id=booking.session_id))
 
 
@@ -151,7 +141,7 @@ def session_ics(session_id):
     """Download a session as a calendar file."""
     item = queries.get_session_or_404(session_id)
     booking = queries.my_bookings_for(current_user, [item.id]).get(item.id)
-    with_link = queries.can_manage_session(item, current_user) or (booking is not None and booking.status is BookingStatus.BOOKED)
+    with_link = item.can_manage(current_user) or (booking is not None and booking.status is BookingStatus.BOOKED)
     return Response(calendar.session_file(item, with_link=with_link), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="training-session-{item.id}.ics"'})
 
@@ -165,7 +155,7 @@ def record():
 
 def _record_page(person, own: bool):
     today = today_london()
-    feed = attendance.feed_for(person, create=False) if own else None
+    feed = services.feed_for(person, create=False) if own else None
     bookings = queries.upcoming_bookings(person, utcnow())
     return render_template("training/record.html", person=person, own=own, today=today,
                            refresh_from=today + services.policy().recertify_window,
@@ -189,14 +179,11 @@ def new_feed():
     """Make (or remake, with a new address) your private calendar feed."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    existing = attendance.feed_for(current_user, create=False)
-    if existing is None:
-        attendance.feed_for(current_user)
-        flash("Your calendar feed is ready. Copy its address into your calendar app.")
+    if services.feed_for(current_user, create=False) is None:
+        perform(services.feed_for, current_user).flash("Your calendar feed is ready. Copy its address into your calendar app.")
     else:
-        attendance.regenerate_feed(current_user)
-        flash("Your calendar feed has a new address. The old address no longer works.")
-    db.session.commit()
+        perform(services.regenerate_feed, current_user).flash(
+            "Your calendar feed has a new address. The old address no longer works.")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/training/")
                     else url_for("training.record"))
 
@@ -244,8 +231,11 @@ def knowledge_check(code):
     form = knowledge_check_form(item.check["questions"], formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         answers = {n: field.data for n, field in enumerate(form.questions)}
-        score, completion = attendance.submit_knowledge_check(item, current_user, answers)
-        db.session.commit()
+        outcome = perform(services_registers.submit_knowledge_check, item, current_user, answers)
+        if not outcome:
+            flash(outcome.message, "error")
+            return redirect(url_for("training.knowledge_check", code=item.code))
+        score, completion = outcome.value
         return render_template("training/check_result.html", course=item, score=score, completion=completion)
     return render_template("training/check.html", course=item, form=form)
 

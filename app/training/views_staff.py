@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.actions import perform
 from app.auth.models import Role, User
 from app.core.models import Area
 from app.db_types import utcnow
@@ -10,7 +11,7 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import roles_required
 from app.timefmt import today_london
-from app.training import attendance, queries, services
+from app.training import queries, rules, services, services_registers
 from app.training.forms import (
     ActionForm,
     CancelSessionForm,
@@ -20,7 +21,6 @@ from app.training.forms import (
     register_form,
 )
 from app.training.models import Attendance, Course, TrainingSession, Venue
-from app.training.services import TrainingError
 from app.training.views import bp
 
 register_nav("Teaching", "training.teaching", Role.TRAINER, order=32)
@@ -36,7 +36,7 @@ def teaching():
     now = utcnow()
     sessions = queries.taught_sessions(current_user, now - services.policy().closes_after)
     return render_template("training/teaching.html", sessions=sessions, now=now,
-                           feed=attendance.feed_for(current_user, create=False), form=ActionForm())
+                           feed=services.feed_for(current_user, create=False), form=ActionForm())
 
 
 @bp.route("/manage")
@@ -75,10 +75,9 @@ def new_session():
         form.capacity.data = None
     if form.validate_on_submit():
         course = db.get_or_404(Course, form.course.data)
-        item = services.schedule_session(course, by=current_user, **_form_values(form, course))
-        db.session.commit()
-        flash(f"{course.title} is scheduled and open for booking.")
-        return redirect(url_for("training.session", session_id=item.id))
+        outcome = perform(services.schedule_session, course, by=current_user, **_form_values(form, course))
+        if outcome.flash(f"{course.title} is scheduled and open for booking."):
+            return redirect(url_for("training.session", session_id=outcome.value.id))
     return render_template("training/session_form.html", form=form, item=None)
 
 
@@ -87,20 +86,15 @@ def new_session():
 def edit_session(session_id):
     """Change a session; everyone booked gets an updated invitation."""
     item = queries.get_managed_session_or_404(session_id, current_user)
-    if item.cancelled or utcnow() >= item.starts_at:
+    if item.phase() is not rules.Phase.UPCOMING:
         flash("This session has started or been cancelled, so it can no longer be changed.", "error")
         return redirect(url_for("training.session", session_id=item.id))
     form = _session_form(existing=item)
     if request.method == "GET":
         form.fill_from(item)
     if form.validate_on_submit():
-        try:
-            services.update_session(item, by=current_user, **_form_values(form, item.course))
-        except TrainingError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("training.session", session_id=item.id))
-        db.session.commit()
-        flash("The session is updated. Everyone booked has been sent the new details.")
+        perform(services.update_session, item, by=current_user, **_form_values(form, item.course)).flash(
+            "The session is updated. Everyone booked has been sent the new details.")
         return redirect(url_for("training.session", session_id=item.id))
     return render_template("training/session_form.html", form=form, item=item)
 
@@ -112,13 +106,8 @@ def cancel_session(session_id):
     item = queries.get_managed_session_or_404(session_id, current_user)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_session(item, form.reason.data, current_user)
-        except TrainingError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("training.session", session_id=item.id))
-        db.session.commit()
-        flash("The session is cancelled and everyone booked has been told.")
+        perform(services.cancel_session, item, form.reason.data, current_user).flash(
+            "The session is cancelled and everyone booked has been told.")
         return redirect(url_for("training.session", session_id=item.id))
     return render_template("training/cancel_session.html", form=form, item=item)
 
@@ -137,24 +126,19 @@ def _register_session(session_id: int) -> TrainingSession:
 def register(session_id):
     """The attendance register, made for a phone: one choice per person."""
     item = _register_session(session_id)
-    attendance.close_if_due(item)
-    db.session.commit()
+    perform(services_registers.close_if_due, item)
     bookings = queries.register_bookings(item)
     form = register_form(bookings, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        try:
-            changed = sum(attendance.mark_attendance(b, Attendance(f.data), current_user) for b, f in form.rows if f.data)
-        except TrainingError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("training.register", session_id=item.id))
-        db.session.commit()
-        flash(f"Register saved ({changed} {'change' if changed == 1 else 'changes'}).")
+        marks = [(b, Attendance(f.data)) for b, f in form.rows if f.data]
+        outcome = perform(services_registers.mark_register, item, marks, current_user)
+        outcome.flash(outcome.ok and f"Register saved ({outcome.value} {'change' if outcome.value == 1 else 'changes'}).")
         return redirect(url_for("training.register", session_id=item.id))
     walk_in = WalkInForm()
     walk_in.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
     return render_template("training/register.html", session=item, form=form, walk_in=walk_in,
-                           action=ActionForm(), state=attendance.register_state(item),
-                           can_mark=attendance.can_mark_register(item, current_user),
+                           action=ActionForm(), state=item.register_state(),
+                           can_mark=item.can_mark_register(current_user),
                            waitlist=queries.waitlist(item))
 
 
@@ -165,13 +149,8 @@ def all_present(session_id):
     item = _register_session(session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        count = attendance.mark_all_present(item, current_user)
-    except TrainingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("training.register", session_id=item.id))
-    db.session.commit()
-    flash(f"{count} {'person' if count == 1 else 'people'} marked present.")
+    outcome = perform(services_registers.mark_all_present, item, current_user)
+    outcome.flash(outcome.ok and f"{outcome.value} {'person' if outcome.value == 1 else 'people'} marked present.")
     return redirect(url_for("training.register", session_id=item.id))
 
 
@@ -186,13 +165,8 @@ def walk_in(session_id):
         flash("Choose a volunteer from the list to add them to the register.", "error")
         return redirect(url_for("training.register", session_id=item.id))
     volunteer = db.get_or_404(User, form.volunteer.data)
-    try:
-        attendance.add_walk_in(item, volunteer, current_user)
-    except TrainingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("training.register", session_id=item.id))
-    db.session.commit()
-    flash(f"{volunteer.display_name} is added to the register and marked present.")
+    perform(services_registers.add_walk_in, item, volunteer, current_user).flash(
+        f"{volunteer.display_name} is added to the register and marked present.")
     return redirect(url_for("training.register", session_id=item.id))
 
 
@@ -218,11 +192,8 @@ def _venue_form(obj=None) -> VenueForm:
 def new_venue():
     """Add a venue."""
     form = _venue_form()
-    if form.validate_on_submit():
-        venue = services.save_venue(None, by=current_user, name=form.name.data, address=form.address.data,
-                                    area_id=form.area.data, access_notes=form.access_notes.data or "")
-        db.session.commit()
-        flash(f"{venue.name} is added.")
+    if form.validate_on_submit() and perform(services.save_venue, None, by=current_user, name=form.name.data, address=form.address.data,
+               area_id=form.area.data, access_notes=form.access_notes.data or "").flash(f"{form.name.data} is added."):
         return redirect(url_for("training.venues"))
     return render_template("training/venue_form.html", form=form, venue=None)
 
@@ -233,10 +204,7 @@ def edit_venue(venue_id):
     """Change a venue's details."""
     venue = queries.get_venue_or_404(venue_id)
     form = _venue_form(venue)
-    if form.validate_on_submit():
-        services.save_venue(venue, by=current_user, name=form.name.data, address=form.address.data,
-                            area_id=form.area.data, access_notes=form.access_notes.data or "")
-        db.session.commit()
-        flash(f"{venue.name} is updated.")
+    if form.validate_on_submit() and perform(services.save_venue, venue, by=current_user, name=form.name.data, address=form.address.data,
+               area_id=form.area.data, access_notes=form.access_notes.data or "").flash(f"{form.name.data} is updated."):
         return redirect(url_for("training.venues"))
     return render_template("training/venue_form.html", form=form, venue=venue)

@@ -40,7 +40,7 @@ def _policy():
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def remind(today, progress):
     """E-mail volunteers and coordinators before rechecks, status checks and expiries (once per lead time)."""
-    from app.vetting.tasks import send_reminders
+    from app.vetting.services_reminders import send_reminders
 
     day, policy, progress = _today(today), _policy(), _progress(progress)
     # Render e-mails at the portal's public address, so their links work.
@@ -55,7 +55,7 @@ def remind(today, progress):
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def purge(today, progress):
     """Delete disclosure notes past the retention period (each purge is audited)."""
-    from app.vetting.tasks import purge_notes
+    from app.vetting.services_reminders import purge_notes
 
     purged = purge_notes(_today(today), _policy(), progress=_progress(progress))
     db.session.commit()

@@ -5,9 +5,10 @@ the decision (who, when). The reasons written for a decision are purged after th
 """
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.actions import Versioned
 from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db
 from app.vetting import rules
@@ -23,8 +24,9 @@ from app.vetting.enums import (
 )
 
 
-class DbsCheck(db.Model):
+class DbsCheck(Versioned, db.Model):
     """One DBS check for one volunteer. A recheck adds a new record; old ones are kept."""
+    noun = "DBS check"
 
     __tablename__ = "dbs_checks"
 
@@ -93,7 +95,10 @@ class DbsDecision(db.Model):
     __tablename__ = "dbs_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dbs_check_id: Mapped[int] = mapped_column(ForeignKey("dbs_checks.id", ondelete="CASCADE"), index=True)
+    # One decision per check: a changed certificate needs a new check, not a second decision.
+    __table_args__ = (Index("uq_dbs_decisions_one_per_check", "dbs_check_id", unique=True),)
+
+    dbs_check_id: Mapped[int] = mapped_column(ForeignKey("dbs_checks.id", ondelete="CASCADE"))
     decision: Mapped[Decision] = mapped_column(enum_column(Decision, "dbs_decision", 10))
     rationale: Mapped[str | None] = mapped_column(Text)
     rationale_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -121,8 +126,9 @@ class StatusCheck(db.Model):
     checked_by = relationship("User", foreign_keys=[checked_by_id], lazy="selectin")
 
 
-class PoliceVetting(db.Model):
+class PoliceVetting(Versioned, db.Model):
     """One non-police personnel vetting (NPPV) application to the force, and its outcome."""
+    noun = "police vetting record"
 
     __tablename__ = "police_vettings"
 

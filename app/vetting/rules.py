@@ -10,11 +10,11 @@ Date conventions (chosen, documented and tested):
 - A police vetting clearance has ended on its expiry date (granted date plus the force's validity years).
 - GateResult.until is the last day on which the vetting is good (inclusive), or None when it is not good.
 """
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from app.dates import add_months, add_years
 from app.timefmt import format_date
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
 from app.vetting.policy import VettingPolicy
@@ -28,21 +28,6 @@ def normalise_certificate_number(text: str | None) -> str | None:
         return None
     compact = re.sub(r"[\s-]", "", text)
     return compact if CERTIFICATE_NUMBER.fullmatch(compact) else None
-
-
-def add_years(day: date, years: int) -> date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def recheck_due(issued_on: date, policy: VettingPolicy) -> date:
@@ -89,11 +74,6 @@ class StatusCheckFacts:
     outcome: StatusOutcome
     recorded_at: datetime | None = None
 
-    def resolved_by(self, decision: DecisionFacts) -> bool:
-        """A decision covers this check when made on or after its date, and entered after it was."""
-        entered_after = self.recorded_at is None or decision.recorded_at is None or decision.recorded_at >= self.recorded_at
-        return decision.decided_on >= self.checked_on and entered_after
-
 
 @dataclass(frozen=True)
 class DbsFacts:
@@ -122,10 +102,13 @@ class DbsFacts:
 
     @property
     def flag(self) -> StatusCheckFacts | None:
-        """The latest status check that showed a change or a lapsed subscription and has no decision after it."""
-        open_checks = [c for c in self.status_checks if c.outcome != StatusOutcome.NO_CHANGE
-                       and not any(c.resolved_by(d) for d in self.decisions)]
-        return max(open_checks, key=lambda c: c.checked_on, default=None)
+        """The first status check that showed new information: from then the certificate is no longer current.
+
+        No decision can make it good again (the organisation cannot see what changed); only a new DBS check can.
+        A lapsed subscription is not a flag: the certificate falls back to the recheck period.
+        """
+        changed = [c for c in self.status_checks if c.outcome == StatusOutcome.CHANGED]
+        return min(changed, key=lambda c: c.checked_on, default=None)
 
     @property
     def subscribed(self) -> bool:
@@ -137,10 +120,8 @@ class DbsFacts:
 
     @property
     def needs_decision(self) -> bool:
-        """A disclosure without a decision, or a status check that showed a change or lapse since the last one."""
-        if not self.has_result:
-            return False
-        return (self.outcome == DbsOutcome.DISCLOSED and not self.decisions) or self.flag is not None
+        """A certificate with information and no risk-assessed decision yet (one decision per check)."""
+        return self.has_result and self.outcome == DbsOutcome.DISCLOSED and not self.decisions
 
 
 @dataclass(frozen=True)
@@ -222,12 +203,9 @@ def dbs_gate(checks, policy: VettingPolicy, on: date) -> GateResult:
         reasons.append(f"The DBS check is for the {check.workforce.label.lower()}; the scheme needs the "
                        f"{policy.dbs_workforce.label.lower()}")
     flag, decision = check.flag, check.latest_decision
-    if flag is not None and flag.outcome == StatusOutcome.CHANGED:
+    if flag is not None:
         reasons.append(f"The Update Service status check on {format_date(flag.checked_on)} showed new "
-                       "information: a new risk-assessed decision is needed")
-    elif flag is not None:
-        reasons.append(f"The Update Service subscription was not active on {format_date(flag.checked_on)}: "
-                       "a new risk-assessed decision is needed")
+                       "information, so this certificate is no longer current: a new DBS check is needed")
     elif check.outcome == DbsOutcome.DISCLOSED and decision is None:
         reasons.append("The DBS certificate shows information: a risk-assessed decision is needed")
     if decision is not None and decision.decision == Decision.DECLINED:

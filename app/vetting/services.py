@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy import select
 
 from app import audit
+from app.actions import hold, on_duplicate
 from app.auth.models import Role, User
 from app.auth.services import remove_role
 from app.db_types import utcnow
 from app.email import send_email
+from app.errors import DomainError
 from app.extensions import db
 from app.timefmt import today_london
 from app.vetting import rules
@@ -19,8 +21,12 @@ from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy, current_policy
 
 
-class VettingError(Exception):
+class VettingError(DomainError):
     """A vetting action that is not allowed in the record's current state."""
+
+
+on_duplicate("dbs_decisions", "A decision on this DBS check was recorded a moment ago by someone else, so yours "
+             "was not saved. Look at the record again.")
 
 
 def _refuse(problem: str | None) -> None:
@@ -92,6 +98,7 @@ def request_dbs_check(volunteer: User, level, workforce, volunteer_check: bool, 
 
 def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None:
     """Note the day the application went to the DBS."""
+    hold(check)
     _refuse(check.problem_with("submission"))
     check.submitted_on = submitted_on
     audit.record(by, "vetting.dbs_submitted", _volunteer(check), obj=check, submitted_on=submitted_on)
@@ -100,6 +107,7 @@ def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None
 
 def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date, outcome: DbsOutcome, by: User) -> None:
     """Record the certificate: number, issue date and whether it disclosed information (never what)."""
+    hold(check)
     _refuse(check.problem_with("result"))
     number = rules.normalise_certificate_number(certificate_number)
     if number is None:
@@ -112,7 +120,8 @@ def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date,
 
 
 def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by: User, on: date | None = None) -> DbsDecision:
-    """Record a risk-assessed decision; a decline ends the volunteer's onboarding with a kind e-mail."""
+    """Record the one risk-assessed decision on a check; a decline ends the volunteer's onboarding kindly."""
+    hold(check)
     _refuse(check.problem_with("decision"))
     row = DbsDecision(dbs_check_id=check.id, decision=decision, rationale=rationale,
                       decided_on=on or today_london(), decided_by_id=by.id)
@@ -138,6 +147,7 @@ def end_onboarding(volunteer: User, by: User) -> None:
 def record_update_service(check: DbsCheck, subscribed_on: date | None, consent_on: date | None,
                           original_seen_on: date | None, by: User) -> None:
     """Record the holder's Update Service subscription, consent to status checks, and the original seen in person."""
+    hold(check)
     _refuse(check.problem_with("update_service"))
     if original_seen_on is not None and original_seen_on != check.original_seen_on:
         check.original_seen_by_id = by.id
@@ -152,6 +162,7 @@ def record_update_service(check: DbsCheck, subscribed_on: date | None, consent_o
 def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcome, by: User,
                         policy: VettingPolicy | None = None) -> StatusCheck:
     """Record an Update Service status check; refused unless consent, sighting, level and workforce allow it."""
+    hold(check)
     problems = rules.status_check_problems(check.facts(), policy or current_policy())
     if problems:
         raise VettingError("A status check cannot be recorded: " + "; ".join(problems) + ".")
@@ -178,6 +189,7 @@ def submit_police_vetting(volunteer: User, level, force_reference: str, submitte
 def record_police_outcome(record: PoliceVetting, outcome: NppvOutcome, outcome_on: date, by: User,
                           policy: VettingPolicy | None = None) -> None:
     """Record the force's answer: granted (expiry set from policy), refused, or a later withdrawal."""
+    hold(record)
     if outcome not in record.next_outcomes:
         now = record.outcome.label.lower() if record.outcome else "waiting for a result"
         raise VettingError(f"Police vetting that is {now} cannot be recorded as {outcome.label.lower()}.")

@@ -4,18 +4,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.actions import perform, render_and_commit
 from app.auth.models import Role, User
 from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import roles_required
 from app.timefmt import today_london
-from app.vetting import forms, rules, services, worklist
+from app.vetting import forms, queries, rules, services
 from app.vetting.cli import vetting_cli
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.policy import current_policy
-from app.vetting.services import VettingError
-from app.vetting.status import dbs_step, nppv_step, update_service_step
+from app.vetting.rules_summaries import dbs_step, nppv_step, update_service_step
 
 bp = Blueprint("vetting", __name__, url_prefix="/vetting", cli_group=None)
 bp.cli.add_command(vetting_cli)
@@ -54,27 +54,14 @@ def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
     return record, db.session.get(User, record.volunteer_id)
 
 
-def _render_and_commit(template: str, **context) -> str:
-    """Render, then commit the view log: committing first would expire what the page shows and reload it row by row."""
-    html = render_template(template, **context)
-    db.session.commit()
-    return html
-
-
-def _done(volunteer: User, message: str):
-    db.session.commit()
-    flash(message)
-    return redirect(url_for("vetting.record", user_id=volunteer.id))
-
-
 def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **context):
     """The shared form page (its view logged); when the record's state forbids the action, reasons replace the form."""
     problems = [p for p in problems if p]
     status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
     # "form", not which form: a view of the decision page in the audit log would tell admins of a disclosure.
     services.log_view(current_user, volunteer, obj=obj, page="form")
-    return _render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
-                              **context), status
+    return render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+                             **context), status
 
 
 # ---------------------------------------------------------------- staff pages
@@ -86,10 +73,10 @@ def work_list():
     """Volunteers whose vetting needs something doing, by list and area (who was shown is logged)."""
     policy, today = current_policy(), today_london()
     form = forms.WorkListFilterForm(request.args)
-    data = worklist.build(form, policy, today)
+    data = queries.build(form, policy, today)
     services.log_list_view(current_user, [row.volunteer for row in data["rows"]], show=data["show"],
                            area_id=data["area_id"], page=data["pager"].page)
-    return _render_and_commit("vetting/work_list.html", form=form, today=today, **data)
+    return render_and_commit("vetting/work_list.html", form=form, today=today, **data)
 
 
 @bp.route("/people/<int:user_id>")
@@ -107,7 +94,7 @@ def record(user_id):
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
-    return _render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
+    return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
                               policy=policy, today=today, rules=rules)
 
 
@@ -120,9 +107,9 @@ def new_dbs(user_id):
     form = forms.DbsRequestForm(data={"level": policy.dbs_level.value, "workforce": policy.dbs_workforce.value,
                                       "volunteer_check": "yes"} if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.request_dbs_check(volunteer, DbsLevel(form.level.data), Workforce(form.workforce.data),
-                                   form.volunteer_check.data == "yes", form.requested_on.data, current_user)
-        return _done(volunteer, "DBS check started.")
+        return _apply(volunteer, "DBS check started.", form, services.request_dbs_check, volunteer,
+                      DbsLevel(form.level.data), Workforce(form.workforce.data), form.volunteer_check.data == "yes",
+                      form.requested_on.data, current_user)
     return _form_page(form, volunteer, "Start a DBS check")
 
 
@@ -197,9 +184,8 @@ def new_police(user_id):
     form = forms.PoliceVettingForm(data={"level": current_policy().nppv_level.value}
                                    if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.submit_police_vetting(volunteer, NppvLevel(form.level.data), form.force_reference.data,
-                                       form.submitted_on.data, current_user)
-        return _done(volunteer, "Police vetting saved.")
+        return _apply(volunteer, "Police vetting saved.", form, services.submit_police_vetting, volunteer,
+                      NppvLevel(form.level.data), form.force_reference.data, form.submitted_on.data, current_user)
     return _form_page(form, volunteer, "Record police vetting")
 
 
@@ -217,13 +203,12 @@ def police_result(record_id):
 
 
 def _apply(volunteer: User, message: str, form, service, *args):
-    """Run one service call; an illegal transition is explained on the page rather than saved."""
-    try:
-        service(*args)
-    except VettingError as exc:
-        db.session.rollback()
-        return _form_page(form, volunteer, "This cannot be saved", [str(exc)], obj=args[0])
-    return _done(volunteer, message)
+    """Run one service call; an illegal transition (or a lost race) is explained on the page rather than saved."""
+    outcome = perform(service, *args)
+    if not outcome:
+        return _form_page(form, volunteer, "This cannot be saved", [outcome.message], obj=args[0])
+    flash(message)
+    return redirect(url_for("vetting.record", user_id=volunteer.id))
 
 
 # ---------------------------------------------------------------- the volunteer's own page

@@ -141,6 +141,6 @@ def test_policy_file_is_read():
     ("application.withdraw", {"reason": "Moving away"}, "Withdrew the application", "Moving away"),
 ])
 def test_history_words(action, details, what, why):
-    from app.applications.history import describe
+    from app.applications.queries import describe
 
     assert describe(action, details) == (what, why)

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.training.catalogue import sync_courses, sync_venues
 from app.training.models import Completion, CompletionSource, Course, TrainingSession, Venue
 from app.training.rules import expiry_date
+from app.training.services_catalogue import sync_courses, sync_venues
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

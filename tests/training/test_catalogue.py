@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.training.catalogue import CatalogueError, read_catalogue, sync_courses, sync_venues
 from app.training.models import Course, Venue
+from app.training.services_catalogue import CatalogueError, read_catalogue, sync_courses, sync_venues
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ["taster-day", "grow-model", "hear-principles", "adult-safeguarding-level-1", "gdpr-induction",

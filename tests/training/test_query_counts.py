@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.training import attendance, services
+from app.training import services
+from app.training import services_registers as attendance
 from app.training.models import Attendance
 from tests.factories import make_user
 from tests.training.factories import make_session, make_volunteer, venue

@@ -9,7 +9,8 @@ from app.audit import AuditEvent
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import to_london
-from app.training import attendance, services
+from app.training import services
+from app.training import services_registers as attendance
 from app.training.models import Attendance, Completion, CompletionSource
 from app.training.services import TrainingError, current_completions
 from tests.applications.factories import make_application

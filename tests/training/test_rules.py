@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from app.dates import add_months
 from app.training import rules
 from app.training.forms import exists_in_london, parse_time
 
@@ -18,7 +19,7 @@ POLICY = rules.TrainingPolicy(opens_before=timedelta(minutes=30), closes_after=t
     (date(2028, 2, 29), 12, date(2029, 2, 28)),
 ])
 def test_add_months_clips_to_month_end(start, months, expected):
-    assert rules.add_months(start, months) == expected
+    assert add_months(start, months) == expected
 
 
 def test_expiry_date_only_for_courses_that_expire():

@@ -109,9 +109,8 @@ def test_editing_notifies_everyone_booked(login_as, smtp):
     start = session.starts_at.astimezone(UTC) + timedelta(days=1)
     from app.timefmt import to_london
 
-    local = to_london(start)
-    data = _form(session.trainers[0], day=f"{local.day} {local.month} {local.year}", start=f"{local:%H:%M}",
-                 end=f"{(local + timedelta(hours=2)):%H:%M}")
+    local = to_london(start)  # a day later, at 10:00 to 12:00, so the times never cross midnight
+    data = _form(session.trainers[0], day=f"{local.day} {local.month} {local.year}", start="10:00", end="12:00")
     response = coordinator.post(f"/training/sessions/{session.id}/edit", data=data, follow_redirects=True)
     assert "Everyone booked has been sent the new details" in response.text
     assert "Changed: Taster day" in smtp.last(volunteer.email)["Subject"]

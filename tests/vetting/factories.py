@@ -1,10 +1,10 @@
 """Vetting records at any stage, committed."""
 from datetime import date
 
+from app.dates import add_years
 from app.extensions import db
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
-from app.vetting.rules import add_years
 
 
 def make_dbs(volunteer, *, requested_on=date(2026, 1, 5), submitted_on=date(2026, 1, 6), issued_on=date(2026, 2, 1),

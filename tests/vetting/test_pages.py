@@ -150,9 +150,11 @@ def test_status_check_needs_consent_and_sighting_and_a_change_fails_the_gate(coo
     assert r.status_code == 302
     gate = vetting_gate(volunteer)
     assert not gate.ok and "showed new information" in gate.reasons[0]
-    assert coordinator.get(f"/vetting/people/{volunteer.id}").get_data(as_text=True).count("Record decision") == 1
-    coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved", "rationale": "Discussed."})
-    assert vetting_gate(volunteer).ok
+    # A changed certificate cannot be approved away: there is nothing to decide, only a new check to start.
+    assert "Record decision" not in coordinator.get(f"/vetting/people/{volunteer.id}").get_data(as_text=True)
+    r = coordinator.post(f"/vetting/dbs/{check.id}/decision", data={"decision": "approved", "rationale": "Discussed."})
+    assert r.status_code == 409 and "does not need a decision" in r.get_data(as_text=True)
+    assert not vetting_gate(volunteer).ok
 
 
 def test_police_vetting_can_be_withdrawn_once_granted_but_not_after_refusal(coordinator, volunteer):

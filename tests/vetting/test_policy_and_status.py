@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.core.services import PolicyFileError
-from app.vetting import status
+from app.vetting import rules_summaries as status
 from app.vetting.enums import DbsLevel, DbsOutcome, NppvLevel, Workforce
 from app.vetting.policy import VettingPolicy, load_policy
 from tests.vetting.test_rules import dbs, nppv
@@ -53,7 +53,7 @@ def test_category_labels_follow_the_reminder_lead_times():
     labels = status.category_labels(POLICY)
     assert list(labels.values()) == [
         "Awaiting submission", "Awaiting result", "Awaiting decision", "Expiring within 30 days",
-        "Expiring in 31 to 60 days", "Expiring in 61 to 90 days", "Expired", "Update Service checks due"]
+        "Expiring in 31 to 60 days", "Expiring in 61 to 90 days", "Expired or no longer current", "Update Service checks due"]
 
 
 GOOD_NPPV = [nppv(expires_on=date(2030, 1, 1))]

@@ -1,9 +1,10 @@
 """The pure vetting rules, with no request and no database: dates, preconditions, the gate."""
 from dataclasses import replace
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from app.dates import add_months
 from app.vetting import rules
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.policy import VettingPolicy
@@ -89,7 +90,7 @@ def test_gate_for_a_leap_day_certificate():
     (date(2026, 5, 31), 1, date(2026, 6, 30)),
 ])
 def test_add_months_clamps_to_month_end(start, months, end):
-    assert rules.add_months(start, months) == end
+    assert add_months(start, months) == end
 
 
 def test_nppv_expiry_follows_the_policy_validity():
@@ -182,20 +183,25 @@ def test_disclosure_approved_passes_and_declined_fails():
     assert result.reasons == ["The risk-assessed decision on 10 March 2024 was to decline"]
 
 
-def test_changed_status_fails_the_gate_until_a_new_decision():
+def test_changed_status_ends_the_certificate_and_no_decision_brings_it_back():
+    """The organisation cannot see what changed: only a new DBS check (certificate and decision) passes again."""
     changed = replace(ready(), status_checks=(StatusCheckFacts(date(2025, 2, 1), StatusOutcome.CHANGED),))
     result = rules.evaluate_gate([changed], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 2))
     assert not result.ok and result.until is None
-    assert result.reasons == ["The Update Service status check on 1 February 2025 showed new information: "
-                              "a new risk-assessed decision is needed"]
-    assert changed.needs_decision
-    redecided = replace(changed, decisions=(DecisionFacts(Decision.APPROVED, date(2025, 2, 4)),))
-    assert not redecided.needs_decision
-    assert rules.evaluate_gate([redecided], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 5)).ok
-    older_decision = replace(changed, decisions=(DecisionFacts(Decision.APPROVED, date(2024, 3, 4)),))
-    assert not rules.evaluate_gate([older_decision], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 5)).ok
-    declined = replace(changed, decisions=(DecisionFacts(Decision.DECLINED, date(2025, 2, 4)),))
-    assert not rules.evaluate_gate([declined], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 5)).ok
+    assert result.reasons == ["The Update Service status check on 1 February 2025 showed new information, so this "
+                              "certificate is no longer current: a new DBS check is needed"]
+    assert not changed.needs_decision  # nothing to decide on this certificate any more
+    approved_after = replace(changed, decisions=(DecisionFacts(Decision.APPROVED, date(2025, 2, 4)),))
+    assert not rules.evaluate_gate([approved_after], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 5)).ok
+    new_check = replace(ready(), id=2, issued_on=date(2025, 2, 20), requested_on=date(2025, 2, 3))
+    assert rules.evaluate_gate([changed, new_check], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 21)).ok
+
+
+def test_a_lapsed_subscription_falls_back_to_the_recheck_period():
+    lapsed = replace(ready(), status_checks=(StatusCheckFacts(date(2025, 2, 1), StatusOutcome.NO_SUBSCRIPTION),))
+    assert lapsed.flag is None and not lapsed.subscribed
+    result = rules.evaluate_gate([lapsed], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 2))
+    assert result.ok and result.until == rules.recheck_due(lapsed.issued_on, UPDATE_SERVICE) - timedelta(days=1)
 
 
 def test_changed_status_fails_the_gate_under_the_recheck_period_too():
@@ -206,17 +212,6 @@ def test_changed_status_fails_the_gate_under_the_recheck_period_too():
 def test_later_no_change_does_not_clear_a_changed_status():
     checks = (StatusCheckFacts(date(2025, 2, 1), StatusOutcome.CHANGED), StatusCheckFacts(date(2025, 2, 10), StatusOutcome.NO_CHANGE))
     assert not rules.evaluate_gate([replace(ready(), status_checks=checks)], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 11)).ok
-
-
-def test_lapsed_subscription_fails_the_gate_until_a_new_decision():
-    lapsed = replace(ready(), status_checks=(StatusCheckFacts(date(2025, 2, 1), StatusOutcome.NO_SUBSCRIPTION),))
-    result = rules.evaluate_gate([lapsed], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 2))
-    assert result.reasons == ["The Update Service subscription was not active on 1 February 2025: "
-                              "a new risk-assessed decision is needed"]
-    redecided = replace(lapsed, decisions=(DecisionFacts(Decision.APPROVED, date(2025, 2, 1)),))
-    after = rules.evaluate_gate([redecided], GOOD_NPPV, UPDATE_SERVICE, date(2025, 3, 2))
-    # No longer subscribed, so the three-year recheck from issue governs again.
-    assert after.ok and after.until == date(2027, 2, 28)
 
 
 def test_update_service_mode_needs_a_status_check_every_year():
@@ -265,17 +260,3 @@ def test_a_higher_nppv_level_satisfies_a_lower_requirement():
     assert rules.dbs_gate([dbs(level=DbsLevel.ENHANCED_BARRED)], POLICY, date(2025, 1, 1)).ok
 
 
-def test_a_decision_entered_before_a_status_check_does_not_cover_it():
-    """Dates typed for a status check can be earlier than a decision already made; entry order settles it."""
-    from datetime import datetime
-
-    def at(hour):
-        return datetime(2025, 2, 10, hour, tzinfo=UTC)
-
-    decided_first = DecisionFacts(Decision.APPROVED, date(2025, 2, 10), at(9))
-    changed_later = StatusCheckFacts(date(2025, 2, 1), StatusOutcome.CHANGED, at(10))
-    check = replace(ready(), status_checks=(changed_later,), decisions=(decided_first,))
-    assert check.flag == changed_later and check.needs_decision
-    assert not rules.evaluate_gate([check], GOOD_NPPV, UPDATE_SERVICE, date(2025, 2, 11)).ok
-    decided_after = DecisionFacts(Decision.APPROVED, date(2025, 2, 10), at(11))
-    assert replace(check, decisions=(decided_first, decided_after)).flag is None

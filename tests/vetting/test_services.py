@@ -8,7 +8,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.vetting import services
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
-from app.vetting.models import PoliceVetting
+from app.vetting.models import DbsDecision, PoliceVetting
 from app.vetting.services import VettingError, vetting_gate
 from tests.factories import make_user
 from tests.vetting.factories import add_status_check, make_dbs, make_nppv
@@ -76,16 +76,18 @@ def test_a_recheck_adds_a_record_and_keeps_the_old_one(staff):
     assert records[0].certificate_number == "001234567890"
 
 
-def test_a_decision_after_a_changed_status_reopens_the_gate(staff):
+def test_no_decision_reopens_the_gate_after_a_changed_status_only_a_new_check(staff):
     volunteer = make_user(Role.VOLUNTEER)
     check = make_dbs(volunteer, issued_on=date(2026, 2, 1), subscribed_on=date(2026, 2, 2),
                      consent_on=date(2026, 2, 2), seen_on=date(2026, 2, 2))
     make_nppv(volunteer, granted_on=date(2026, 2, 10))
     add_status_check(check, date(2026, 4, 1), StatusOutcome.CHANGED)
     assert not vetting_gate(volunteer, on=date(2026, 4, 2)).ok
-    services.record_dbs_decision(check, Decision.APPROVED, "Reviewed with the volunteer.", staff, on=date(2026, 4, 3))
-    db.session.commit()
-    assert vetting_gate(volunteer, on=date(2026, 4, 4)).ok
+    with pytest.raises(VettingError, match="does not need a decision"):
+        services.record_dbs_decision(check, Decision.APPROVED, "Reviewed with the volunteer.", staff, on=date(2026, 4, 3))
+    db.session.rollback()
+    make_dbs(volunteer, issued_on=date(2026, 4, 20))
+    assert vetting_gate(volunteer, on=date(2026, 4, 21)).ok
 
 
 def test_gates_for_many_volunteers_in_fixed_queries(count_queries):
@@ -103,23 +105,18 @@ def test_gates_for_many_volunteers_in_fixed_queries(count_queries):
     assert len(q) == 4  # checks, their decisions and status checks, police vetting
 
 
-def test_a_status_check_recorded_after_a_decision_is_not_covered_by_it(staff):
-    """A change found on a status check needs a decision made after it was known, whatever dates were typed."""
+def test_one_decision_per_check_is_kept_by_the_database(staff):
+    """A second decision on one check is refused by the database itself, whatever the service was told."""
+    from sqlalchemy.exc import IntegrityError
+
     volunteer = make_user(Role.VOLUNTEER)
-    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, issued_on=date(2026, 3, 1), subscribed_on=date(2026, 3, 2),
-                     consent_on=date(2026, 3, 2), seen_on=date(2026, 3, 2))
-    make_nppv(volunteer, granted_on=date(2026, 3, 1))
+    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, issued_on=date(2026, 3, 1))
     services.record_dbs_decision(check, Decision.APPROVED, "Old matter.", staff, on=date(2026, 3, 10))
     db.session.commit()
-    assert vetting_gate(volunteer, on=date(2026, 3, 11)).ok
-    # Recorded later, but dated before the decision: the decision could not have weighed it.
-    services.record_status_check(check, date(2026, 3, 5), StatusOutcome.CHANGED, staff)
-    db.session.commit()
-    gate = vetting_gate(volunteer, on=date(2026, 3, 11))
-    assert not gate.ok and "showed new information" in gate.reasons[0]
-    services.record_dbs_decision(check, Decision.APPROVED, "Talked it through.", staff, on=date(2026, 3, 11))
-    db.session.commit()
-    assert vetting_gate(volunteer, on=date(2026, 3, 11)).ok
+    db.session.add(DbsDecision(dbs_check_id=check.id, decision=Decision.DECLINED, decided_on=date(2026, 3, 11)))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 @pytest.mark.parametrize("on,ok,until_or_reason", [
@@ -160,11 +157,8 @@ def test_gate_shell_after_a_lapsed_subscription(staff):
     make_nppv(volunteer, granted_on=date(2026, 2, 10))
     services.record_status_check(check, date(2026, 6, 1), StatusOutcome.NO_SUBSCRIPTION, staff)
     db.session.commit()
-    lapsed = vetting_gate(volunteer, on=date(2026, 6, 1))
-    assert not lapsed.ok and "subscription was not active on 1 June 2026" in lapsed.reasons[0]
     with pytest.raises(VettingError, match="not subscribed"):
         services.record_status_check(check, date(2026, 6, 2), StatusOutcome.NO_CHANGE, staff)
-    services.record_dbs_decision(check, Decision.APPROVED, "Will recheck in time.", staff, on=date(2026, 6, 3))
-    db.session.commit()
+    db.session.rollback()
     after = vetting_gate(volunteer, on=date(2026, 6, 3))
     assert after.ok and after.until == date(2029, 1, 31)  # the three-year recheck governs again

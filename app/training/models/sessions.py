@@ -15,9 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import User
+from app.actions import Versioned
+from app.auth.models import Role, User
 from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db
+from app.training import rules
 from app.training.models.catalogue import Course, Venue
 
 session_trainers = Table(
@@ -59,8 +61,9 @@ class Attendance(enum.StrEnum):
         return self in (Attendance.PRESENT, Attendance.LATE)
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Versioned, db.Model):
     """One run of a course: when, where (a venue or an online link), who teaches, how many seats."""
+    noun = "session"
 
     __tablename__ = "training_sessions"
     __table_args__ = (
@@ -110,9 +113,29 @@ class TrainingSession(db.Model):
     def is_trainer(self, user) -> bool:
         return any(t.id == user.id for t in self.trainers)
 
+    def phase(self, now: datetime | None = None) -> rules.Phase:
+        """Upcoming, started or cancelled: the one place that answers "can this still change?"."""
+        return rules.session_phase(self.starts_at, self.cancelled, now or utcnow())
 
-class Booking(db.Model):
+    def register_state(self, now: datetime | None = None) -> str:
+        """'not_open', 'open' or 'closed' for this session's register."""
+        from app.training.policy import policy
+
+        return rules.register_state(self.starts_at, self.ends_at, now or utcnow(), policy(), self.register_closed_at)
+
+    def can_manage(self, user) -> bool:
+        """Coordinators manage any session; trainers the sessions they teach."""
+        return user.has_role(Role.COORDINATOR) or self.is_trainer(user)
+
+    def can_mark_register(self, user, now: datetime | None = None) -> bool:
+        """The session's trainers while the register is open; coordinators from when it opens, and after it closes."""
+        return rules.can_mark(is_trainer=self.is_trainer(user), is_coordinator=user.has_role(Role.COORDINATOR),
+                              state=self.register_state(now))
+
+
+class Booking(Versioned, db.Model):
     """A person's place (or place in the queue) on a session, and their attendance."""
+    noun = "booking"
 
     __tablename__ = "training_bookings"
     __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_training_bookings_session_user"),)

@@ -4,11 +4,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.actions import perform
 from app.applications import forms, services
-from app.applications.history import application_history
 from app.applications.models import Application, Referee
-from app.applications.queue import QueueFilter, area_choices, queue_query, status_counts
-from app.applications.rules import ApplicationError, Status
+from app.applications.queries import (
+    QueueFilter,
+    application_history,
+    area_choices,
+    queue_query,
+    status_counts,
+)
+from app.applications.rules import Status
 from app.applications.views import bp
 from app.auth.models import Role
 from app.core.models import Area
@@ -68,15 +74,9 @@ def detail(application_id):
                            action_form=forms.ActionForm())
 
 
-def _do(application: Application, action, done: str):
-    """Run one service call for a button: commit and say so, or explain why not."""
-    try:
-        action()
-        db.session.commit()
-        flash(done)
-    except ApplicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+def _do(application: Application, done: str, service, *args):
+    """Run one service call for a button: commit and say so, or explain why not (a refusal or a lost race)."""
+    perform(service, *args).flash(done)
     return redirect(url_for("applications.detail", application_id=application.id))
 
 
@@ -97,8 +97,7 @@ def start_review(application_id):
     note = _action_note()
     if note is None:
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, lambda: services.start_review(application, current_user, note),
-               "You are reviewing this application.")
+    return _do(application, "You are reviewing this application.", services.start_review, application, current_user, note)
 
 
 @bp.route("/applications/<int:application_id>/references", methods=["POST"])
@@ -109,8 +108,8 @@ def request_references(application_id):
     note = _action_note()
     if note is None:
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, lambda: services.request_references(application, current_user, note),
-               "References requested. Each referee has been e-mailed a link.")
+    return _do(application, "References requested. Each referee has been e-mailed a link.",
+               services.request_references, application, current_user, note)
 
 
 @bp.route("/applications/<int:application_id>/references/<int:referee_id>/chase", methods=["POST"])
@@ -119,7 +118,7 @@ def chase_reference(application_id, referee_id):
     """Send a referee a reminder with a fresh link."""
     application = get_application_or_404(application_id)
     referee = get_referee_or_404(application, referee_id)
-    return _do(application, lambda: services.chase_reference(referee, current_user), f"Reminder sent to {referee.name}.")
+    return _do(application, f"Reminder sent to {referee.name}.", services.chase_reference, referee, current_user)
 
 
 @bp.route("/applications/<int:application_id>/references/<int:referee_id>/outcome", methods=["POST"])
@@ -132,9 +131,8 @@ def reference_outcome(application_id, referee_id):
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, lambda: services.record_reference_outcome(
-        referee, form.satisfactory.data == "yes", form.note.data or "", current_user),
-        f"Reference from {referee.name} recorded.")
+    return _do(application, f"Reference from {referee.name} recorded.", services.record_reference_outcome,
+               referee, form.satisfactory.data == "yes", form.note.data or "", current_user)
 
 
 @bp.route("/applications/<int:application_id>/chat/book", methods=["GET", "POST"])
@@ -144,8 +142,8 @@ def book_chat(application_id):
     application = get_application_or_404(application_id)
     form = forms.BookChatForm()
     if form.validate_on_submit():
-        return _do(application, lambda: services.book_chat(application, form.day.data, form.note.data, current_user),
-                   "Chat booked. The applicant has been e-mailed.")
+        return _do(application, "Chat booked. The applicant has been e-mailed.", services.book_chat, application,
+                   form.day.data, form.note.data, current_user)
     return render_template("applications/chat_book.html", application=application, form=form)
 
 
@@ -156,8 +154,8 @@ def record_chat(application_id):
     application = get_application_or_404(application_id)
     form = forms.RecordChatForm()
     if form.validate_on_submit():
-        return _do(application, lambda: services.record_chat(
-            application, form.held_on.data, form.outcome.data, form.notes.data, current_user), "Chat recorded.")
+        return _do(application, "Chat recorded.", services.record_chat, application, form.held_on.data,
+                   form.outcome.data, form.notes.data, current_user)
     return render_template("applications/chat_record.html", application=application, form=form)
 
 
@@ -170,8 +168,8 @@ def accept(application_id):
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, lambda: services.accept_application(application, current_user, form.note.data or ""),
-               f"{application.name} is now a volunteer. We have e-mailed them.")
+    return _do(application, f"{application.name} is now a volunteer. We have e-mailed them.",
+               services.accept_application, application, current_user, form.note.data or "")
 
 
 @bp.route("/applications/<int:application_id>/decline", methods=["GET", "POST"])
@@ -179,13 +177,11 @@ def accept(application_id):
 def decline(application_id):
     """Decline with a reason and a note; the applicant gets a kind e-mail."""
     application = get_application_or_404(application_id)
-    try:
-        services.check_decider(application, current_user)
-    except ApplicationError as exc:
-        flash(str(exc), "error")
+    if not application.can_decide(current_user):
+        flash(services.not_decider_message(application), "error")
         return redirect(url_for("applications.detail", application_id=application.id))
     form = forms.DeclineForm()
     if form.validate_on_submit():
-        return _do(application, lambda: services.decline_application(
-            application, form.reason.data, form.note.data, current_user), "Application declined. We have e-mailed the applicant.")
+        return _do(application, "Application declined. We have e-mailed the applicant.", services.decline_application,
+                   application, form.reason.data, form.note.data, current_user)
     return render_template("applications/decline.html", application=application, form=form)

@@ -1,46 +1,33 @@
 """Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import audit
-from app.auth.models import Role
+from app.actions import hold
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import to_london
 from app.training import rules
+from app.training import services_seats as seats
 from app.training.models import (
     Attendance,
     Booking,
     BookingStatus,
-    CalendarFeed,
     Completion,
     CompletionSource,
     Course,
     SessionStatus,
     TrainingSession,
-    new_feed_token,
 )
 from app.training.services import TrainingError, active_bookings, eligibility, policy
 
 
-def register_state(session: TrainingSession, now: datetime | None = None) -> str:
-    """'not_open', 'open' or 'closed' for this session's register."""
-    return rules.register_state(session.starts_at, session.ends_at, now or utcnow(), policy(),
-                                session.register_closed_at)
-
-
-def can_mark_register(session: TrainingSession, user, now: datetime | None = None) -> bool:
-    """The session's trainers while the register is open; coordinators from when it opens, and after it closes."""
-    return rules.can_mark(is_trainer=session.is_trainer(user), is_coordinator=user.has_role(Role.COORDINATOR),
-                          state=register_state(session, now))
-
-
 def _check_can_mark(session: TrainingSession, by, now: datetime) -> str:
-    state = register_state(session, now)
+    state = session.register_state(now)
     if session.cancelled:
         raise TrainingError("This session was cancelled, so there is no register.")
-    if not can_mark_register(session, by, now):
+    if not session.can_mark_register(by, now):
         if state == "not_open":
             raise TrainingError("The register opens shortly before the session starts.")
         raise TrainingError("The register has closed. Ask a coordinator if it needs changing.")
@@ -68,6 +55,7 @@ def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime 
     """Mark one person's attendance, keeping who marked it and when. Returns False when nothing changed."""
     now = now or utcnow()
     state = _check_can_mark(booking.session, by, now)
+    hold(booking)
     if booking.status is not BookingStatus.BOOKED:
         raise TrainingError(f"{booking.user.display_name} does not have a place on this session.")
     if attendance is Attendance.UNMARKED or booking.attendance is attendance:
@@ -79,6 +67,14 @@ def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime 
     _sync_completion(booking, by, now)
     db.session.flush()
     return True
+
+
+def mark_register(session: TrainingSession, marks: list[tuple[Booking, Attendance]], by,
+                  now: datetime | None = None) -> int:
+    """Save a register page: each person's mark. Returns how many changed."""
+    now = now or utcnow()
+    _check_can_mark(session, by, now)
+    return sum(mark_attendance(booking, attendance, by, now) for booking, attendance in marks)
 
 
 def mark_all_present(session: TrainingSession, by, now: datetime | None = None) -> int:
@@ -104,14 +100,15 @@ def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = 
     verdict = eligibility(session, volunteer, now=min(now, session.starts_at - timedelta(seconds=1)))
     if not verdict.ok:
         raise TrainingError(f"{volunteer.display_name} cannot join: {verdict.reason}")
+    seats.take_walk_in(session)  # the session row first, then the booking: the one lock order
     if booking is None:
         booking = Booking(session=session, user=volunteer, ical_sequence=session.sequence)
         db.session.add(booking)
+    else:
+        hold(booking)
+        if booking.status is BookingStatus.BOOKED:
+            raise TrainingError(f"{volunteer.display_name} is already on the register.")
     booking.status, booking.walk_in, booking.queued_at, booking.cancelled_at = BookingStatus.BOOKED, True, now, None
-    # Walk-ins are in the room already, so they may take the count past capacity; still one atomic UPDATE.
-    db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id)
-                       .values(seats_taken=TrainingSession.seats_taken + 1).execution_options(synchronize_session=False))
-    db.session.expire(session, ["seats_taken"])
     db.session.flush()
     audit.record(by, "training.walk_in_added", volunteer, obj=booking, session_id=session.id)
     mark_attendance(booking, Attendance.PRESENT, by, now)
@@ -121,6 +118,7 @@ def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = 
 def close_register(session: TrainingSession, by=None, now: datetime | None = None) -> int:
     """Close the register: anyone unmarked becomes absent. Returns how many were marked absent."""
     now = now or utcnow()
+    hold(session)
     if session.register_closed_at is not None or session.cancelled:
         return 0
     absent = 0
@@ -153,7 +151,7 @@ def close_due_registers(now: datetime | None = None) -> list[TrainingSession]:
 def close_if_due(session: TrainingSession, now: datetime | None = None) -> None:
     """Close this register lazily when someone looks at it after its window."""
     now = now or utcnow()
-    if session.register_closed_at is None and not session.cancelled and register_state(session, now) == "closed":
+    if session.register_closed_at is None and not session.cancelled and session.register_state(now) == "closed":
         close_register(session, None, now)
 
 
@@ -177,24 +175,3 @@ def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
     db.session.add(completion)
     db.session.flush()
     return score, completion
-
-
-# ------------------------------------------------------------------ calendar feeds
-
-def feed_for(user, create: bool = True) -> CalendarFeed | None:
-    """The person's private calendar feed, made on first use."""
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
-    if feed is None and create:
-        feed = CalendarFeed(user_id=user.id)
-        db.session.add(feed)
-        db.session.flush()
-    return feed
-
-
-def regenerate_feed(user) -> CalendarFeed:
-    """Give the feed a new random address; the old one stops working at once."""
-    feed = feed_for(user)
-    feed.token, feed.created_at = new_feed_token(), utcnow()
-    audit.record(user, "training.feed_regenerated", user, obj=feed)
-    db.session.flush()
-    return feed

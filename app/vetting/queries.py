@@ -15,15 +15,16 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.core.models import Area
+from app.dates import add_months, add_years
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.vetting import rules
 from app.vetting.enums import DbsOutcome, NppvOutcome, StatusOutcome
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy
+from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
-from app.vetting.status import categories, category_labels
-from app.vetting.tasks import active_volunteers_query
+from app.vetting.services_reminders import active_volunteers_query
 
 NEEDS_SOMETHING, EVERYONE = "", "all"
 SLACK = timedelta(days=7)  # more than the 1 to 3 days that clamping at month ends and 29 February can move a date
@@ -63,13 +64,13 @@ def _current_dbs(check) -> ColumnElement:
 
 def _dbs_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     """A current certificate that may need a decision, a recheck or a status check by `horizon`."""
-    recheck_cutoff = rules.add_years(horizon, -policy.recheck_years) + SLACK
+    recheck_cutoff = add_years(horizon, -policy.recheck_years) + SLACK
     undecided = and_(DbsCheck.outcome == DbsOutcome.DISCLOSED,
                      ~exists().where(DbsDecision.dbs_check_id == DbsCheck.id))
     flagged = exists().where(StatusCheck.dbs_check_id == DbsCheck.id, StatusCheck.outcome != StatusOutcome.NO_CHANGE)
     conditions = [undecided, flagged, DbsCheck.issued_on <= recheck_cutoff]
     if policy.uses_update_service:
-        status_cutoff = rules.add_months(horizon, -policy.status_check_months) + SLACK
+        status_cutoff = add_months(horizon, -policy.status_check_months) + SLACK
         conditions.append(and_(
             DbsCheck.subscribed_on.is_not(None), DbsCheck.issued_on <= status_cutoff,
             ~exists().where(StatusCheck.dbs_check_id == DbsCheck.id, StatusCheck.outcome == StatusOutcome.NO_CHANGE,

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.core.models import Area
+from app.errors import DomainError
 from app.extensions import db
 from app.training.models import Course, Venue
 
@@ -16,7 +17,7 @@ DELIVERY_MODES = {"face_to_face", "online", "remote"}
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-class CatalogueError(Exception):
+class CatalogueError(DomainError):
     """A course or venue file that cannot be loaded: names the file, the field and what is wrong."""
 
     def __init__(self, path: Path, field: str, problem: str):

@@ -33,7 +33,7 @@ def category_labels(policy: VettingPolicy) -> dict[str, str]:
         labels[f"expiring-{lead}"] = (f"Expiring within {lead} days" if lower == 0
                                       else f"Expiring in {lower + 1} to {lead} days")
         lower = lead
-    labels[EXPIRED] = "Expired"
+    labels[EXPIRED] = "Expired or no longer current"
     labels[STATUS_CHECK_DUE] = "Update Service checks due"
     return labels
 
@@ -58,6 +58,8 @@ def categories(checks, nppvs, policy: VettingPolicy, on: date) -> set[str]:
     if current is not None:
         if current.needs_decision:
             found.add(AWAITING_DECISION)
+        if current.flag is not None:
+            found.add(EXPIRED)  # a changed status: only a new DBS check will do
         status_due = next_status_check(current, policy)
         if status_due is not None:
             if (status_due - on).days <= min(policy.reminder_days):

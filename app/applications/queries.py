@@ -1,0 +1,133 @@
+"""Reads for the coordinators: the queue (filters, counts per status, one page, in a fixed number of
+queries) and an application's history (who did what, when, and why, read from the audit log)."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.applications.models import Application, application_areas
+from app.applications.rules import OPEN, Status, policy
+from app.audit import AuditEvent
+from app.core.models import Area
+from app.db_types import utcnow
+from app.extensions import db
+from app.timefmt import london_to_utc
+
+
+@dataclass
+class QueueFilter:
+    status: str = ""          # "" open ones, "all", or a status value
+    area: str = ""            # "" all areas, "mine", or an area id
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    waiting: int | None = None
+
+
+def _area_condition(area: str, my_area_ids: list[int]):
+    if area == "mine":
+        ids = my_area_ids or [-1]
+    elif area.isdigit():
+        ids = [int(area)]
+    else:
+        return None
+    return Application.id.in_(select(application_areas.c.application_id).where(application_areas.c.area_id.in_(ids)))
+
+
+def _conditions(f: QueueFilter, my_area_ids: list[int], now: datetime) -> list:
+    # Only sent applications: a draft withdrawn before sending was never the coordinators' business.
+    conditions = [Application.status != Status.DRAFT, Application.submitted_at.is_not(None)]
+    area = _area_condition(f.area, my_area_ids)
+    if area is not None:
+        conditions.append(area)
+    if f.submitted_from:
+        conditions.append(Application.submitted_at >= london_to_utc(f.submitted_from, time()))
+    if f.submitted_to:
+        conditions.append(Application.submitted_at < london_to_utc(f.submitted_to + timedelta(days=1), time()))
+    if f.waiting is not None:
+        conditions.append(Application.submitted_at <= now - timedelta(days=f.waiting))
+    return conditions
+
+
+def queue_query(f: QueueFilter, my_area_ids: list[int], now: datetime | None = None):
+    """Applications matching the filter, longest waiting first, with their areas loaded in one go."""
+    conditions = _conditions(f, my_area_ids, now or utcnow())
+    if f.status == "":
+        conditions.append(Application.status.in_(OPEN))
+    elif f.status != "all":
+        conditions.append(Application.status == Status(f.status))
+    return (select(Application).where(*conditions).options(selectinload(Application.areas))
+            .order_by(Application.submitted_at, Application.id))
+
+
+def status_counts(f: QueueFilter, my_area_ids: list[int], now: datetime | None = None) -> dict[Status, int]:
+    """How many applications are at each status, under every filter but the status one (one query)."""
+    rows = (select(Application.status, func.count()).where(*_conditions(f, my_area_ids, now or utcnow()))
+            .group_by(Application.status))
+    found = dict(db.session.execute(rows).all())
+    return {s: found.get(s, 0) for s in Status if s != Status.DRAFT}
+
+
+def area_choices(areas: list[Area], has_own: bool) -> list[tuple[str, str]]:
+    mine = [("mine", "Your areas")] if has_own else []
+    return mine + [("", "All areas")] + [(str(a.id), a.name) for a in areas]
+
+
+# ---------------------------------------------------------------- history
+
+WHAT = {
+    "application.started": "Started the application",
+    "application.submit": "Sent the application",
+    "application.duplicate_flagged": "Flagged as a possible duplicate",
+    "application.start_review": "Started the review",
+    "application.request_references": "Requested references",
+    "application.reference_chased": "Sent referee {n} a reminder",
+    "application.reference_received": "Reference {n} arrived",
+    "application.reference_assessed": "Recorded reference {n}",
+    "application.book_chat": "Booked the informal chat",
+    "application.record_chat": "Recorded the informal chat",
+    "application.accept": "Accepted as a volunteer",
+    "application.decline": "Declined",
+    "application.withdraw": "Withdrew the application",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    who: str
+    what: str
+    why: str
+
+
+def describe(action: str, details: dict) -> tuple[str, str]:
+    """The words for one audit event: what happened, and the reason or note given (if any)."""
+    what = WHAT.get(action, action.removeprefix("application.").replace("_", " ").capitalize())
+    what = what.replace("{n}", str(details.get("referee", "")))
+    if action == "application.reference_assessed":
+        what += " as satisfactory" if details.get("satisfactory") else " as not satisfactory"
+    reasons = []
+    if action == "application.decline" and details.get("reason"):
+        reasons.append(policy().label("decline_reason", details["reason"]))
+    elif details.get("reason"):
+        reasons.append(details["reason"])
+    if details.get("outcome"):
+        reasons.append(policy().label("chat_outcome", details["outcome"]))
+    if details.get("note"):
+        reasons.append(details["note"])
+    return what, ". ".join(reasons)
+
+
+def application_history(application: Application) -> list[Entry]:
+    """Every audited step on the application, oldest first (one query)."""
+    events = db.session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.object_type == "Application", AuditEvent.object_id == application.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id))
+    entries = []
+    for event in events:
+        what, why = describe(event.action, event.details or {})
+        who = event.actor.display_name if event.actor else (
+            "The referee" if event.action == "application.reference_received" else "The portal")
+        entries.append(Entry(event.occurred_at, who, what, why))
+    return entries

@@ -28,6 +28,7 @@ from app.extensions import db
 __all__ = ["Conflict", "DomainError", "Outcome", "Versioned", "discard", "hold", "on_duplicate", "perform",
            "render_and_commit"]
 
+RETRIES = 5
 STALE = "Someone else changed this a moment ago, so nothing was saved. Look at it again and try again if it is still needed."
 
 
@@ -148,12 +149,13 @@ class Outcome:
 def perform(service: Callable, *args, retry: bool = False, **kwargs) -> Outcome:
     """Run one service; commit once on success; on a refusal, a lost race or a duplicate, roll back and say why.
 
-    `retry`: for a person's own draft, where the race is with themself (a double tap on "Save"): after a lost
-    race or a duplicate made at the same moment, run the service once more on what is there now, rather than
-    lose what they typed. The service must look its records up afresh.
+    `retry`: for a person's own draft, where the race is with themself (taps on "Save" from two tabs): after a
+    lost race or a duplicate made at the same moment, run the service again on what is there now (up to
+    RETRIES times), rather than lose what they typed. The service must look its records up afresh.
     """
-    for attempt in (1, 2):
-        again = retry and attempt == 1
+    attempts = RETRIES if retry else 1
+    for attempt in range(1, attempts + 1):
+        again = attempt < attempts
         try:
             value = service(*args, **kwargs)
             db.session.commit()
@@ -176,7 +178,7 @@ def perform(service: Callable, *args, retry: bool = False, **kwargs) -> Outcome:
                 raise
             if not again:
                 return Outcome(False, message=message)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return Outcome(False, message=STALE)  # pragma: no cover  (every path above returns on the last attempt)
 
 
 def render_and_commit(template: str, **context) -> str:

@@ -8,6 +8,7 @@ from app.applications.services import STEPS
 from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
+from app.timefmt import today_london
 from tests.factories import area_named, make_user
 
 _seq = itertools.count(1)
@@ -34,4 +35,14 @@ def make_application(user=None, status: Status = Status.DRAFT, areas=("Durham",)
     db.session.add(application)
     if commit:
         db.session.commit()
+    return application
+
+
+def ready_to_accept(areas=("Weardale",)):
+    """An application with a chat held and two satisfactory references."""
+    application = make_application(status=Status.CHAT_HELD, areas=areas, chat_held_on=today_london())
+    for referee in application.referees:
+        referee.requested_at = referee.received_at = utcnow()
+        referee.satisfactory = True
+    db.session.commit()
     return application

@@ -11,7 +11,7 @@ from app.auth.models import Role
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import today_london
-from tests.applications.factories import make_application
+from tests.applications.factories import make_application, ready_to_accept
 from tests.factories import area_named, make_user
 
 
@@ -256,16 +256,6 @@ def test_reference_link_stops_when_the_application_closes(coordinator, client, s
     assert client.post(path(links[2]), data=answer).status_code == 410
     db.session.refresh(application)
     assert all(r.received_at is None for r in application.referees)
-
-
-def ready_to_accept(areas=("Weardale",)):
-    """An application with a chat held and two satisfactory references."""
-    application = make_application(status=Status.CHAT_HELD, areas=areas, chat_held_on=today_london())
-    for referee in application.referees:
-        referee.requested_at = referee.received_at = utcnow()
-        referee.satisfactory = True
-    db.session.commit()
-    return application
 
 
 def test_only_a_coordinator_for_the_area_makes_the_final_decision(coordinator, smtp):

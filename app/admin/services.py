@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from app import audit
+from app.actions import hold
 from app.auth.models import Role, User
 from app.auth.services import grant_role, remove_role
 from app.core.models import Area
@@ -10,6 +11,7 @@ from app.extensions import db
 
 def set_roles(user: User, wanted: set[Role], by: User) -> tuple[set[Role], set[Role]]:
     """Grant and remove roles so the person holds exactly `wanted`; returns (granted, removed)."""
+    hold(user)
     current = set(user.roles)
     granted, removed = wanted - current, current - wanted
     for role in sorted(removed):
@@ -21,6 +23,7 @@ def set_roles(user: User, wanted: set[Role], by: User) -> tuple[set[Role], set[R
 
 def set_areas(user: User, area_ids: list[int], by: User) -> None:
     """Set the areas a person works in (audited)."""
+    hold(user)
     areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)))) if area_ids else []
     before = sorted(a.name for a in user.areas)
     user.areas = areas

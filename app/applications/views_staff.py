@@ -30,7 +30,8 @@ register_nav("Applications", "applications.queue", *REVIEWERS, order=20)
 def get_application_or_404(application_id: int) -> Application:
     """A sent application (drafts, even withdrawn ones, are the applicant's own business), or 404."""
     application = db.session.get(Application, application_id,
-                                 options=[selectinload(Application.referees), selectinload(Application.areas)])
+                                 options=[selectinload(Application.referees),
+                                          selectinload(Application.areas)])
     if application is None or application.status == Status.DRAFT or application.submitted_at is None:
         abort(404)
     return application
@@ -74,9 +75,7 @@ def detail(application_id):
                            action_form=forms.ActionForm())
 
 
-def _do(application: Application, done: str, service, *args):
-    """Run one service call for a button: commit and say so, or explain why not (a refusal or a lost race)."""
-    perform(service, *args).flash(done)
+def _to_detail(application: Application):
     return redirect(url_for("applications.detail", application_id=application.id))
 
 
@@ -97,7 +96,9 @@ def start_review(application_id):
     note = _action_note()
     if note is None:
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, "You are reviewing this application.", services.start_review, application, current_user, note)
+    perform(services.start_review, application, current_user,
+            note).flash("You are reviewing this application.")
+    return _to_detail(application)
 
 
 @bp.route("/applications/<int:application_id>/references", methods=["POST"])
@@ -108,8 +109,9 @@ def request_references(application_id):
     note = _action_note()
     if note is None:
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, "References requested. Each referee has been e-mailed a link.",
-               services.request_references, application, current_user, note)
+    perform(services.request_references, application, current_user,
+            note).flash("References requested. Each referee has been e-mailed a link.")
+    return _to_detail(application)
 
 
 @bp.route("/applications/<int:application_id>/references/<int:referee_id>/chase", methods=["POST"])
@@ -118,7 +120,8 @@ def chase_reference(application_id, referee_id):
     """Send a referee a reminder with a fresh link."""
     application = get_application_or_404(application_id)
     referee = get_referee_or_404(application, referee_id)
-    return _do(application, f"Reminder sent to {referee.name}.", services.chase_reference, referee, current_user)
+    perform(services.chase_reference, referee, current_user).flash(f"Reminder sent to {referee.name}.")
+    return _to_detail(application)
 
 
 @bp.route("/applications/<int:application_id>/references/<int:referee_id>/outcome", methods=["POST"])
@@ -131,8 +134,9 @@ def reference_outcome(application_id, referee_id):
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, f"Reference from {referee.name} recorded.", services.record_reference_outcome,
-               referee, form.satisfactory.data == "yes", form.note.data or "", current_user)
+    perform(services.record_reference_outcome, referee, form.satisfactory.data == "yes", form.note.data or "",
+            current_user).flash(f"Reference from {referee.name} recorded.")
+    return _to_detail(application)
 
 
 @bp.route("/applications/<int:application_id>/chat/book", methods=["GET", "POST"])
@@ -142,8 +146,9 @@ def book_chat(application_id):
     application = get_application_or_404(application_id)
     form = forms.BookChatForm()
     if form.validate_on_submit():
-        return _do(application, "Chat booked. The applicant has been e-mailed.", services.book_chat, application,
-                   form.day.data, form.note.data, current_user)
+        perform(services.book_chat, application, form.day.data, form.note.data,
+                current_user).flash("Chat booked. The applicant has been e-mailed.")
+        return _to_detail(application)
     return render_template("applications/chat_book.html", application=application, form=form)
 
 
@@ -154,8 +159,9 @@ def record_chat(application_id):
     application = get_application_or_404(application_id)
     form = forms.RecordChatForm()
     if form.validate_on_submit():
-        return _do(application, "Chat recorded.", services.record_chat, application, form.held_on.data,
-                   form.outcome.data, form.notes.data, current_user)
+        perform(services.record_chat, application, form.held_on.data, form.outcome.data, form.notes.data,
+                current_user).flash("Chat recorded.")
+        return _to_detail(application)
     return render_template("applications/chat_record.html", application=application, form=form)
 
 
@@ -168,8 +174,9 @@ def accept(application_id):
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(url_for("applications.detail", application_id=application.id))
-    return _do(application, f"{application.name} is now a volunteer. We have e-mailed them.",
-               services.accept_application, application, current_user, form.note.data or "")
+    perform(services.accept_application, application, current_user,
+            form.note.data or "").flash(f"{application.name} is now a volunteer. We have e-mailed them.")
+    return _to_detail(application)
 
 
 @bp.route("/applications/<int:application_id>/decline", methods=["GET", "POST"])
@@ -182,6 +189,7 @@ def decline(application_id):
         return redirect(url_for("applications.detail", application_id=application.id))
     form = forms.DeclineForm()
     if form.validate_on_submit():
-        return _do(application, "Application declined. We have e-mailed the applicant.", services.decline_application,
-                   application, form.reason.data, form.note.data, current_user)
+        perform(services.decline_application, application, form.reason.data, form.note.data,
+                current_user).flash("Application declined. We have e-mailed the applicant.")
+        return _to_detail(application)
     return render_template("applications/decline.html", application=application, form=form)

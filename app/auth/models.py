@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.actions import Versioned
 from app.core.models import Area, user_areas
 from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db
@@ -38,9 +39,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(Versioned, UserMixin, db.Model):
     """A person with an account: applicant, volunteer or staff, or several at once."""
 
+    noun = "account"
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from app import audit, throttle
+from app.actions import hold, on_duplicate
 from app.auth.models import Role, TextSize, User, UserRole
 from app.auth.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from app.auth.tokens import make_token, password_fingerprint, read_token
@@ -16,6 +17,9 @@ from app.extensions import db
 
 class AccountError(DomainError):
     """An account action that is not allowed in the current state."""
+
+
+on_duplicate("user_roles", "That role was given a moment ago by someone else. Look at the person's roles again.")
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -66,6 +70,7 @@ def user_from_verify_token(token: str) -> tuple[User | None, str | None]:
 
 def verify_email(user: User) -> None:
     """Mark the address confirmed (a second click changes nothing)."""
+    hold(user)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         audit.record(user, "account.email_verified", user)
@@ -145,6 +150,7 @@ def user_from_reset_token(token: str) -> User | None:
 
 def set_password(user: User, new_password: str, action: str = "auth.password_changed") -> None:
     """Store a new password and end every session that used the old one."""
+    hold(user)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     if user.email_verified_at is None:
@@ -183,6 +189,7 @@ def remove_role(user: User, role: Role, by: User) -> None:
 
 def deactivate_user(user: User, by: User, reason: str) -> None:
     """Stop a person signing in and end their sessions (audited)."""
+    hold(user)
     if not user.is_active:
         raise AccountError(f"{user.display_name}'s account is already deactivated.")
     if user.id == by.id:
@@ -195,6 +202,7 @@ def deactivate_user(user: User, by: User, reason: str) -> None:
 
 def reactivate_user(user: User, by: User) -> None:
     """Let a deactivated person sign in again (audited)."""
+    hold(user)
     if user.is_active:
         raise AccountError(f"{user.display_name}'s account is already active.")
     user.deactivated_at = None

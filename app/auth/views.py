@@ -38,7 +38,10 @@ def login():
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = perform(services.authenticate, form.email.data, form.password.data, request.remote_addr or "").value
+        # retry: a double tap on "Sign in" races itself over the same account row.
+        outcome = perform(services.authenticate, form.email.data, form.password.data, request.remote_addr or "",
+                          retry=True)
+        result = outcome.value or services.SignInResult(problem="bad")
         if result.user is not None:
             start_session(result.user)
             login_user(result.user)
@@ -128,7 +131,8 @@ def reset_password(token):
     if user is None:
         return render_template("auth/link_invalid.html", resend_url=url_for("auth.forgot_password")), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit() and perform(services.set_password, user, form.password.data, action="auth.password_reset").flash(
+    if form.validate_on_submit() and perform(services.set_password, user, form.password.data,
+                               action="auth.password_reset").flash(
             "Your password has been changed. Sign in with your new password."):
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

@@ -192,7 +192,8 @@ def _venue_form(obj=None) -> VenueForm:
 def new_venue():
     """Add a venue."""
     form = _venue_form()
-    if form.validate_on_submit() and perform(services.save_venue, None, by=current_user, name=form.name.data, address=form.address.data,
+    if form.validate_on_submit() and perform(services.save_venue, None, by=current_user, name=form.name.data,
+                               address=form.address.data,
                area_id=form.area.data, access_notes=form.access_notes.data or "").flash(f"{form.name.data} is added."):
         return redirect(url_for("training.venues"))
     return render_template("training/venue_form.html", form=form, venue=None)
@@ -204,7 +205,8 @@ def edit_venue(venue_id):
     """Change a venue's details."""
     venue = queries.get_venue_or_404(venue_id)
     form = _venue_form(venue)
-    if form.validate_on_submit() and perform(services.save_venue, venue, by=current_user, name=form.name.data, address=form.address.data,
+    if form.validate_on_submit() and perform(services.save_venue, venue, by=current_user, name=form.name.data,
+                               address=form.address.data,
                area_id=form.area.data, access_notes=form.access_notes.data or "").flash(f"{form.name.data} is updated."):
         return redirect(url_for("training.venues"))
     return render_template("training/venue_form.html", form=form, venue=venue)

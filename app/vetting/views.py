@@ -60,7 +60,8 @@ def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **conte
     status = 409 if problems and request.method == "POST" else 400 if form.errors else 200
     # "form", not which form: a view of the decision page in the audit log would tell admins of a disclosure.
     services.log_view(current_user, volunteer, obj=obj, page="form")
-    return render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title, problems=problems,
+    return render_and_commit("vetting/form.html", form=form, volunteer=volunteer, title=title,
+                             problems=problems,
                              **context), status
 
 
@@ -94,7 +95,8 @@ def record(user_id):
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
-    return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police, gate=gate,
+    return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police,
+                             gate=gate,
                               policy=policy, today=today, rules=rules)
 
 
@@ -107,9 +109,10 @@ def new_dbs(user_id):
     form = forms.DbsRequestForm(data={"level": policy.dbs_level.value, "workforce": policy.dbs_workforce.value,
                                       "volunteer_check": "yes"} if request.method == "GET" else None)
     if form.validate_on_submit():
-        return _apply(volunteer, "DBS check started.", form, services.request_dbs_check, volunteer,
-                      DbsLevel(form.level.data), Workforce(form.workforce.data), form.volunteer_check.data == "yes",
-                      form.requested_on.data, current_user)
+        outcome = perform(services.request_dbs_check, volunteer, DbsLevel(form.level.data),
+                          Workforce(form.workforce.data), form.volunteer_check.data == "yes",
+                          form.requested_on.data, current_user)
+        return _saved(outcome, volunteer, "DBS check started.", form, obj=volunteer)
     return _form_page(form, volunteer, "Start a DBS check")
 
 
@@ -120,9 +123,10 @@ def dbs_submitted(check_id):
     check, volunteer = get_check_or_404(check_id)
     form = forms.DbsSubmittedForm(check=check)
     if form.validate_on_submit():
-        return _apply(volunteer, "Date submitted saved.", form, services.record_dbs_submission, check,
-                      form.submitted_on.data, current_user)
-    return _form_page(form, volunteer, "When was the DBS application submitted?", [check.problem_with("submission")], obj=check)
+        outcome = perform(services.record_dbs_submission, check, form.submitted_on.data, current_user)
+        return _saved(outcome, volunteer, "Date submitted saved.", form, obj=check)
+    return _form_page(form, volunteer, "When was the DBS application submitted?",
+                      [check.problem_with("submission")], obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/certificate", methods=["GET", "POST"])
@@ -132,9 +136,11 @@ def dbs_result(check_id):
     check, volunteer = get_check_or_404(check_id)
     form = forms.DbsResultForm(check=check)
     if form.validate_on_submit():
-        return _apply(volunteer, "Certificate saved.", form, services.record_dbs_result, check,
-                      form.certificate_number.data, form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
-    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")], obj=check,
+        outcome = perform(services.record_dbs_result, check, form.certificate_number.data,
+                          form.issued_on.data, DbsOutcome(form.outcome.data), current_user)
+        return _saved(outcome, volunteer, "Certificate saved.", form, obj=check)
+    return _form_page(form, volunteer, "Record the DBS certificate", [check.problem_with("result")],
+                      obj=check,
                       hint="Do not record or upload what the certificate says: only whether it is clear.")
 
 
@@ -145,9 +151,11 @@ def dbs_decision(check_id):
     check, volunteer = get_check_or_404(check_id)
     form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
     if form.validate_on_submit():
-        return _apply(volunteer, "Decision saved.", form, services.record_dbs_decision, check,
-                      Decision(form.decision.data), form.rationale.data, current_user)
-    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], obj=check, check=check,
+        outcome = perform(services.record_dbs_decision, check, Decision(form.decision.data),
+                          form.rationale.data, current_user)
+        return _saved(outcome, volunteer, "Decision saved.", form, obj=check)
+    return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], obj=check,
+                      check=check,
                       warning="Declining ends this person's onboarding. They will be sent a kind e-mail.")
 
 
@@ -158,9 +166,11 @@ def update_service(check_id):
     check, volunteer = get_check_or_404(check_id)
     form = forms.UpdateServiceForm(obj=check if request.method == "GET" else None)
     if form.validate_on_submit():
-        return _apply(volunteer, "Update Service details saved.", form, services.record_update_service, check,
-                      form.subscribed_on.data, form.consent_on.data, form.original_seen_on.data, current_user)
-    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")], obj=check)
+        outcome = perform(services.record_update_service, check, form.subscribed_on.data,
+                          form.consent_on.data, form.original_seen_on.data, current_user)
+        return _saved(outcome, volunteer, "Update Service details saved.", form, obj=check)
+    return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")],
+                      obj=check)
 
 
 @bp.route("/dbs/<int:check_id>/status-check", methods=["GET", "POST"])
@@ -171,8 +181,9 @@ def status_check(check_id):
     problems = rules.status_check_problems(check.facts(), current_policy())
     form = forms.StatusCheckForm(check=check)
     if not problems and form.validate_on_submit():
-        return _apply(volunteer, "Status check saved.", form, services.record_status_check, check,
-                      form.checked_on.data, StatusOutcome(form.outcome.data), current_user)
+        outcome = perform(services.record_status_check, check, form.checked_on.data,
+                          StatusOutcome(form.outcome.data), current_user)
+        return _saved(outcome, volunteer, "Status check saved.", form, obj=check)
     return _form_page(form, volunteer, "Update Service status check", problems, obj=check)
 
 
@@ -184,8 +195,9 @@ def new_police(user_id):
     form = forms.PoliceVettingForm(data={"level": current_policy().nppv_level.value}
                                    if request.method == "GET" else None)
     if form.validate_on_submit():
-        return _apply(volunteer, "Police vetting saved.", form, services.submit_police_vetting, volunteer,
-                      NppvLevel(form.level.data), form.force_reference.data, form.submitted_on.data, current_user)
+        outcome = perform(services.submit_police_vetting, volunteer, NppvLevel(form.level.data),
+                          form.force_reference.data, form.submitted_on.data, current_user)
+        return _saved(outcome, volunteer, "Police vetting saved.", form, obj=volunteer)
     return _form_page(form, volunteer, "Record police vetting")
 
 
@@ -197,16 +209,16 @@ def police_result(record_id):
     form = forms.PoliceOutcomeForm(record=record)
     final = None if record.next_outcomes else f"This police vetting was {record.outcome.label.lower()}: it cannot change."
     if form.validate_on_submit():
-        return _apply(volunteer, "Police vetting result saved.", form, services.record_police_outcome, record,
-                      NppvOutcome(form.outcome.data), form.outcome_on.data, current_user)
+        outcome = perform(services.record_police_outcome, record, NppvOutcome(form.outcome.data),
+                          form.outcome_on.data, current_user)
+        return _saved(outcome, volunteer, "Police vetting result saved.", form, obj=record)
     return _form_page(form, volunteer, "Police vetting result", [final], obj=record)
 
 
-def _apply(volunteer: User, message: str, form, service, *args):
-    """Run one service call; an illegal transition (or a lost race) is explained on the page rather than saved."""
-    outcome = perform(service, *args)
+def _saved(outcome, volunteer: User, message: str, form, obj=None):
+    """Back to the record when saved; an illegal transition (or a lost race) is explained on the form page."""
     if not outcome:
-        return _form_page(form, volunteer, "This cannot be saved", [outcome.message], obj=args[0])
+        return _form_page(form, volunteer, "This cannot be saved", [outcome.message], obj=obj)
     flash(message)
     return redirect(url_for("vetting.record", user_id=volunteer.id))
 
@@ -222,5 +234,6 @@ def mine():
     records = services.load_records([current_user.id]).get(current_user.id, ([], []))
     checks, police = services.facts_for(records)
     gate = rules.evaluate_gate(checks, police, policy, today)
-    steps = [dbs_step(checks, policy, today), update_service_step(checks, today), nppv_step(police, policy, today)]
+    steps = [dbs_step(checks, policy, today), update_service_step(checks, today),
+             nppv_step(police, policy, today)]
     return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])

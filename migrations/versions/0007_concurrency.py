@@ -1,6 +1,6 @@
 """concurrency: version counters on the rows whose state moves; uniqueness where the rule is uniqueness
 
-- `version` on applications, referees, dbs_checks, police_vettings, training_sessions, training_bookings:
+- `version` on users, applications, referees, dbs_checks, police_vettings, training_sessions, training_bookings:
   every state change is a conditional write on it (see app/actions.py).
 - one open application per person (a partial unique index);
 - one decision per DBS check.
@@ -20,7 +20,7 @@ down_revision = '0006_training_review'
 branch_labels = None
 depends_on = None
 
-VERSIONED = ('applications', 'referees', 'dbs_checks', 'police_vettings', 'training_sessions', 'training_bookings')
+VERSIONED = ('users', 'applications', 'referees', 'dbs_checks', 'police_vettings', 'training_sessions', 'training_bookings')
 OPEN_ONLY = "status NOT IN ('accepted', 'declined', 'withdrawn')"
 
 

@@ -22,7 +22,7 @@ def test_0005_keeps_referees_and_areas_both_ways(tmp_path, smtp_server):
         try:
             upgrade(directory=migrations, revision="0004_training")
             # Today's models write the version counters that 0007 adds; give the old tables them early.
-            for table in ("applications", "referees"):
+            for table in ("users", "applications", "referees"):
                 db.session.execute(text(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
             sync_areas(ROOT / "policy" / "areas.toml")
             make_application(areas=("Durham", "Weardale"))

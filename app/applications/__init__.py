@@ -1,0 +1,1 @@
+"""Applications: from "I would like to volunteer" to a decision."""

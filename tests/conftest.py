@@ -16,8 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -33,10 +36,11 @@ BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects on the marks
 def pytest_collection_modifyitems(config, items):
-    """Everything under tests/browser is a browser test: marked here, once, not file by file."""
+    """Everything under tests/browser is a browser test, and commits for real: marked here, once."""
     for item in items:
         if BROWSER_TESTS in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.real_commits)  # the live server is another thread, on its own connections
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +80,7 @@ def app(database_url, smtp_server, tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
         _db.engine.dispose()
+    _seed(application)
     return application
 
 
@@ -86,6 +91,7 @@ def live_app(app, database_url, smtp_server, tmp_path_factory):
 
 
 def _empty_database(application) -> None:
+    """Empty every table, then put back the areas every test starts with."""
     with application.app_context():
         engine = _db.engine
         tables = [t.name for t in _db.metadata.sorted_tables]
@@ -101,18 +107,80 @@ def _empty_database(application) -> None:
                     conn.execute(text(f"DELETE FROM {table}"))
                 for _, sql in triggers:
                     conn.execute(text(sql))
+        _seed(application)
+
+
+def _seed(application) -> None:
+    """What every test starts with: the areas from policy/areas.toml, committed."""
+    with application.app_context():
+        sync_areas(ROOT / "policy" / "areas.toml")
+        _db.session.commit()
+        _db.session.remove()
+
+
+class _JoinedSession(FlaskSQLAlchemySession):
+    """db.session in a rolled-back test: every query goes through the test's one connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextmanager
+def _rolled_back(application):
+    """Run the test inside one transaction on one connection, rolled back at the end.
+
+    db.session joins that transaction with SAVEPOINTs: the app's commit() releases one (and the after-commit
+    e-mails go), its rollback() rolls back to one. Only `application`'s sessions join; another app instance
+    in the same test keeps its own connections and cannot see the uncommitted rows (so such tests need
+    real_commits)."""
+    engine = _db.engine
+    connection = engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins transactions itself, lazily, and not for SAVEPOINT: take over, and BEGIN explicitly.
+        saved_isolation = driver.isolation_level
+        driver.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    joined = sessionmaker(class_=_JoinedSession, db=_db, query_cls=_db.Query, bind=connection,
+                          join_transaction_mode="create_savepoint")
+    plain_registry = _db.session
+    plain_factory = plain_registry.session_factory
+
+    def session_factory():
+        return joined() if current_app._get_current_object() is application else plain_factory()
+
+    _db.session = scoped_session(session_factory, scopefunc=plain_registry.registry.scopefunc)
+    try:
+        yield
+    finally:
+        _db.session.remove()
+        _db.session = plain_registry
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = saved_isolation
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
-def db(app, smtp_server):
-    """A clean database and inbox for every test, with the app context pushed."""
-    with app.app_context():
-        sync_areas(ROOT / "policy" / "areas.toml")
-        _db.session.commit()
-        smtp_server.inbox.clear()
-        yield _db
-        _db.session.remove()
-    _empty_database(app)
+def db(request, app, smtp_server):
+    """A clean database and inbox for every test, with the app context pushed.
+
+    Normally the test runs in a transaction that is rolled back afterwards (see _rolled_back). A test marked
+    real_commits commits for real and every table is emptied afterwards."""
+    smtp_server.inbox.clear()
+    if request.node.get_closest_marker("real_commits"):
+        try:
+            with app.app_context():
+                yield _db
+                _db.session.remove()
+        finally:
+            _empty_database(app)
+    else:
+        with app.app_context(), _rolled_back(app):
+            yield _db
 
 
 @pytest.fixture

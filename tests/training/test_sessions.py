@@ -106,12 +106,11 @@ def test_editing_notifies_everyone_booked(login_as, smtp):
     services.book_session(session, volunteer)
     db.session.commit()
     coordinator = login_as("coordinator")
-    start = session.starts_at.astimezone(UTC) + timedelta(days=1)
     from app.timefmt import to_london
 
-    local = to_london(start)
-    data = _form(session.trainers[0], day=f"{local.day} {local.month} {local.year}", start=f"{local:%H:%M}",
-                 end=f"{(local + timedelta(hours=2)):%H:%M}")
+    # A day later, 10am to noon: a time of day taken from the clock would end after midnight if run after 10pm.
+    day = to_london(session.starts_at.astimezone(UTC) + timedelta(days=1))
+    data = _form(session.trainers[0], day=f"{day.day} {day.month} {day.year}", start="10:00", end="12:00")
     response = coordinator.post(f"/training/sessions/{session.id}/edit", data=data, follow_redirects=True)
     assert "Everyone booked has been sent the new details" in response.text
     assert "Changed: Taster day" in smtp.last(volunteer.email)["Subject"]

@@ -110,12 +110,24 @@ def _empty_database(application) -> None:
         _seed(application)
 
 
+_BASELINE: dict[str, int] = {}  # rows per table that every test starts with
+
+
 def _seed(application) -> None:
     """What every test starts with: the areas from policy/areas.toml, committed."""
     with application.app_context():
         sync_areas(ROOT / "policy" / "areas.toml")
         _db.session.commit()
         _db.session.remove()
+        with _db.engine.connect() as conn:
+            _BASELINE.update(_row_counts(conn))
+
+
+def _row_counts(conn) -> dict[str, int]:
+    """Rows in every table, in one statement."""
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    counts = conn.execute(text("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables))).one()
+    return dict(zip(tables, counts, strict=True))
 
 
 class _JoinedSession(FlaskSQLAlchemySession):
@@ -161,7 +173,12 @@ def _rolled_back(application):
         outer.rollback()
         if sqlite:
             driver.isolation_level = saved_isolation
+        changed = {t: n for t, n in _row_counts(connection).items() if n != _BASELINE[t]}
         connection.close()
+        if changed:  # something committed outside the test's transaction: clean up, and say so
+            _empty_database(application)
+            pytest.fail(f"rows were committed outside the test's transaction (rows now per table: {changed}); "
+                        "if the test needs that, mark it real_commits", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -228,7 +245,8 @@ def count_queries(app):
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+            # Transaction bookkeeping is not counted: a rolled-back test's commit() and rollback() are SAVEPOINTs.
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK TO")):
                 statements.append(statement)
 
         engine = _db.engine

@@ -3,6 +3,14 @@
 - `app`: the app under test (CSRF off for the plain test client), on a database built by `flask db upgrade`:
   SQLite by default, PostgreSQL when TEST_DATABASE_URL is set. Each test starts from empty tables
   (plus the areas from policy/areas.toml).
+- `db` (autouse): each test runs inside one database transaction that is rolled back afterwards. The app's
+  own commit() and rollback() become SAVEPOINTs inside it, and e-mail still goes on commit. A test whose rows
+  must be seen by another connection (threads, a second app instance standing in for another process, the
+  live server, raw SQL through db.engine) is marked `@pytest.mark.real_commits` (or `pytestmark =
+  pytest.mark.real_commits` for a whole module): it commits for real and every table is emptied afterwards.
+  A rolled-back test that leaves committed rows behind fails, asking for the mark.
+- Everything under tests/browser is marked `browser` and `real_commits` by pytest_collection_modifyitems
+  below; browser test files need no marks of their own.
 - `client`, `login_as(role_or_user)`: test clients, anonymous or signed in.
 - `smtp`: the inbox of a real SMTP server on a loopback port that the app sends through.
 - `count_queries`: a context manager counting SQL statements.

@@ -3,6 +3,14 @@
 - `app`: the app under test (CSRF off for the plain test client), on a database built by `flask db upgrade`:
   SQLite by default, PostgreSQL when TEST_DATABASE_URL is set. Each test starts from empty tables
   (plus the areas from policy/areas.toml).
+- `db` (autouse): each test runs inside one database transaction that is rolled back afterwards. The app's
+  own commit() and rollback() become SAVEPOINTs inside it, and e-mail still goes on commit. A test whose rows
+  must be seen by another connection (threads, a second app instance standing in for another process, the
+  live server, raw SQL through db.engine) is marked `@pytest.mark.real_commits` (or `pytestmark =
+  pytest.mark.real_commits` for a whole module): it commits for real and every table is emptied afterwards.
+  A rolled-back test that leaves committed rows behind fails, asking for the mark.
+- Everything under tests/browser is marked `browser` and `real_commits` by pytest_collection_modifyitems
+  below; browser test files need no marks of their own.
 - `client`, `login_as(role_or_user)`: test clients, anonymous or signed in.
 - `smtp`: the inbox of a real SMTP server on a loopback port that the app sends through.
 - `count_queries`: a context manager counting SQL statements.
@@ -16,8 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -28,6 +39,16 @@ from tests.factories import make_user
 from tests.support.mail import SMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the marks
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser is a browser test, and commits for real: marked here, once."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.real_commits)  # the live server is another thread, on its own connections
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +88,7 @@ def app(database_url, smtp_server, tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
         _db.engine.dispose()
+    _seed(application)
     return application
 
 
@@ -77,6 +99,7 @@ def live_app(app, database_url, smtp_server, tmp_path_factory):
 
 
 def _empty_database(application) -> None:
+    """Empty every table, then put back the areas every test starts with."""
     with application.app_context():
         engine = _db.engine
         tables = [t.name for t in _db.metadata.sorted_tables]
@@ -92,18 +115,97 @@ def _empty_database(application) -> None:
                     conn.execute(text(f"DELETE FROM {table}"))
                 for _, sql in triggers:
                     conn.execute(text(sql))
+        _seed(application)
+
+
+_BASELINE: dict[str, int] = {}  # rows per table that every test starts with
+
+
+def _seed(application) -> None:
+    """What every test starts with: the areas from policy/areas.toml, committed."""
+    with application.app_context():
+        sync_areas(ROOT / "policy" / "areas.toml")
+        _db.session.commit()
+        _db.session.remove()
+        with _db.engine.connect() as conn:
+            _BASELINE.update(_row_counts(conn))
+
+
+def _row_counts(conn) -> dict[str, int]:
+    """Rows in every table, in one statement."""
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    counts = conn.execute(text("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables))).one()
+    return dict(zip(tables, counts, strict=True))
+
+
+class _JoinedSession(FlaskSQLAlchemySession):
+    """db.session in a rolled-back test: every query goes through the test's one connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextmanager
+def _rolled_back(application):
+    """Run the test inside one transaction on one connection, rolled back at the end.
+
+    db.session joins that transaction with SAVEPOINTs: the app's commit() releases one (and the after-commit
+    e-mails go), its rollback() rolls back to one. Only `application`'s sessions join; another app instance
+    in the same test keeps its own connections and cannot see the uncommitted rows (so such tests need
+    real_commits)."""
+    engine = _db.engine
+    connection = engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins transactions itself, lazily, and not for SAVEPOINT: take over, and BEGIN explicitly.
+        saved_isolation = driver.isolation_level
+        driver.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    joined = sessionmaker(class_=_JoinedSession, db=_db, query_cls=_db.Query, bind=connection,
+                          join_transaction_mode="create_savepoint")
+    plain_registry = _db.session
+    plain_factory = plain_registry.session_factory
+
+    def session_factory():
+        return joined() if current_app._get_current_object() is application else plain_factory()
+
+    _db.session = scoped_session(session_factory, scopefunc=plain_registry.registry.scopefunc)
+    try:
+        yield
+    finally:
+        _db.session.remove()
+        _db.session = plain_registry
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = saved_isolation
+        changed = {t: n for t, n in _row_counts(connection).items() if n != _BASELINE[t]}
+        connection.close()
+        if changed:  # something committed outside the test's transaction: clean up, and say so
+            _empty_database(application)
+            pytest.fail(f"rows were committed outside the test's transaction (rows now per table: {changed}); "
+                        "if the test needs that, mark it real_commits", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
-def db(app, smtp_server):
-    """A clean database and inbox for every test, with the app context pushed."""
-    with app.app_context():
-        sync_areas(ROOT / "policy" / "areas.toml")
-        _db.session.commit()
-        smtp_server.inbox.clear()
-        yield _db
-        _db.session.remove()
-    _empty_database(app)
+def db(request, app, smtp_server):
+    """A clean database and inbox for every test, with the app context pushed.
+
+    Normally the test runs in a transaction that is rolled back afterwards (see _rolled_back). A test marked
+    real_commits commits for real and every table is emptied afterwards."""
+    smtp_server.inbox.clear()
+    if request.node.get_closest_marker("real_commits"):
+        try:
+            with app.app_context():
+                yield _db
+                _db.session.remove()
+        finally:
+            _empty_database(app)
+    else:
+        with app.app_context(), _rolled_back(app):
+            yield _db
 
 
 @pytest.fixture
@@ -151,7 +253,8 @@ def count_queries(app):
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+            # Transaction bookkeeping is not counted: a rolled-back test's commit() and rollback() are SAVEPOINTs.
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK TO")):
                 statements.append(statement)
 
         engine = _db.engine

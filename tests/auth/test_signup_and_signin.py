@@ -94,6 +94,7 @@ def test_bad_sign_in_input_never_500s(client, data):
     assert client.post("/sign-in", data=data).status_code == 200
 
 
+@pytest.mark.real_commits  # the second app instance has its own connections: it sees only committed rows
 def test_sign_in_is_limited_per_account_across_processes(app, client):
     """Counters live in the database: a second app instance (another process) sees the same count."""
     from app import create_app

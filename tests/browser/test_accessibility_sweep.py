@@ -12,8 +12,6 @@ from tests.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.test_access_matrix import RULES, _access
 
-pytestmark = pytest.mark.browser
-
 SKIP = {"static", "auth.logout", "core.healthz"}
 
 

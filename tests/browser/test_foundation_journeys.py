@@ -9,8 +9,6 @@ from app.extensions import db
 from tests.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 
-pytestmark = pytest.mark.browser
-
 
 def test_sign_up_confirm_sign_in_text_size_sign_out(phone_page, smtp, assert_accessible, live_server):
     page = phone_page

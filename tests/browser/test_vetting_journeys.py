@@ -2,7 +2,6 @@
 police vetting, and the volunteer's own page then shows their vetting complete. axe runs on every page."""
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from app.auth.models import Role
@@ -10,8 +9,6 @@ from app.extensions import db
 from app.timefmt import today_london
 from tests.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
-
-pytestmark = pytest.mark.browser
 
 
 def fill_date(page, day) -> None:

@@ -221,3 +221,29 @@ def test_everyone_cancelling_at_once_promotes_the_one_waiting(app, race):
     assert_seats_add_up(session.id)
     assert db.session.get(Booking, waiting.id).status is BookingStatus.BOOKED
 
+
+
+# ---------------------------------------------------------------- accounts, by the person and by admins
+
+
+def test_a_double_tap_on_sign_in_signs_in_once_each_without_error(app, race):
+    from tests.factories import DEFAULT_PASSWORD
+
+    person = make_user(Role.VOLUNTEER)
+    clients = [app.test_client() for _ in range(3)]
+    data = {"email": person.email, "password": DEFAULT_PASSWORD}
+    responses = race(3, lambda i: clients[i].post("/sign-in", data=data))
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    assert audit_count("auth.login") == 3
+
+
+def test_two_admins_deactivating_one_account_at_once_audit_it_once(app, race):
+    person = make_user(Role.VOLUNTEER)
+    admins = [make_user(Role.ADMIN) for _ in range(2)]
+    clients = [sign_in_client(app, a) for a in admins]
+    responses = race(2, lambda i: clients[i].post(f"/admin/people/{person.id}/deactivate",
+                                                  data={"reason": "Left the scheme"}))
+    assert sorted(r.status_code for r in responses) == [302, 400]  # the loser sees why, by the reason field
+    loser = next(r for r in responses if r.status_code == 400).get_data(as_text=True)
+    assert "changed a moment ago" in loser or "already deactivated" in loser
+    assert audit_count("account.deactivated") == 1

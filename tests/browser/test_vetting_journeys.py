@@ -108,7 +108,7 @@ def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_a
 
 
 def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone_page, smtp, assert_accessible):
-    """On a phone: Update Service details, a status check showing a change, then a decline with a kind e-mail."""
+    """On a phone: Update Service details, a status check showing a change, a new check, a decline with a kind e-mail."""
     from datetime import date
 
     from app.vetting.enums import DbsOutcome, Decision
@@ -155,6 +155,23 @@ def test_update_service_check_shows_a_change_and_a_decline_ends_onboarding(phone
     page.get_by_role("button", name="Save status check").click()
     saved(page, "Status check saved")
     expect(page.locator(".govuk-inset-text")).to_contain_text("showed new information")
+    # A changed certificate cannot be approved away: only a new DBS check (and its decision) will do.
+    expect(page.locator(".govuk-inset-text")).to_contain_text("a new DBS check is needed")
+    expect(page.get_by_role("link", name=re.compile("^Record decision"))).to_have_count(0)
+    page.get_by_role("button", name="Start a DBS check").click()
+    fill_date(page, today)
+    page.get_by_role("button", name="Save DBS check").click()
+    saved(page, "DBS check started")
+    page.get_by_role("link", name=re.compile("^Record date submitted")).first.click()
+    fill_date(page, today)
+    page.get_by_role("button", name="Save date submitted").click()
+    saved(page, "Date submitted saved")
+    page.get_by_role("link", name=re.compile("^Record certificate")).first.click()
+    page.get_by_label("Certificate number").fill("0012 3456 7891")
+    fill_date(page, today)
+    page.get_by_label("Information disclosed").check()
+    page.get_by_role("button", name="Save certificate").click()
+    saved(page, "Certificate saved")
 
     page.get_by_role("link", name=re.compile("^Record decision")).click()
     page.get_by_label("Declined").check()

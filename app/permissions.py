@@ -66,3 +66,33 @@ def enforce_access():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(403)
+
+
+# ---------------------------------------------------------------- need to know: which people a member of staff may see
+
+
+def area_scope(staff) -> list[int] | None:
+    """The area ids whose people this member of staff may see: None for managers (everyone), else the areas
+    a coordinator covers (none covered: nobody)."""
+    if staff.has_role(Role.MANAGER):
+        return None
+    return [a.id for a in staff.areas] if staff.has_role(Role.COORDINATOR) else []
+
+
+def person_in_scope(staff, person) -> bool:
+    """May this member of staff see this person's records (vetting, application, training)?"""
+    scope = area_scope(staff)
+    return scope is None or any(a.id in scope for a in person.areas)
+
+
+def people_in_scope(staff):
+    """The SQL condition on User for the people this member of staff may see (for list pages)."""
+    from sqlalchemy import true
+
+    from app.auth.models import User
+    from app.core.models import Area
+
+    scope = area_scope(staff)
+    if scope is None:
+        return true()
+    return User.areas.any(Area.id.in_(scope or [-1]))

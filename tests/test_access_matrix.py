@@ -88,3 +88,45 @@ def test_undeclared_route_is_refused(app):
 
     response = application.test_client().get("/forgot-to-declare")
     assert response.status_code == 403
+
+
+# ---------------------------------------------------------------- object scope: need to know
+
+
+@pytest.fixture
+def someone_in_weardale():
+    """A volunteer in Weardale with an application, a DBS check and police vetting: ids for every object route."""
+    from app.applications.rules import Status
+    from tests.applications.factories import make_application
+    from tests.vetting.factories import make_dbs, make_nppv
+
+    person = make_user(Role.VOLUNTEER, areas=["Weardale"])
+    application = make_application(user=person, status=Status.SUBMITTED, areas=("Weardale",))
+    return {"user_id": person.id, "application_id": application.id, "referee_id": application.referees[0].id,
+            "check_id": make_dbs(person).id, "record_id": make_nppv(person).id}
+
+
+SCOPED_ARGS = {"user_id", "application_id", "referee_id", "check_id", "record_id"}
+SCOPED_RULES = [r for r in RULES if r.arguments and r.arguments <= SCOPED_ARGS and _access(r).roles
+                and Role.COORDINATOR in _access(r).roles]
+
+
+def test_object_scope_covers_the_routes_that_matter():
+    endpoints = {r.endpoint for r in SCOPED_RULES}
+    assert {"vetting.record", "vetting.dbs_decision", "vetting.police_result", "applications.detail",
+            "applications.accept", "training.person_record"} <= endpoints
+
+
+@pytest.mark.parametrize("rule", SCOPED_RULES, ids=lambda r: f"{r.endpoint}")
+def test_coordinators_outside_the_persons_areas_get_404(app, rule, someone_in_weardale):
+    """A coordinator for Durham cannot open or act on anything about a person in Weardale; Weardale's can."""
+    with _APP.test_request_context():
+        from flask import url_for
+
+        url = url_for(rule.endpoint, **{arg: someone_in_weardale[arg] for arg in rule.arguments})
+    method = _method(rule)
+    outside = sign_in_client(app, make_user(Role.COORDINATOR, areas=["Durham"]))
+    assert outside.open(url, method=method).status_code == 404, f"{method} {url} reached outside the coordinator's areas"
+    if method == "GET":
+        inside = sign_in_client(app, make_user(Role.COORDINATOR, areas=["Weardale"]))
+        assert inside.get(url).status_code in (200, 302, 409), f"{url} should open for Weardale's coordinator"

@@ -103,9 +103,21 @@ class Application(Versioned, db.Model):
             return None
         return ((now or utcnow()) - self.submitted_at).days
 
+    def can_review(self, user) -> bool:
+        """Staff who may open and act on it: a manager, or a coordinator covering one of its areas; never the
+        applicant themself, whatever roles they hold (nobody decides about their own record)."""
+        if user.id == self.user_id:
+            return False
+        if user.has_role(Role.MANAGER):
+            return True
+        mine = {a.id for a in user.areas}
+        return user.has_role(Role.COORDINATOR) and any(a.id in mine for a in self.areas)
+
     def can_decide(self, user) -> bool:
         """The final decision (accept or decline) is the area coordinator's: a coordinator covering one of
-        the application's areas, or a manager."""
+        the application's areas, or a manager; never the applicant themself."""
+        if user.id == self.user_id:
+            return False
         if user.has_role(Role.MANAGER):
             return True
         mine = {a.id for a in user.areas}

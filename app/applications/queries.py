@@ -22,6 +22,8 @@ class QueueFilter:
     submitted_from: date | None = None
     submitted_to: date | None = None
     waiting: int | None = None
+    scope: list[int] | None = None   # the areas the member of staff covers (None: a manager, every area)
+    staff_id: int | None = None      # never their own application
 
 
 def _area_condition(area: str, my_area_ids: list[int]):
@@ -37,6 +39,10 @@ def _area_condition(area: str, my_area_ids: list[int]):
 def _conditions(f: QueueFilter, my_area_ids: list[int], now: datetime) -> list:
     # Only sent applications: a draft withdrawn before sending was never the coordinators' business.
     conditions = [Application.status != Status.DRAFT, Application.submitted_at.is_not(None)]
+    if f.scope is not None:  # need to know: only applications in the areas the coordinator covers
+        conditions.append(_area_condition("mine", f.scope))
+    if f.staff_id is not None:
+        conditions.append(Application.user_id != f.staff_id)
     area = _area_condition(f.area, my_area_ids)
     if area is not None:
         conditions.append(area)
@@ -68,9 +74,11 @@ def status_counts(f: QueueFilter, my_area_ids: list[int], now: datetime | None =
     return {s: found.get(s, 0) for s in Status if s != Status.DRAFT}
 
 
-def area_choices(areas: list[Area], has_own: bool) -> list[tuple[str, str]]:
+def area_choices(areas: list[Area], has_own: bool, sees_all: bool = True) -> list[tuple[str, str]]:
+    """The area filter: "Your areas", then "All areas" for managers, then each area the person may see."""
     mine = [("mine", "Your areas")] if has_own else []
-    return mine + [("", "All areas")] + [(str(a.id), a.name) for a in areas]
+    everything = [("", "All areas")] if sees_all else []
+    return mine + everything + [(str(a.id), a.name) for a in areas]
 
 
 # ---------------------------------------------------------------- history

@@ -120,8 +120,20 @@ def missing_steps(application: Application) -> list[str]:
     return [s for s in STEPS if s not in application.steps_done]
 
 
+OWN_ACTIONS = (Action.SUBMIT, Action.WITHDRAW)  # the applicant's own steps; every other is staff's
+
+
+def refuse_own(application: Application, by: User | None) -> None:
+    """Nobody acts as staff on their own application, whatever roles they hold."""
+    if by is not None and by.id == application.user_id:
+        raise ApplicationError("Nobody can make decisions about their own application. "
+                               "Ask another coordinator or a manager.")
+
+
 def _move(application: Application, action: Action, by: User | None, **details) -> None:
     """Apply one edge of the state machine and audit it."""
+    if action not in OWN_ACTIONS:
+        refuse_own(application, by)
     old = application.status
     application.status = next_status(old, action)
     audit.record(by, f"application.{action.value}", application.user, obj=application,
@@ -195,6 +207,7 @@ def chase_reference(referee: Referee, by: User, now: datetime | None = None) -> 
     """Send a reminder with a fresh link (the old one stops working)."""
     now = now or utcnow()
     hold(referee)
+    refuse_own(referee.application, by)
     if referee.requested_at is None or referee.received_at is not None:
         raise ApplicationError("Only a requested reference that has not arrived can be chased.")
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
@@ -228,6 +241,7 @@ def submit_reference(referee: Referee, answers: dict, now: datetime | None = Non
 def record_reference_outcome(referee: Referee, satisfactory: bool, note: str, by: User) -> None:
     """A coordinator records whether a received reference is satisfactory."""
     hold(referee)
+    refuse_own(referee.application, by)
     if referee.received_at is None:
         raise ApplicationError("The reference has not arrived yet.")
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
@@ -270,6 +284,7 @@ def check_decider(application: Application, by: User) -> None:
 def accept_application(application: Application, by: User, note: str = "", now: datetime | None = None) -> None:
     """Accept: the person becomes a volunteer in the areas they chose, and starts onboarding."""
     hold(application)
+    refuse_own(application, by)
     next_status(application.status, Action.ACCEPT)  # an illegal move is refused before anything else
     check_decider(application, by)
     blockers = application.accept_blockers
@@ -289,6 +304,7 @@ def accept_application(application: Application, by: User, note: str = "", now: 
 def decline_application(application: Application, reason: str, note: str, by: User, now: datetime | None = None) -> None:
     """Decline with a reason category and note; the applicant gets a kind e-mail."""
     hold(application)
+    refuse_own(application, by)
     next_status(application.status, Action.DECLINE)
     check_decider(application, by)
     _move(application, Action.DECLINE, by, reason=reason, note=note)
@@ -322,5 +338,5 @@ def open_count_in_areas(user: User) -> int:
     from app.applications.queries import QueueFilter, status_counts
 
     ids = [a.id for a in user.areas]
-    counts = status_counts(QueueFilter(area="mine"), ids) if ids else {}
+    counts = status_counts(QueueFilter(area="mine", staff_id=user.id), ids) if ids else {}
     return sum(n for status, n in counts.items() if status in OPEN)

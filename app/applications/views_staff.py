@@ -1,7 +1,7 @@
 """The coordinators' side: the queue, one application, and the actions the state machine allows."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from app.actions import perform
@@ -21,7 +21,7 @@ from app.core.models import Area
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
-from app.permissions import roles_required
+from app.permissions import area_scope, roles_required
 
 REVIEWERS = (Role.COORDINATOR, Role.MANAGER)
 register_nav("Applications", "applications.queue", *REVIEWERS, order=20)
@@ -33,6 +33,8 @@ def get_application_or_404(application_id: int) -> Application:
                                  options=[selectinload(Application.referees),
                                           selectinload(Application.areas)])
     if application is None or application.status == Status.DRAFT or application.submitted_at is None:
+        abort(404)
+    if not application.can_review(current_user):  # outside their areas, or their own: not found
         abort(404)
     return application
 
@@ -50,14 +52,17 @@ def queue():
     """Applications waiting for a decision, opening on the coordinator's own areas."""
     form = forms.QueueFilterForm(request.args)
     my_ids = [a.id for a in current_user.areas]
-    areas = list(db.session.scalars(select(Area).order_by(Area.position)))
-    form.area.choices = area_choices(areas, bool(my_ids))
+    scope = area_scope(current_user)
+    areas = list(db.session.scalars(select(Area).where(Area.id.in_(scope) if scope is not None else true())
+                                    .order_by(Area.position)))
+    form.area.choices = area_choices(areas, bool(my_ids), sees_all=scope is None)
     if "area" not in request.args:
         form.area.data = "mine" if my_ids else ""
-    f = QueueFilter(area=form.area.data or "")
+    seen = {"scope": scope, "staff_id": current_user.id}
+    f = QueueFilter(area=form.area.data or "", **seen)
     if form.validate():
         f = QueueFilter(status=form.status.data or "", area=form.area.data or "", waiting=form.waiting.data,
-                        submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data)
+                        submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data, **seen)
     pager = db.paginate(queue_query(f, my_ids), page=page_number(), per_page=25, error_out=False)
     return render_template("applications/queue.html", form=form, pager=pager, counts=status_counts(f, my_ids),
                            pagination=govuk_pagination(pager, "applications.queue"), current=f)
@@ -68,7 +73,8 @@ def queue():
 def detail(application_id):
     """Everything about one application, with the actions its status allows."""
     application = get_application_or_404(application_id)
-    duplicates = services.find_duplicates(application) if application.possible_duplicate else []
+    duplicates = [d for d in services.find_duplicates(application) if d.can_review(current_user)] \
+        if application.possible_duplicate else []
     return render_template("applications/detail.html", application=application, duplicates=duplicates,
                            can_decide=application.can_decide(current_user), history=application_history(application),
                            outcome_form=forms.ReferenceOutcomeForm(), accept_form=forms.AcceptForm(),

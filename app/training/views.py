@@ -12,7 +12,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
-from app.permissions import public, roles_required
+from app.permissions import person_in_scope, public, roles_required
 from app.timefmt import to_london, today_london
 from app.training import calendar, queries, rules, services, services_registers
 from app.training.cli import courses_cli, training_cli
@@ -167,10 +167,13 @@ def _record_page(person, own: bool):
 @bp.route("/people/<int:user_id>")
 @roles_required(Role.COORDINATOR, Role.MANAGER)
 def person_record(user_id):
-    """A volunteer's training record, for coordinators and managers."""
+    """A volunteer's training record, for coordinators (people in their areas) and managers."""
     from app.auth.models import User
 
-    return _record_page(db.get_or_404(User, user_id), own=False)
+    person = db.get_or_404(User, user_id)
+    if not person_in_scope(current_user, person):
+        abort(404)
+    return _record_page(person, own=False)
 
 
 @bp.route("/calendar-feed", methods=["POST"])

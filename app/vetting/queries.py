@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
@@ -18,6 +18,7 @@ from app.core.models import Area
 from app.dates import add_months, add_years
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
+from app.permissions import area_scope, people_in_scope
 from app.vetting import rules
 from app.vetting.enums import DbsOutcome, NppvOutcome, StatusOutcome
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
@@ -105,21 +106,23 @@ def may_be_listed(policy: VettingPolicy, today: date) -> ColumnElement:
 # ---------------------------------------------------------------- the page
 
 
-def _filters(form, policy: VettingPolicy) -> tuple[str, int | None, dict[str, str]]:
+def _filters(form, policy: VettingPolicy, staff) -> tuple[str, int | None, dict[str, str]]:
     labels = category_labels(policy)
     form.show.choices = [(NEEDS_SOMETHING, "Needs something doing"), (EVERYONE, "All volunteers"),
                          *labels.items()]
-    areas = db.session.scalars(select(Area).order_by(Area.position)).all()
-    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in areas]
+    scope = area_scope(staff)
+    areas = db.session.scalars(select(Area).where(Area.id.in_(scope) if scope is not None else true())
+                               .order_by(Area.position)).all()
+    form.area.choices = [("", "All areas" if scope is None else "All your areas")] + [(str(a.id), a.name) for a in areas]
     if not form.validate():
         return NEEDS_SOMETHING, None, labels
     return form.show.data or NEEDS_SOMETHING, int(form.area.data) if form.area.data else None, labels
 
 
-def build(form, policy: VettingPolicy, today: date, per_page: int = 25) -> dict:
-    """The rows, counts and pager for the work list page."""
-    show, area_id, labels = _filters(form, policy)
-    query = active_volunteers_query()
+def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -> dict:
+    """The rows, counts and pager for the work list page: only the people `staff` may see."""
+    show, area_id, labels = _filters(form, policy, staff)
+    query = active_volunteers_query().where(people_in_scope(staff))
     if area_id is not None:
         query = query.where(User.areas.any(Area.id == area_id))
     candidate_ids = db.session.scalars(query.with_only_columns(User.id).where(may_be_listed(policy, today))).all()

@@ -8,7 +8,7 @@ from app.actions import perform, render_and_commit
 from app.auth.models import Role, User
 from app.extensions import db
 from app.navigation import register_nav
-from app.permissions import roles_required
+from app.permissions import person_in_scope, roles_required
 from app.timefmt import today_london
 from app.vetting import forms, queries, rules, services
 from app.vetting.cli import vetting_cli
@@ -39,19 +39,26 @@ def get_volunteer_or_404(user_id: int) -> User:
     if not person.has_role(Role.VOLUNTEER) and not db.session.scalar(
             select(DbsCheck.id).where(DbsCheck.volunteer_id == person.id).limit(1)):
         abort(404)
+    return _in_scope_or_404(person)
+
+
+def _in_scope_or_404(person: User) -> User:
+    """Coordinators see the vetting of people in the areas they cover; managers everyone. Others: not found."""
+    if not person_in_scope(current_user, person):
+        abort(404)
     return person
 
 
 def get_check_or_404(check_id: int) -> tuple[DbsCheck, User]:
     """A DBS check and the person it belongs to."""
     check = db.get_or_404(DbsCheck, check_id)
-    return check, db.session.get(User, check.volunteer_id)
+    return check, _in_scope_or_404(db.session.get(User, check.volunteer_id))
 
 
 def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
     """A police vetting application and the person it belongs to."""
     record = db.get_or_404(PoliceVetting, record_id)
-    return record, db.session.get(User, record.volunteer_id)
+    return record, _in_scope_or_404(db.session.get(User, record.volunteer_id))
 
 
 def _form_page(form, volunteer: User, title: str, problems=(), obj=None, **context):
@@ -74,7 +81,7 @@ def work_list():
     """Volunteers whose vetting needs something doing, by list and area (who was shown is logged)."""
     policy, today = current_policy(), today_london()
     form = forms.WorkListFilterForm(request.args)
-    data = queries.build(form, policy, today)
+    data = queries.build(form, policy, today, current_user)
     services.log_list_view(current_user, [row.volunteer for row in data["rows"]], show=data["show"],
                            area_id=data["area_id"], page=data["pager"].page)
     return render_and_commit("vetting/work_list.html", form=form, today=today, **data)

@@ -25,10 +25,35 @@ def test_queue_opens_on_the_coordinators_own_areas(login_as):
     page = c.get("/applications").get_data(as_text=True)
     assert names(page, "Dee Durham", "Bea Both", "Wes Weardale", "Dan Draft") == {"Dee Durham", "Bea Both"}
     assert '<option value="mine" selected' in page
+    # Need to know: a coordinator never sees applications outside the areas they cover, whatever the filter.
     everywhere = c.get("/applications?area=").get_data(as_text=True)
-    assert names(everywhere, "Dee Durham", "Bea Both", "Wes Weardale", "Dan Draft") == {"Dee Durham", "Bea Both", "Wes Weardale"}
+    assert names(everywhere, "Dee Durham", "Bea Both", "Wes Weardale", "Dan Draft") == {"Dee Durham", "Bea Both"}
+    assert ">Weardale</option>" not in page and ">All areas</option>" not in page
     weardale = c.get(f"/applications?area={area_named('Weardale').id}").get_data(as_text=True)
-    assert names(weardale, "Dee Durham", "Bea Both", "Wes Weardale") == {"Bea Both", "Wes Weardale"}
+    assert names(weardale, "Dee Durham", "Bea Both", "Wes Weardale") == {"Bea Both"}  # Bea is in Durham too
+    wes = next(a for a in db.session.scalars(select(Application)) if a.full_name == "Wes Weardale")
+    assert c.get(f"/applications/{wes.id}").status_code == 404
+
+
+def test_managers_see_every_area(login_as):
+    m = login_as("manager")
+    make_application(status=Status.SUBMITTED, areas=("Durham",), full_name="Dee Durham")
+    make_application(status=Status.SUBMITTED, areas=("Weardale",), full_name="Wes Weardale")
+    page = m.get("/applications").get_data(as_text=True)
+    assert names(page, "Dee Durham", "Wes Weardale") == {"Dee Durham", "Wes Weardale"}
+    weardale = m.get(f"/applications?area={area_named('Weardale').id}").get_data(as_text=True)
+    assert names(weardale, "Dee Durham", "Wes Weardale") == {"Wes Weardale"}
+
+
+def test_a_coordinator_never_sees_or_acts_on_their_own_application(login_as):
+    c = login_as("coordinator", areas=["Durham"])
+    c.user.role_grants  # noqa: B018  (loaded)
+    own = make_application(user=c.user, status=Status.SUBMITTED, areas=("Durham",), full_name="Cora Coordinator")
+    assert "Cora Coordinator" not in c.get("/applications").get_data(as_text=True)
+    assert c.get(f"/applications/{own.id}").status_code == 404
+    assert c.post(f"/applications/{own.id}/start-review", data={"note": ""}).status_code == 404
+    db.session.refresh(own)
+    assert own.status == Status.SUBMITTED
 
 
 def test_status_filter_and_counts(login_as):
@@ -46,7 +71,7 @@ def test_status_filter_and_counts(login_as):
 
 
 def test_submitted_date_and_days_waiting_filters(login_as):
-    c = login_as("coordinator")
+    c = login_as("coordinator", areas=["Durham"])
     make_application(status=Status.SUBMITTED, submitted_days_ago=30, full_name="Old Olive")
     make_application(status=Status.SUBMITTED, submitted_days_ago=2, full_name="New Nina")
     waiting = c.get("/applications?waiting=14").get_data(as_text=True)
@@ -70,7 +95,7 @@ def test_bad_filters_get_messages_not_errors(login_as):
 
 
 def test_queue_is_paginated(login_as):
-    c = login_as("coordinator")
+    c = login_as("coordinator", areas=["Durham"])
     for i in range(27):
         make_application(status=Status.SUBMITTED, full_name=f"Person {i:02d}", submitted_days_ago=40 - i, commit=False)
     db.session.commit()

@@ -18,7 +18,9 @@ def names(page: str, *candidates: str) -> set[str]:
 
 def test_lists_and_area_filter(login_as):
     today = today_london()
-    coordinator = login_as("coordinator", areas=["Durham"])
+    coordinator = login_as("coordinator", areas=["Durham", "Stanley"])
+    elsewhere = make_user(Role.VOLUNTEER, name="Otto Outside", areas=["Weardale"])
+    make_dbs(elsewhere, outcome=None)
     waiting = make_user(Role.VOLUNTEER, name="Wanda Waiting", areas=["Durham"])
     make_dbs(waiting, outcome=None)
     deciding = make_user(Role.VOLUNTEER, name="Dan Deciding", areas=["Stanley"])
@@ -35,6 +37,9 @@ def test_lists_and_area_filter(login_as):
     page = coordinator.get("/vetting").get_data(as_text=True)
     assert names(page, *everyone) == {"Wanda Waiting", "Dan Deciding", "Eve Expiring"}
     assert names(coordinator.get("/vetting?show=all").get_data(as_text=True), *everyone) == set(everyone)
+    # Need to know: someone outside the coordinator's areas is on no list, and their record is not found.
+    assert "Otto Outside" not in coordinator.get("/vetting?show=all").get_data(as_text=True)
+    assert coordinator.get(f"/vetting/people/{elsewhere.id}").status_code == 404
     assert names(coordinator.get("/vetting?show=awaiting-result").get_data(as_text=True), *everyone) == {"Wanda Waiting"}
     assert names(coordinator.get("/vetting?show=awaiting-decision").get_data(as_text=True), *everyone) == {"Dan Deciding"}
     assert names(coordinator.get("/vetting?show=expiring-30").get_data(as_text=True), *everyone) == {"Eve Expiring"}
@@ -50,7 +55,7 @@ def test_nonsense_filters_fall_back_to_the_default(login_as):
 
 
 def test_work_list_paginates(login_as):
-    coordinator = login_as("coordinator")
+    coordinator = login_as("manager")
     for n in range(30):
         make_user(Role.VOLUNTEER, name=f"Person {n:02d}", commit=False)
     from app.extensions import db

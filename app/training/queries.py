@@ -93,16 +93,29 @@ def waitlist(session: TrainingSession) -> list[Booking]:
                                    .order_by(Booking.queued_at, Booking.id)))
 
 
-def walk_in_candidates(session: TrainingSession) -> list[User]:
+WALK_IN_MATCHES = 10  # a trainer finds a person by name; never a list of everyone
+
+
+def walk_in_matches(session: TrainingSession, name: str) -> list[User]:
+    """People eligible to join this session whose name contains `name` (3 letters or more), at most ten."""
+    name = " ".join(name.split())
+    if len(name) < 3:
+        return []
+    wanted = name.casefold()
+    return [p for p in walk_in_candidates(session, name) if wanted in p.full_name.casefold()][:WALK_IN_MATCHES]
+
+
+def walk_in_candidates(session: TrainingSession, name: str | None = None) -> list[User]:
     """Volunteers (and, for a taster day, applicants who have applied) not already on the register or
-    teaching it, who have the course's prerequisites (a fixed number of queries)."""
+    teaching it, who have the course's prerequisites (a fixed number of queries); narrowed by name if given."""
     on_register = select(Booking.user_id).where(Booking.session_id == session.id,
                                                 Booking.status == BookingStatus.BOOKED)
     roles = [Role.VOLUNTEER, Role.APPLICANT] if session.course.open_to_applicants else [Role.VOLUNTEER]
     volunteers = list(db.session.scalars(
         select(User).options(selectinload(User.role_grants))
         .where(User.role_grants.any(UserRole.role.in_(roles)), User.deactivated_at.is_(None),
-               User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]))
+               User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]),
+               *([_name_contains(name)] if name else []))
         .order_by(User.full_name)))
     if session.course.open_to_applicants:
         volunteers = _with_open_applications(volunteers)
@@ -117,6 +130,18 @@ def walk_in_candidates(session: TrainingSession) -> list[User]:
         if completion.current_on(day):
             done.setdefault(completion.user_id, set()).add(completion.course.code)
     return [v for v in volunteers if needed <= done.get(v.id, set())]
+
+
+def _name_contains(name: str):
+    """A generous SQL prefilter on the name: each ASCII word, in any case (SQLite's LIKE folds ASCII only, so
+    other words are left to the casefold() match in Python)."""
+    from sqlalchemy import and_, true
+
+    def escaped(word: str) -> str:
+        return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    words = [w for w in name.split() if w.isascii()]
+    return and_(true(), *(User.full_name.ilike(f"%{escaped(w)}%", escape="\\") for w in words))
 
 
 def _with_open_applications(people: list[User]) -> list[User]:

@@ -134,9 +134,11 @@ def register(session_id):
         outcome = perform(services_registers.mark_register, item, marks, current_user)
         outcome.flash(outcome.ok and f"Register saved ({outcome.value} {'change' if outcome.value == 1 else 'changes'}).")
         return redirect(url_for("training.register", session_id=item.id))
+    find = request.args.get("find", "")[:100]
     walk_in = WalkInForm()
-    walk_in.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
-    return render_template("training/register.html", session=item, form=form, walk_in=walk_in,
+    matches = queries.walk_in_matches(item, find)
+    walk_in.volunteer.choices = [(v.id, v.display_name) for v in matches]
+    return render_template("training/register.html", session=item, form=form, walk_in=walk_in, find=find.strip(),
                            action=ActionForm(), state=item.register_state(),
                            can_mark=item.can_mark_register(current_user),
                            waitlist=queries.waitlist(item))

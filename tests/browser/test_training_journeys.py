@@ -91,6 +91,16 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     expect(phone_page.get_by_text("1 person marked present.")).to_be_visible()
     expect(phone_page.get_by_text("Marked late by Tom Trainer")).to_be_visible()
     assert_accessible(phone_page, "register after marking")
+    # Someone turns up without booking: the trainer finds her by name (nobody is listed until then).
+    make_user("volunteer", name="Wendy Walkin")
+    phone_page.reload()
+    expect(phone_page.get_by_text("Wendy Walkin")).to_have_count(0)
+    phone_page.get_by_label("Their name").fill("wend")
+    phone_page.get_by_role("button", name="Find").click()
+    phone_page.get_by_label("Volunteer").select_option(label="Wendy Walkin")
+    assert_accessible(phone_page, "walk-in found by name")
+    phone_page.get_by_role("button", name="Add to the register").click()
+    expect(phone_page.get_by_text("Wendy Walkin is added to the register and marked present.")).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
 
     # The completions appear on the volunteers' records.

@@ -130,7 +130,12 @@ def test_walk_ins_must_be_eligible_volunteers(login_as):
     not_ready = make_user("volunteer", name="Nora Notready")
     client = login_as(item.trainers[0])
     page = client.get(f"/training/sessions/{item.id}/register").text
-    assert "Wendy Walkin" in page and "Nora Notready" not in page
+    assert "Wendy Walkin" not in page  # nobody is listed until the trainer looks them up by name
+    assert "Wendy Walkin" in client.get(f"/training/sessions/{item.id}/register?find=walk").text
+    assert "Nora Notready" not in client.get(f"/training/sessions/{item.id}/register?find=nora").text
+    assert "Nobody called 'nora' can join this session" in client.get(
+        f"/training/sessions/{item.id}/register?find=nora").text
+    assert "at least 3 letters" in client.get(f"/training/sessions/{item.id}/register?find=wa").text
     refused = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": not_ready.id},
                           follow_redirects=True)
     assert "Choose a volunteer from the list" in refused.text
@@ -141,6 +146,19 @@ def test_walk_ins_must_be_eligible_volunteers(login_as):
     assert "grow-model" in current_completions(ready, to_london(item.starts_at).date())
 
 
+def test_walk_in_search_finds_by_name_and_never_lists_everyone(login_as):
+    item, _ = _running_session("taster-day")
+    for n in range(14):
+        make_volunteer(name=f"Sam Same{n:02d}")
+    make_volunteer(name="Zoë Ångström")
+    client = login_as(item.trainers[0])
+    found = client.get(f"/training/sessions/{item.id}/register?find=same").text
+    assert found.count("Sam Same") == 10  # at most ten matches: search again with more of the name
+    assert "Zoë Ångström" in client.get(f"/training/sessions/{item.id}/register?find=ÅNGSTRÖM").text
+    assert client.get(f"/training/sessions/{item.id}/register?find=%25%25%25").status_code == 200
+    assert "Sam Same" not in client.get(f"/training/sessions/{item.id}/register?find=%25%25%25").text
+
+
 def test_walk_ins_may_fill_a_full_taster_day_with_applicants_but_not_its_trainers(login_as):
     trainer = make_user("trainer", "volunteer", name="Tom Trainer")
     item, _ = _running_session("taster-day", people=1, trainers=[trainer])
@@ -149,8 +167,10 @@ def test_walk_ins_may_fill_a_full_taster_day_with_applicants_but_not_its_trainer
     client = login_as(trainer)
     page = client.get(f"/training/sessions/{item.id}/register").text
     assert "even when the session is full (1 of 1 seats taken now)" in page
-    assert "Ann Applying" in page and "Dan Draft" not in page
-    assert f'<option value="{trainer.id}">Tom Trainer' not in page
+    assert "Ann Applying" in client.get(f"/training/sessions/{item.id}/register?find=ann").text
+    assert "Dan Draft" not in client.get(f"/training/sessions/{item.id}/register?find=dan").text
+    assert f'<option value="{trainer.id}">Tom Trainer' not in client.get(
+        f"/training/sessions/{item.id}/register?find=tom").text
     added = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": applying.id},
                         follow_redirects=True)
     assert "Ann Applying is added to the register" in added.text

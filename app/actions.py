@@ -47,7 +47,8 @@ class Conflict(DomainError):
 
         fresh = db.session.get(self.model, self.record_id, populate_existing=True)
         event = db.session.scalar(select(AuditEvent).where(
-            AuditEvent.object_type == self.model.__name__, AuditEvent.object_id == self.record_id)
+            AuditEvent.object_type == self.model.__name__, AuditEvent.object_id == self.record_id,
+            AuditEvent.action.not_like("%.viewed"))  # someone looking is not someone changing
             .order_by(AuditEvent.id.desc()).limit(1))
         who = ""
         if event is not None and event.actor_id is not None:

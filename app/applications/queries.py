@@ -130,7 +130,8 @@ def application_history(application: Application) -> list[Entry]:
     """Every audited step on the application, oldest first (one query)."""
     events = db.session.scalars(
         select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.object_type == "Application", AuditEvent.object_id == application.id)
+        .where(AuditEvent.object_type == "Application", AuditEvent.object_id == application.id,
+               AuditEvent.action != "application.viewed")  # views are in the audit log, not the history
         .order_by(AuditEvent.occurred_at, AuditEvent.id))
     entries = []
     for event in events:

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.timefmt import today_london
 
 STEPS = ("about-you", "where-and-when", "experience", "referees", "consents")
+VIEWED = "application.viewed"
 
 on_duplicate("applications", "You already have an application in progress. You can see it on your application page.")
 on_duplicate("users", "An account with this e-mail address was made a moment ago. Check your e-mail for a message from us.")
@@ -113,6 +114,11 @@ def _save_referees(application: Application, values: dict) -> None:
         referee.relationship_kind = values[f"{prefix}_relationship"]
         referee.email = values[f"{prefix}_email"]
         referee.phone = values[f"{prefix}_phone"]
+
+
+def log_view(viewer: User, application: Application) -> None:
+    """Record that a member of staff opened an application (it can hold lived-experience detail)."""
+    audit.record(viewer, VIEWED, application.user, obj=application)
 
 
 def missing_steps(application: Application) -> list[str]:

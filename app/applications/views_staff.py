@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
-from app.actions import perform
+from app.actions import perform, render_and_commit
 from app.applications import forms, services
 from app.applications.models import Application, Referee
 from app.applications.queries import (
@@ -75,10 +75,12 @@ def detail(application_id):
     application = get_application_or_404(application_id)
     duplicates = [d for d in services.find_duplicates(application) if d.can_review(current_user)] \
         if application.possible_duplicate else []
-    return render_template("applications/detail.html", application=application, duplicates=duplicates,
-                           can_decide=application.can_decide(current_user), history=application_history(application),
-                           outcome_form=forms.ReferenceOutcomeForm(), accept_form=forms.AcceptForm(),
-                           action_form=forms.ActionForm())
+    # It can hold lived-experience detail: every staff view is logged, as vetting records are.
+    services.log_view(current_user, application)
+    return render_and_commit("applications/detail.html", application=application, duplicates=duplicates,
+                             can_decide=application.can_decide(current_user),
+                             history=application_history(application), outcome_form=forms.ReferenceOutcomeForm(),
+                             accept_form=forms.AcceptForm(), action_form=forms.ActionForm())
 
 
 def _to_detail(application: Application):

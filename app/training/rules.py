@@ -40,6 +40,18 @@ def expiry_date(completed_on: date, validity_months: int | None) -> date | None:
     return None if validity_months is None else add_months(completed_on, validity_months)
 
 
+def renewed_expiry(completed_on: date, validity_months: int | None, current_expires: date | None,
+                   window: timedelta) -> date | None:
+    """When a completion stops being current. A refresher inside the recertification window keeps the cover:
+    the new validity runs on from the old expiry (Totara's "use expiry date"), so finishing early never
+    shortens it; outside the window (or with nothing current) it runs from the completion."""
+    if validity_months is None:
+        return None
+    if current_expires is not None and current_expires - window <= completed_on < current_expires:
+        return add_months(current_expires, validity_months)
+    return add_months(completed_on, validity_months)
+
+
 # ------------------------------------------------------------------ a session's phase
 
 

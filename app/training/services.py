@@ -5,7 +5,7 @@ The view commits once.
 """
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit
 from app.actions import Conflict, hold, on_duplicate
@@ -61,6 +61,16 @@ def current_completions(volunteer, on: date | None = None) -> dict[str, Completi
                             (completion.expires_on is None or completion.expires_on > best.expires_on)):
             current[completion.course.code] = completion
     return current
+
+
+def expiry_for(user_id: int, course: Course, day: date) -> date | None:
+    """The expiry of a completion of `course` on `day`, keeping the cover of a current one (refresher rule)."""
+    if course.validity_months is None:
+        return None
+    current = db.session.scalar(select(func.max(Completion.expires_on)).where(
+        Completion.user_id == user_id, Completion.course_id == course.id, Completion.completed_on <= day,
+        Completion.expires_on > day))
+    return rules.renewed_expiry(day, course.validity_months, current, policy().recertify_window)
 
 
 # ------------------------------------------------------------------ eligibility
@@ -276,6 +286,10 @@ def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> l
             hold(booking)
         except Conflict:
             continue  # they left the waiting list this moment
+        verdict = eligibility(session, booking.user, now)
+        if not verdict.ok:  # since they joined: completed it, lost the volunteer role, booked something clashing
+            _skip_waiting(booking, verdict.reason, now)
+            continue
         try:
             if not seats.take(session, now):
                 break
@@ -288,6 +302,14 @@ def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> l
         promoted.append(booking)
     db.session.flush()
     return promoted
+
+
+def _skip_waiting(booking: Booking, reason: str, now: datetime) -> None:
+    """Take someone who can no longer have the place off the waiting list, and tell them why."""
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+    audit.record(None, "training.waitlist_skipped", booking.user, obj=booking, session_id=booking.session_id)
+    _send_plain(booking, f"A place came up, but you cannot take it: {booking.session.course.title}",
+                "waitlist_skipped", reason=reason)
 
 
 def save_venue(venue, *, by, **values):

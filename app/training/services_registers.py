@@ -20,7 +20,7 @@ from app.training.models import (
     SessionStatus,
     TrainingSession,
 )
-from app.training.services import TrainingError, active_bookings, eligibility, policy
+from app.training.services import TrainingError, active_bookings, eligibility, expiry_for, policy
 
 
 def _check_can_mark(session: TrainingSession, by, now: datetime) -> str:
@@ -42,7 +42,7 @@ def _sync_completion(booking: Booking, by, now: datetime) -> None:
     if attended and existing is None and now >= session.ends_at:
         day = to_london(session.starts_at).date()
         db.session.add(Completion(user_id=booking.user_id, course=session.course, completed_on=day,
-                                  expires_on=rules.expiry_date(day, session.course.validity_months),
+                                  expires_on=expiry_for(booking.user_id, session.course, day),
                                   source=CompletionSource.ATTENDANCE, booking_id=booking.id,
                                   recorded_by_id=getattr(by, "id", None), recorded_at=now))
         audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=session.course.code)
@@ -170,7 +170,7 @@ def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
         return score, None
     day = to_london(now).date()
     completion = Completion(user_id=user.id, course=course, completed_on=day, score=score,
-                            expires_on=rules.expiry_date(day, course.validity_months),
+                            expires_on=expiry_for(user.id, course, day),
                             source=CompletionSource.KNOWLEDGE_CHECK, recorded_by_id=user.id, recorded_at=now)
     db.session.add(completion)
     db.session.flush()

@@ -140,6 +140,31 @@ class SessionForm(GovForm):
         self.trainers.data = [t.id for t in session.trainers]
 
 
+class ExternalCompletionForm(GovForm):
+    """Learning done elsewhere (another organisation's accredited course), recorded from evidence seen."""
+
+    course = SelectField("Course it counts as", widget=GovSelect(), coerce=int,
+                         validators=[InputRequired("Choose the course it counts as")])
+    provider = StringField("Who ran it", widget=GovTextInput(), description="The organisation, for example Durham County Council",
+                           validators=[InputRequired("Enter who ran the course"),
+                                       Length(max=200, message="Who ran it must be 200 characters or fewer")])
+    completed_on = GovDateField("Date completed", what="The date completed", description="For example, 27 3 2026",
+                                validators=[InputRequired("Enter the date completed")])
+    evidence = StringField("Evidence you saw", widget=GovTextInput(),
+                           description="For example: the original certificate, number 12345. Do not upload a copy.",
+                           validators=[InputRequired("Enter the evidence you saw"),
+                                       Length(max=300, message="The evidence must be 300 characters or fewer")])
+    submit = submit("Record training")
+
+    def validate_completed_on(self, field):
+        from app.timefmt import today_london
+
+        if field.data and field.data > today_london():
+            raise ValidationError("The date completed must be today or in the past")
+        if field.data and field.data.year < 1990:
+            raise ValidationError("The date completed must be 1990 or later")
+
+
 class CancelSessionForm(GovForm):
     reason = TextAreaField("Why is the session cancelled?", widget=GovTextArea(),
                            description="Everyone booked is told, so say it plainly",

@@ -31,6 +31,11 @@ def get_course_or_404(code: str) -> Course:
     return course
 
 
+def active_courses() -> list[Course]:
+    """Every course in the catalogue, by title."""
+    return list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.title)))
+
+
 def get_venue_or_404(venue_id: int) -> Venue:
     return db.get_or_404(Venue, venue_id)
 

@@ -1,5 +1,5 @@
 """Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -175,3 +175,22 @@ def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
     db.session.add(completion)
     db.session.flush()
     return score, completion
+
+
+# ------------------------------------------------------------------ learning done elsewhere
+
+def record_external_completion(person, course: Course, *, provider: str, completed_on: date, evidence: str,
+                               by, now: datetime | None = None) -> Completion:
+    """A coordinator records a course done elsewhere from evidence they saw; it counts like any other."""
+    now = now or utcnow()
+    if person.id == by.id:
+        raise TrainingError("Nobody can record their own training. Ask another coordinator.")
+    if completed_on > to_london(now).date():
+        raise TrainingError("The date completed must be today or in the past.")
+    completion = Completion(user_id=person.id, course=course, completed_on=completed_on,
+                            expires_on=expiry_for(person.id, course, completed_on), source=CompletionSource.EXTERNAL,
+                            provider=provider, evidence=evidence, recorded_by_id=by.id, recorded_at=now)
+    db.session.add(completion)
+    db.session.flush()
+    audit.record(by, "training.external_completion_recorded", person, obj=completion, course=course.code)
+    return completion

@@ -16,7 +16,13 @@ from app.permissions import person_in_scope, public, roles_required
 from app.timefmt import to_london, today_london
 from app.training import calendar, queries, rules, services, services_registers
 from app.training.cli import courses_cli, training_cli
-from app.training.forms import ActionForm, CatalogueFilterForm, knowledge_check_form, month_choices
+from app.training.forms import (
+    ActionForm,
+    CatalogueFilterForm,
+    ExternalCompletionForm,
+    knowledge_check_form,
+    month_choices,
+)
 from app.training.models import Booking, BookingStatus, CalendarFeed, Course
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -161,7 +167,8 @@ def _record_page(person, own: bool):
                            refresh_from=today + services.policy().recertify_window,
                            completions=services.completions_of(person), bookings=bookings,
                            mine={b.session_id: b for b in bookings},
-                           next_steps=queries.next_steps(person, today, bookings), feed=feed, form=ActionForm())
+                           next_steps=queries.next_steps(person, today, bookings), feed=feed, form=ActionForm(),
+                           can_record_external=not own and current_user.has_role(Role.COORDINATOR))
 
 
 @bp.route("/people/<int:user_id>")
@@ -174,6 +181,26 @@ def person_record(user_id):
     if not person_in_scope(current_user, person):
         abort(404)
     return _record_page(person, own=False)
+
+
+@bp.route("/people/<int:user_id>/done-elsewhere", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def external_completion(user_id):
+    """Record training a volunteer did elsewhere, from the evidence seen (never a copy of it)."""
+    from app.auth.models import User
+
+    person = db.get_or_404(User, user_id)
+    if not person_in_scope(current_user, person):
+        abort(404)
+    form = ExternalCompletionForm()
+    form.course.choices = [(c.id, c.title) for c in queries.active_courses()]
+    if form.validate_on_submit():
+        outcome = perform(services_registers.record_external_completion, person, db.get_or_404(Course, form.course.data),
+                          provider=form.provider.data, completed_on=form.completed_on.data,
+                          evidence=form.evidence.data, by=current_user)
+        if outcome.flash(f"Training recorded for {person.display_name}."):
+            return redirect(url_for("training.person_record", user_id=person.id))
+    return render_template("training/external_completion.html", form=form, person=person)
 
 
 @bp.route("/calendar-feed", methods=["POST"])

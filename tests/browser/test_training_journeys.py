@@ -230,3 +230,28 @@ def test_applicant_finds_a_taster_day_on_the_month_calendar_and_books_it(phone_p
     desk.goto(url)
     assert_accessible(desk, "calendar on a desktop")
     context.close()
+
+
+def test_coordinator_records_training_done_elsewhere_on_a_phone(phone_page, assert_accessible):
+    """From a volunteer's training record: a course done with another organisation, from the evidence seen."""
+    load_catalogue()
+    coordinator = make_user("coordinator", areas=["Durham"])
+    volunteer = make_user("volunteer", name="Esme Elsewhere", areas=["Durham"])
+    _sign_in(phone_page, coordinator)
+    phone_page.goto(f"/training/people/{volunteer.id}")
+    phone_page.get_by_role("link", name="Record training done elsewhere").click()
+    assert_accessible(phone_page, "training done elsewhere")
+    phone_page.get_by_label("Course it counts as").select_option(label="Adult safeguarding (level 1, accredited)")
+    phone_page.get_by_label("Who ran it").fill("Durham County Council")
+    phone_page.get_by_label("Day").fill("3")
+    phone_page.get_by_label("Month").fill("2")
+    phone_page.get_by_label("Year").fill("2099")
+    phone_page.get_by_label("Evidence you saw").fill("Original certificate, number 4471")
+    phone_page.get_by_role("button", name="Record training").click()
+    expect(phone_page.locator(".govuk-error-summary")).to_contain_text("today or in the past")
+    assert_accessible(phone_page, "training done elsewhere, with an error")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone_page.get_by_label("Year").fill("2026")
+    phone_page.get_by_role("button", name="Record training").click()
+    expect(phone_page.get_by_text("Training recorded for Esme Elsewhere.")).to_be_visible()
+    expect(phone_page.get_by_text("done elsewhere: Durham County Council")).to_be_visible()

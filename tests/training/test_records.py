@@ -97,3 +97,40 @@ def test_trainers_cannot_read_applications(login_as):
     trainer = login_as(make_user(Role.TRAINER))
     application = make_application(status=Status.SUBMITTED, areas=("Durham",))
     assert trainer.get(f"/applications/{application.id}").status_code == 403
+
+
+def test_a_coordinator_records_learning_done_elsewhere_and_it_counts(login_as):
+    from app.training.models import Completion, CompletionSource
+    from app.training.services import current_completions
+
+    coordinator = login_as("coordinator", areas=["Durham"])
+    volunteer = make_volunteer(areas=["Durham"])
+    safeguarding = course("adult-safeguarding-level-1")
+    page = coordinator.get(f"/training/people/{volunteer.id}").get_data(as_text=True)
+    assert "Record training done elsewhere" in page
+    url = f"/training/people/{volunteer.id}/done-elsewhere"
+    bad = coordinator.post(url, data={"course": safeguarding.id, "provider": "Durham County Council",
+                                      "completed_on": ["1", "1", "2099"], "evidence": "Original certificate seen"})
+    assert "The date completed must be today or in the past" in bad.get_data(as_text=True)
+    assert 'value="Durham County Council"' in bad.get_data(as_text=True)  # kept as typed
+    done = coordinator.post(url, data={"course": safeguarding.id, "provider": "Durham County Council",
+                                       "completed_on": ["3", "2", "2026"], "evidence": "Original certificate seen"},
+                            follow_redirects=True)
+    assert "Training recorded for" in done.get_data(as_text=True)
+    assert "done elsewhere: Durham County Council" in done.get_data(as_text=True)
+    completion = db.session.scalar(select(Completion).where(Completion.user_id == volunteer.id,
+                                                            Completion.source == CompletionSource.EXTERNAL))
+    assert completion.recorded_by_id == coordinator.user.id and completion.expires_on == date(2029, 2, 3)
+    assert safeguarding.code in current_completions(volunteer, date(2026, 6, 1))
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "training.external_completion_recorded")).subject_id == volunteer.id
+
+
+def test_nobody_records_their_own_training_and_others_areas_are_not_found(login_as):
+    coordinator = login_as(make_user(Role.COORDINATOR, Role.VOLUNTEER, areas=["Durham"]))
+    safeguarding = course("adult-safeguarding-level-1")
+    data = {"course": safeguarding.id, "provider": "Elsewhere", "completed_on": ["3", "2", "2026"], "evidence": "Seen"}
+    own = coordinator.post(f"/training/people/{coordinator.user.id}/done-elsewhere", data=data).get_data(as_text=True)
+    assert "Nobody can record their own training" in own
+    outside = make_volunteer(areas=["Weardale"])
+    assert coordinator.get(f"/training/people/{outside.id}/done-elsewhere").status_code == 404

@@ -14,10 +14,12 @@ from app.training.models.catalogue import Course
 class CompletionSource(enum.StrEnum):
     ATTENDANCE = "attendance"
     KNOWLEDGE_CHECK = "knowledge_check"
+    EXTERNAL = "external"  # learning done elsewhere, recorded by a coordinator who saw the evidence
 
     @property
     def label(self) -> str:
-        return "Attended a session" if self is CompletionSource.ATTENDANCE else "Passed the online knowledge check"
+        return {"attendance": "Attended a session", "knowledge_check": "Passed the online knowledge check",
+                "external": "Done elsewhere"}[self.value]
 
 
 class Completion(db.Model):
@@ -34,6 +36,9 @@ class Completion(db.Model):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("training_bookings.id", ondelete="SET NULL"),
                                                    unique=True)
     score: Mapped[int | None] = mapped_column()  # knowledge check: percentage
+    # Learning done elsewhere: who provided it and what evidence the recorder saw (never a scan of it).
+    provider: Mapped[str | None] = mapped_column(String(200))
+    evidence: Mapped[str | None] = mapped_column(String(300))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

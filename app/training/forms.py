@@ -225,8 +225,22 @@ def register_form(bookings, formdata=None):
         setattr(RegisterForm, f"b{booking.id}", RadioField(
             booking.user.display_name, widget=GovRadioInput(), choices=ATTENDANCE_CHOICES, default=default,
             validators=[Optional()]))
+        setattr(RegisterForm, f"m{booking.id}", IntegerField(
+            f"Minutes {booking.user.display_name} missed", widget=GovTextInput(), default=booking.minutes_missed,
+            description="Only if late or leaving early: the minutes missed in all",
+            validators=[Optional(), NumberRange(min=0, max=24 * 60, message="Minutes missed must be between 0 and 1440")]))
+
+    def validate(self, extra_validators=None):
+        ok = GovForm.validate(self, extra_validators)
+        for booking, field, minutes in self.rows:
+            if field.data in ("late", "left_early") and minutes.data is None and not minutes.errors:
+                minutes.errors = [f"Enter how many minutes {booking.user.display_name} missed"]
+                ok = False
+        return ok
+
+    RegisterForm.validate = validate
     form = RegisterForm(formdata=formdata)
-    form.rows = [(booking, form[f"b{booking.id}"]) for booking in bookings]
+    form.rows = [(booking, form[f"b{booking.id}"], form[f"m{booking.id}"]) for booking in bookings]
     return form
 
 

@@ -4,7 +4,7 @@ Plain functions of plain values, so they are tested exhaustively without a reque
 """
 import calendar
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +16,12 @@ class TrainingPolicy:
     opens_before: timedelta = timedelta(minutes=30)
     closes_after: timedelta = timedelta(hours=48)
     recertify_window: timedelta = timedelta(days=90)
+    missed_minutes_allowed: int = 15  # late or leaving early still counts as attending up to this, in all
+    missed_minutes_by_course: dict = field(default_factory=dict)
+
+    def allowance_for(self, course_code: str) -> int:
+        """Minutes a person may miss of a session of this course and still have attended it."""
+        return int(self.missed_minutes_by_course.get(course_code, self.missed_minutes_allowed))
 
 
 def load_policy(path: str | Path) -> TrainingPolicy:
@@ -28,11 +34,24 @@ def load_policy(path: str | Path) -> TrainingPolicy:
 def parse_policy(data: dict, path: Path | None = None) -> TrainingPolicy:
     """The training policy from the parsed policy/training.toml, with defaults for what it leaves out."""
     register, bookings = data.get("register", {}), data.get("bookings", {})
+    attendance = data.get("attendance", {})
     return TrainingPolicy(
         opens_before=timedelta(minutes=int(register.get("opens_minutes_before_start", 30))),
         closes_after=timedelta(hours=int(register.get("closes_hours_after_end", 48))),
         recertify_window=timedelta(days=int(bookings.get("recertify_window_days", 90))),
+        missed_minutes_allowed=int(attendance.get("missed_minutes_allowed", 15)),
+        missed_minutes_by_course={str(k): int(v) for k, v in attendance.get("by_course", {}).items()},
     )
+
+
+def counts_as_attended(attendance: str, minutes_missed: int | None, allowed: int) -> bool:
+    """Present counts; late or leaving early counts only when the minutes missed are recorded and within the
+    allowance; excused, absent and unmarked never count."""
+    if attendance == "present":
+        return True
+    if attendance in ("late", "left_early"):
+        return minutes_missed is not None and 0 <= minutes_missed <= allowed
+    return False
 
 
 def expiry_date(completed_on: date, validity_months: int | None) -> date | None:

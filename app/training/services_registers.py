@@ -38,7 +38,9 @@ def _sync_completion(booking: Booking, by, now: datetime) -> None:
     """Attended a finished session: record a completion. Marked otherwise later: remove that one (a correction)."""
     session = booking.session
     existing = db.session.scalar(select(Completion).where(Completion.booking_id == booking.id))
-    attended = booking.status is BookingStatus.BOOKED and booking.attendance.attended
+    allowed = policy().allowance_for(session.course.code)
+    attended = booking.status is BookingStatus.BOOKED and rules.counts_as_attended(
+        booking.attendance.value, booking.minutes_missed, allowed)
     if attended and existing is None and now >= session.ends_at:
         day = to_london(session.starts_at).date()
         db.session.add(Completion(user_id=booking.user_id, course=session.course, completed_on=day,
@@ -51,30 +53,38 @@ def _sync_completion(booking: Booking, by, now: datetime) -> None:
         audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=session.course.code)
 
 
-def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None) -> bool:
-    """Mark one person's attendance, keeping who marked it and when. Returns False when nothing changed."""
+def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None,
+                    minutes_missed: int | None = None) -> bool:
+    """Mark one person's attendance (and, if late or leaving early, the minutes missed), keeping who marked it
+    and when. Returns False when nothing changed."""
     now = now or utcnow()
     state = _check_can_mark(booking.session, by, now)
     hold(booking)
     if booking.status is not BookingStatus.BOOKED:
         raise TrainingError(f"{booking.user.display_name} does not have a place on this session.")
-    if attendance is Attendance.UNMARKED or booking.attendance is attendance:
+    minutes = minutes_missed if attendance.part_missed else None
+    if attendance.part_missed and (minutes is None or not 0 <= minutes <= MAX_MINUTES_MISSED):
+        raise TrainingError(f"Enter how many minutes {booking.user.display_name} missed, as a whole number.")
+    if attendance is Attendance.UNMARKED or (booking.attendance is attendance and booking.minutes_missed == minutes):
         return False
     before = booking.attendance
-    booking.attendance, booking.marked_by_id, booking.marked_at = attendance, by.id, now
+    booking.attendance, booking.minutes_missed, booking.marked_by_id, booking.marked_at = attendance, minutes, by.id, now
     audit.record(by, "training.attendance_marked", booking.user, obj=booking, attendance=attendance,
-                 previously=before, after_close=state == "closed")
+                 previously=before, after_close=state == "closed", minutes_missed=minutes)
     _sync_completion(booking, by, now)
     db.session.flush()
     return True
 
 
-def mark_register(session: TrainingSession, marks: list[tuple[Booking, Attendance]], by,
+MAX_MINUTES_MISSED = 24 * 60
+
+
+def mark_register(session: TrainingSession, marks: list[tuple[Booking, Attendance, int | None]], by,
                   now: datetime | None = None) -> int:
-    """Save a register page: each person's mark. Returns how many changed."""
+    """Save a register page: each person's mark and minutes missed. Returns how many changed."""
     now = now or utcnow()
     _check_can_mark(session, by, now)
-    return sum(mark_attendance(booking, attendance, by, now) for booking, attendance in marks)
+    return sum(mark_attendance(booking, attendance, by, now, minutes) for booking, attendance, minutes in marks)
 
 
 def mark_all_present(session: TrainingSession, by, now: datetime | None = None) -> int:

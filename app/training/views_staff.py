@@ -130,7 +130,7 @@ def register(session_id):
     bookings = queries.register_bookings(item)
     form = register_form(bookings, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        marks = [(b, Attendance(f.data)) for b, f in form.rows if f.data]
+        marks = [(b, Attendance(f.data), m.data) for b, f, m in form.rows if f.data]
         outcome = perform(services_registers.mark_register, item, marks, current_user)
         outcome.flash(outcome.ok and f"Register saved ({outcome.value} {'change' if outcome.value == 1 else 'changes'}).")
         return redirect(url_for("training.register", session_id=item.id))
@@ -140,6 +140,9 @@ def register(session_id):
     walk_in.volunteer.choices = [(v.id, v.display_name) for v in matches]
     return render_template("training/register.html", session=item, form=form, walk_in=walk_in, find=find.strip(),
                            action=ActionForm(), state=item.register_state(),
+                           opens_at=item.starts_at - services.policy().opens_before,
+                           opens_minutes=int(services.policy().opens_before.total_seconds() // 60),
+                           allowance=services.policy().allowance_for(item.course.code), ended=utcnow() >= item.ends_at,
                            can_mark=item.can_mark_register(current_user),
                            waitlist=queries.waitlist(item))
 

@@ -1,4 +1,5 @@
-"""training records: learning done elsewhere (provider and evidence seen on a completion)
+"""training records: learning done elsewhere (provider and evidence seen on a completion); minutes missed
+by someone marked late or leaving early
 
 Revision ID: 0015_training_records
 Revises: 0007_concurrency
@@ -19,8 +20,10 @@ depends_on = None
 def upgrade():
     op.add_column('training_completions', sa.Column('provider', sa.String(length=200), nullable=True))
     op.add_column('training_completions', sa.Column('evidence', sa.String(length=300), nullable=True))
+    op.add_column('training_bookings', sa.Column('minutes_missed', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    op.drop_column('training_bookings', 'minutes_missed')
     op.drop_column('training_completions', 'evidence')
     op.drop_column('training_completions', 'provider')

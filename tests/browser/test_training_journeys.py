@@ -86,10 +86,13 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     assert_accessible(phone_page, "register on a phone")
     phone_page.get_by_role("group", name="Cat Carter").get_by_label("Late").check()
     phone_page.get_by_role("button", name="Save register").click()
+    expect(phone_page.locator(".govuk-error-summary")).to_contain_text("Enter how many minutes Cat Carter missed")
+    phone_page.get_by_label("Minutes Cat Carter missed").fill("10")  # within the 15 minutes that still count
+    phone_page.get_by_role("button", name="Save register").click()
     expect(phone_page.get_by_text("Register saved (1 change).")).to_be_visible()
     phone_page.get_by_role("button", name="Mark everyone not yet marked as present").click()
     expect(phone_page.get_by_text("1 person marked present.")).to_be_visible()
-    expect(phone_page.get_by_text("Marked late by Tom Trainer")).to_be_visible()
+    expect(phone_page.get_by_text("Marked late (missed 10 minutes) by Tom Trainer")).to_be_visible()
     assert_accessible(phone_page, "register after marking")
     # Someone turns up without booking: the trainer finds her by name (nobody is listed until then).
     make_user("volunteer", name="Wendy Walkin")
@@ -145,10 +148,10 @@ def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
     from app.training import services
     from tests.training.factories import make_session, make_volunteer
 
-    coordinator = make_user("coordinator", name="Cora Coordinator")
+    coordinator = make_user("coordinator", name="Cora Coordinator", areas=["Durham"])
     trainer = make_user("trainer", name="Tom Trainer")
     item = make_session("taster-day", trainers=[trainer])
-    volunteer = make_volunteer("taster-day", name="Vic Volunteer")
+    volunteer = make_volunteer("taster-day", name="Vic Volunteer", areas=["Durham"])
     services.book_session(make_session("grow-model", trainers=[trainer],
                                        starts_at=utcnow() + timedelta(days=3)), volunteer)
     db.session.commit()

@@ -51,7 +51,7 @@ def test_trainer_marks_the_register_and_completions_are_recorded(login_as):
 
 def test_marking_before_the_end_records_the_completion_when_the_register_closes():
     item, (alice,) = _running_session(started_hours_ago=1, people=1)
-    attendance.mark_attendance(alice, Attendance.LATE, item.trainers[0])
+    attendance.mark_attendance(alice, Attendance.LATE, item.trainers[0], minutes_missed=10)
     assert db.session.scalar(select(Completion)) is None  # the session is not over yet
     attendance.close_register(item, None, now=item.ends_at + timedelta(hours=49))
     assert db.session.scalar(select(Completion)).booking_id == alice.id
@@ -250,3 +250,40 @@ def test_self_paced_course_links_its_lessons_only_for_volunteers(login_as, role)
     assert lesson_link in login_as(make_volunteer()).get("/training/courses/gdpr-induction").text
     page = login_as(role).get("/training/courses/gdpr-induction")
     assert page.status_code == 200 and lesson_link not in page.text and "Volunteers can take it" in page.text
+
+
+@pytest.mark.parametrize("mark,minutes,completes", [
+    (Attendance.LATE, 15, True),         # late by exactly the allowance still counts
+    (Attendance.LATE, 16, False),        # a minute more does not
+    (Attendance.LEFT_EARLY, 0, True),
+    (Attendance.LEFT_EARLY, 45, False),
+    (Attendance.PRESENT, None, True),
+    (Attendance.EXCUSED, None, False),
+])
+def test_late_or_leaving_early_counts_only_within_the_allowance(mark, minutes, completes):
+    item, (alice,) = _running_session(people=1)
+    attendance.mark_attendance(alice, mark, item.trainers[0], minutes_missed=minutes)
+    assert (db.session.scalar(select(Completion)) is not None) is completes
+    assert alice.minutes_missed == (minutes if mark.part_missed else None)
+
+
+def test_the_register_asks_for_the_minutes_when_someone_was_late(login_as):
+    item, (alice,) = _running_session(people=1)
+    client = login_as(item.trainers[0])
+    page = client.get(f"/training/sessions/{item.id}/register").text
+    assert "counts as attending if they missed 15 minutes or less" in page
+    missing = client.post(f"/training/sessions/{item.id}/register", data={f"b{alice.id}": "late"})
+    assert f"Enter how many minutes {alice.user.display_name} missed" in missing.text
+    assert alice.attendance is Attendance.UNMARKED
+    client.post(f"/training/sessions/{item.id}/register", data={f"b{alice.id}": "late", f"m{alice.id}": "40"})
+    db.session.refresh(alice)
+    assert alice.attendance is Attendance.LATE and alice.minutes_missed == 40
+    assert db.session.scalar(select(Completion)) is None  # 40 minutes missed is more than the allowance
+    assert "Marked late (missed 40 minutes)" in client.get(f"/training/sessions/{item.id}/register").text
+
+
+def test_a_course_may_allow_fewer_minutes():
+    from app.training.rules import parse_policy
+
+    policy = parse_policy({"attendance": {"missed_minutes_allowed": 15, "by_course": {"adult-safeguarding-level-1": 5}}})
+    assert policy.allowance_for("adult-safeguarding-level-1") == 5 and policy.allowance_for("grow-model") == 15

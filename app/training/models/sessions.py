@@ -49,16 +49,19 @@ class Attendance(enum.StrEnum):
     UNMARKED = "unmarked"
     PRESENT = "present"
     LATE = "late"
+    LEFT_EARLY = "left_early"
     EXCUSED = "excused"
     ABSENT = "absent"
 
     @property
     def label(self) -> str:
-        return "Excused (sent apologies)" if self is Attendance.EXCUSED else self.value.capitalize()
+        return {"excused": "Excused (sent apologies)", "left_early": "Left early"}.get(
+            self.value, self.value.capitalize())
 
     @property
-    def attended(self) -> bool:
-        return self in (Attendance.PRESENT, Attendance.LATE)
+    def part_missed(self) -> bool:
+        """There for some of it: how many minutes were missed decides whether it counts."""
+        return self in (Attendance.LATE, Attendance.LEFT_EARLY)
 
 
 class TrainingSession(Versioned, db.Model):
@@ -151,6 +154,7 @@ class Booking(Versioned, db.Model):
     attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance, "attendance", 20),
                                                    default=Attendance.UNMARKED)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    minutes_missed: Mapped[int | None] = mapped_column(Integer)  # late or left early: how long they missed
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     session: Mapped[TrainingSession] = relationship(back_populates="bookings", lazy="joined", innerjoin=True)

@@ -40,7 +40,7 @@ def _event(session, sequence: int, now: datetime, cancelled: bool = False, with_
     event.add("dtstart", to_london(session.starts_at))
     event.add("dtend", to_london(session.ends_at))
     event.add("sequence", sequence)
-    event.add("summary", f"{session.course.title} ({current_app.config['SCHEME_NAME']} training)")
+    event.add("summary", f"{session.title} ({current_app.config['SCHEME_NAME']} training)")
     event.add("status", "CANCELLED" if cancelled or session.cancelled else "CONFIRMED")
     if session.venue:
         event.add("location", session.venue.one_line)

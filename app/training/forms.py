@@ -56,6 +56,10 @@ class WholeNumberField(IntegerField):
 class SessionForm(GovForm):
     course = SelectField("Course", widget=GovSelect(), coerce=int,
                          validators=[InputRequired("Choose the course")])
+    part = SelectField("Part", widget=GovSelect(), coerce=int, default=1,
+                       description="Only for a course in several parts, like the two days of recovery coach",
+                       choices=[(1, "Part 1, or the whole course")] + [(n, f"Part {n}") for n in range(2, 11)],
+                       validators=[Optional()])
     day = GovDateField("Date", what="The session date", description="For example, 27 3 2027",
                        validators=[InputRequired("Enter the session date")])
     start = StringField("Start time", widget=GovTextInput(), description="UK time, for example 10am or 14:30",
@@ -132,7 +136,7 @@ class SessionForm(GovForm):
     def fill_from(self, session) -> None:
         """Show an existing session's values, in UK time."""
         start, end = to_london(session.starts_at), to_london(session.ends_at)
-        self.course.data, self.day.data = session.course_id, start.date()
+        self.course.data, self.day.data, self.part.data = session.course_id, start.date(), session.part
         self.start.data, self.end.data = f"{start:%H:%M}", f"{end:%H:%M}"
         self.end_day.data = end.date() if end.date() != start.date() else None
         self.venue.data, self.online_link.data = session.venue_id or 0, session.online_link or ""

@@ -18,6 +18,7 @@ class TrainingPolicy:
     recertify_window: timedelta = timedelta(days=90)
     missed_minutes_allowed: int = 15  # late or leaving early still counts as attending up to this, in all
     missed_minutes_by_course: dict = field(default_factory=dict)
+    catch_up_months: int = 6  # a part missed can be made up at a later run within this long of the first part
 
     def allowance_for(self, course_code: str) -> int:
         """Minutes a person may miss of a session of this course and still have attended it."""
@@ -41,7 +42,25 @@ def parse_policy(data: dict, path: Path | None = None) -> TrainingPolicy:
         recertify_window=timedelta(days=int(bookings.get("recertify_window_days", 90))),
         missed_minutes_allowed=int(attendance.get("missed_minutes_allowed", 15)),
         missed_minutes_by_course={str(k): int(v) for k, v in attendance.get("by_course", {}).items()},
+        catch_up_months=int(attendance.get("catch_up_months", 6)),
     )
+
+
+def part_completions(attended: list[tuple[int, date, int]], parts: int, catch_up_months: int) -> list[tuple[date, int]]:
+    """When a course in several parts was completed: (day, id of the attendance that completed it) each time.
+
+    `attended` holds (part, day, attendance id) for every part attended in a way that counts. In date order,
+    a completion needs every part attended within `catch_up_months` of the earliest of them; parts used for
+    one completion do not count again (a later run starts afresh).
+    """
+    completions, since = [], {}
+    for part, day, ref in sorted(attended, key=lambda a: (a[1], a[2])):
+        since = {p: d for p, d in since.items() if add_months(d, catch_up_months) >= day}
+        since.setdefault(part, day)
+        if len(since) == parts and all(p in since for p in range(1, parts + 1)):
+            completions.append((day, ref))
+            since = {}
+    return completions
 
 
 def counts_as_attended(attendance: str, minutes_missed: int | None, allowed: int) -> bool:

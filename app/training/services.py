@@ -132,17 +132,24 @@ def _send_plain(booking: Booking, subject: str, template: str, **context) -> Non
 
 # ------------------------------------------------------------------ sessions
 
+def _check_part(course: Course, part: int) -> None:
+    if not 1 <= part <= course.parts:
+        raise TrainingError(f"{course.title} is one course, not in parts: choose part 1." if course.parts == 1
+                            else f"{course.title} has {course.parts} parts: choose a part from 1 to {course.parts}.")
+
+
 def schedule_session(course: Course, starts_at: datetime, ends_at: datetime, *, venue, online_link: str | None,
-                     capacity: int, trainers: list, notes: str, by) -> TrainingSession:
-    """Put a new session of a course in the calendar."""
+                     capacity: int, trainers: list, notes: str, by, part: int = 1) -> TrainingSession:
+    """Put a new session of a course (or of one part of it) in the calendar."""
     if ends_at <= starts_at:
         raise TrainingError("The session must end after it starts.")
-    session = TrainingSession(course=course, starts_at=starts_at, ends_at=ends_at, venue=venue,
+    _check_part(course, part)
+    session = TrainingSession(course=course, part=part, starts_at=starts_at, ends_at=ends_at, venue=venue,
                               online_link=online_link or None, capacity=capacity, trainers=list(trainers),
                               notes=notes or "", seats_taken=0, sequence=0, created_by_id=by.id)
     db.session.add(session)
     db.session.flush()
-    audit.record(by, "training.session_scheduled", obj=session, course=course.code,
+    audit.record(by, "training.session_scheduled", obj=session, course=course.code, part=part,
                  starts_at=starts_at.isoformat(), capacity=capacity)
     return session
 
@@ -163,10 +170,14 @@ def _refuse_unless_upcoming(session: TrainingSession, now: datetime, doing: str)
 
 
 def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: datetime, venue, online_link,
-                   capacity: int, trainers: list, notes: str, by, now: datetime | None = None) -> list[str]:
+                   capacity: int, trainers: list, notes: str, by, now: datetime | None = None,
+                   part: int | None = None) -> list[str]:
     """Change a session; everyone booked gets an updated invitation. Returns the names of what changed."""
     now = now or utcnow()
     hold(session)
+    if part is not None and part != session.part:
+        raise TrainingError("Which part a session is cannot change once it is scheduled: cancel it and schedule "
+                            "the right part.")
     _refuse_unless_upcoming(session, now, "it can no longer be changed")
     if capacity < session.seats_taken:
         raise TrainingError(f"Capacity cannot be less than the {session.seats_taken} people already booked.")
@@ -187,9 +198,9 @@ def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: da
         for booking in active_bookings(session):
             if booking.status is BookingStatus.BOOKED:
                 booking.ical_sequence = max(booking.ical_sequence + 1, session.sequence)
-                _send_invite(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
+                _send_invite(booking, f"Changed: {session.title}", "session_changed", changed=changed)
             else:
-                _send_plain(booking, f"Changed: {session.course.title}", "session_changed", changed=changed)
+                _send_plain(booking, f"Changed: {session.title}", "session_changed", changed=changed)
     promote_waitlist(session, now=now)
     return changed
 
@@ -209,9 +220,9 @@ def cancel_session(session: TrainingSession, reason: str, by, now: datetime | No
         audit.record(by, "training.booking_cancelled", booking.user, obj=booking, reason="session cancelled")
         if was_booked:
             booking.ical_sequence = max(booking.ical_sequence + 1, session.sequence)
-            _send_invite(booking, f"Cancelled: {session.course.title}", "session_cancelled", "CANCEL", reason=reason)
+            _send_invite(booking, f"Cancelled: {session.title}", "session_cancelled", "CANCEL", reason=reason)
         else:
-            _send_plain(booking, f"Cancelled: {session.course.title}", "session_cancelled", reason=reason)
+            _send_plain(booking, f"Cancelled: {session.title}", "session_cancelled", reason=reason)
     db.session.flush()
     seats.clear(session)
     audit.record(by, "training.session_cancelled", obj=session, reason=reason)
@@ -246,9 +257,9 @@ def book_session(session: TrainingSession, user, now: datetime | None = None) ->
     db.session.flush()
     audit.record(user, f"training.{booking.status.value}", user, obj=booking, session_id=session.id)
     if got_seat:
-        _send_invite(booking, f"You are booked: {session.course.title}", "booked")
+        _send_invite(booking, f"You are booked: {session.title}", "booked")
     else:
-        _send_plain(booking, f"You are on the waiting list: {session.course.title}", "waitlisted")
+        _send_plain(booking, f"You are on the waiting list: {session.title}", "waitlisted")
     return booking
 
 
@@ -266,12 +277,12 @@ def cancel_booking(booking: Booking, by, now: datetime | None = None) -> None:
     audit.record(by, "training.booking_cancelled", booking.user, obj=booking, session_id=session.id)
     if was_booked:
         booking.ical_sequence += 1
-        _send_invite(booking, f"Booking cancelled: {session.course.title}", "booking_cancelled", "CANCEL")
+        _send_invite(booking, f"Booking cancelled: {session.title}", "booking_cancelled", "CANCEL")
         db.session.flush()
         seats.give_back(session)
         promote_waitlist(session, now=now)
     else:
-        _send_plain(booking, f"You have left the waiting list: {session.course.title}", "booking_cancelled")
+        _send_plain(booking, f"You have left the waiting list: {session.title}", "booking_cancelled")
     db.session.flush()
 
 
@@ -298,7 +309,7 @@ def promote_waitlist(session: TrainingSession, now: datetime | None = None) -> l
         booking.status = BookingStatus.BOOKED
         booking.ical_sequence = max(booking.ical_sequence, session.sequence)
         audit.record(None, "training.promoted_from_waitlist", booking.user, obj=booking, session_id=session.id)
-        _send_invite(booking, f"You now have a place: {session.course.title}", "promoted")
+        _send_invite(booking, f"You now have a place: {session.title}", "promoted")
         promoted.append(booking)
     db.session.flush()
     return promoted
@@ -308,7 +319,7 @@ def _skip_waiting(booking: Booking, reason: str, now: datetime) -> None:
     """Take someone who can no longer have the place off the waiting list, and tell them why."""
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     audit.record(None, "training.waitlist_skipped", booking.user, obj=booking, session_id=booking.session_id)
-    _send_plain(booking, f"A place came up, but you cannot take it: {booking.session.course.title}",
+    _send_plain(booking, f"A place came up, but you cannot take it: {booking.session.title}",
                 "waitlist_skipped", reason=reason)
 
 

@@ -84,12 +84,17 @@ def read_course_file(path: Path) -> dict:
         "default_capacity": _positive(data, path, "default_capacity"),
         "prerequisites": _text_list(data, path, "prerequisites", allow_empty=True) if "prerequisites" in data else [],
         "validity_months": _positive(data, path, "validity_months", optional=True),
+        "parts": _positive(data, path, "parts", optional=True) or 1,
         "certifies": bool(_require(data, path, "certifies", bool)),
         "accredited": bool(_require(data, path, "accredited", bool, optional=True) or False),
         "open_to_applicants": bool(_require(data, path, "open_to_applicants", bool, optional=True) or False),
         "position": _require(data, path, "position", int, optional=True) or 0,
         "online": _read_online(data, path, delivery),
     }
+    if course["parts"] > 10:
+        raise CatalogueError(path, "parts", "must be between 1 and 10")
+    if course["parts"] > 1 and course["online"]:
+        raise CatalogueError(path, "parts", "a self-paced online course cannot be in parts")
     if code in course["prerequisites"]:
         raise CatalogueError(path, "prerequisites", "a course cannot be its own prerequisite")
     return course

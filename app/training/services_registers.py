@@ -34,24 +34,59 @@ def _check_can_mark(session: TrainingSession, by, now: datetime) -> str:
     return state
 
 
+def _counts(booking: Booking) -> bool:
+    """A booked place marked in a way that counts as attending (late within the allowance included)."""
+    allowed = policy().allowance_for(booking.session.course.code)
+    return booking.status is BookingStatus.BOOKED and rules.counts_as_attended(
+        booking.attendance.value, booking.minutes_missed, allowed)
+
+
+def _record_completion(booking: Booking, day: date, by, now: datetime) -> None:
+    course = booking.session.course
+    db.session.add(Completion(user_id=booking.user_id, course=course, completed_on=day,
+                              expires_on=expiry_for(booking.user_id, course, day),
+                              source=CompletionSource.ATTENDANCE, booking_id=booking.id,
+                              recorded_by_id=getattr(by, "id", None), recorded_at=now))
+    audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=course.code)
+
+
+def _withdraw_completion(completion: Completion, booking: Booking, by) -> None:
+    """A register corrected after a completion was recorded: the completion no longer stands."""
+    db.session.delete(completion)
+    audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=completion.course.code)
+
+
 def _sync_completion(booking: Booking, by, now: datetime) -> None:
     """Attended a finished session: record a completion. Marked otherwise later: remove that one (a correction)."""
     session = booking.session
+    if session.course.parts > 1:
+        return _sync_part_completions(booking, by, now)
     existing = db.session.scalar(select(Completion).where(Completion.booking_id == booking.id))
-    allowed = policy().allowance_for(session.course.code)
-    attended = booking.status is BookingStatus.BOOKED and rules.counts_as_attended(
-        booking.attendance.value, booking.minutes_missed, allowed)
+    attended = _counts(booking)
     if attended and existing is None and now >= session.ends_at:
-        day = to_london(session.starts_at).date()
-        db.session.add(Completion(user_id=booking.user_id, course=session.course, completed_on=day,
-                                  expires_on=expiry_for(booking.user_id, session.course, day),
-                                  source=CompletionSource.ATTENDANCE, booking_id=booking.id,
-                                  recorded_by_id=getattr(by, "id", None), recorded_at=now))
-        audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=session.course.code)
+        _record_completion(booking, to_london(session.starts_at).date(), by, now)
     elif not attended and existing is not None:
-        db.session.delete(existing)
-        audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=session.course.code)
+        _withdraw_completion(existing, booking, by)
 
+
+def _sync_part_completions(booking: Booking, by, now: datetime) -> None:
+    """A course in several parts: completed on the day its last outstanding part was attended (see
+    rules.part_completions); a correction that breaks a completion withdraws it."""
+    course = booking.session.course
+    mine = db.session.scalars(select(Booking).join(Booking.session).where(
+        Booking.user_id == booking.user_id, TrainingSession.course_id == course.id)).all()
+    ended = [b for b in mine if b.session.ends_at <= now and _counts(b)]
+    attended = [(b.session.part, to_london(b.session.starts_at).date(), b.id) for b in ended]
+    wanted = {ref: day for day, ref in rules.part_completions(attended, course.parts, policy().catch_up_months)}
+    by_id = {b.id: b for b in mine}
+    existing = {c.booking_id: c for c in db.session.scalars(select(Completion).where(
+        Completion.booking_id.in_(list(by_id))))}
+    for ref, day in wanted.items():
+        if ref not in existing:
+            _record_completion(by_id[ref], day, by, now)
+    for ref, completion in existing.items():
+        if ref not in wanted:
+            _withdraw_completion(completion, by_id[ref], by)
 
 def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None,
                     minutes_missed: int | None = None) -> bool:

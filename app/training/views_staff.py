@@ -62,7 +62,8 @@ def _form_values(form: SessionForm, course: Course) -> dict:
     return {"starts_at": form.starts_at, "ends_at": form.ends_at,
             "capacity": form.capacity.data or course.default_capacity,
             "venue": db.session.get(Venue, form.venue.data) if form.venue.data else None,
-            "online_link": form.online_link.data, "trainers": trainers, "notes": form.notes.data}
+            "online_link": form.online_link.data, "trainers": trainers, "notes": form.notes.data,
+            "part": form.part.data or 1}
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])

@@ -258,3 +258,43 @@ def test_coordinator_records_training_done_elsewhere_on_a_phone(phone_page, asse
     phone_page.get_by_role("button", name="Record training").click()
     expect(phone_page.get_by_text("Training recorded for Esme Elsewhere.")).to_be_visible()
     expect(phone_page.get_by_text("done elsewhere: Durham County Council")).to_be_visible()
+
+
+def test_a_two_day_course_is_completed_when_both_registers_are_marked_on_a_phone(phone_page, new_page, assert_accessible):
+    """Recovery coach runs over two days, each with its own register: the record shows it once both are marked."""
+    from app.training import services
+    from tests.training.factories import make_completion, make_session, make_volunteer
+
+    load_catalogue()
+    trainer = make_user("trainer", name="Tess Trainer")
+    volunteer = make_volunteer("taster-day", name="Rhys Recovery")
+    make_completion(volunteer, "adult-safeguarding-level-1", date.today() - timedelta(days=30))
+    start = utcnow().replace(microsecond=0, second=0) + timedelta(days=3)
+    day_one = make_session("recovery-coach", starts_at=start, trainers=[trainer])
+    day_two = make_session("recovery-coach", starts_at=start + timedelta(days=1), trainers=[trainer])
+    day_two.part = 2
+    for item in (day_one, day_two):
+        services.book_session(item, volunteer)
+    now = utcnow().replace(microsecond=0)
+    day_one.starts_at, day_one.ends_at = now - timedelta(hours=30), now - timedelta(hours=24)
+    day_two.starts_at, day_two.ends_at = now - timedelta(hours=8), now - timedelta(hours=2)
+    db.session.commit()
+    ids = (day_one.id, day_two.id)
+    trainer_email, volunteer_email = trainer.email, volunteer.email
+    db.session.remove()
+
+    browser_sign_in(phone_page, trainer_email, DEFAULT_PASSWORD)
+    for session_id, heading in zip(ids, ("part 1 of 2", "part 2 of 2"), strict=True):
+        phone_page.goto(f"/training/sessions/{session_id}/register")
+        expect(phone_page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_accessible(phone_page, f"register, {heading}")
+        phone_page.get_by_role("group", name="Rhys Recovery").get_by_label("Present").check()
+        phone_page.get_by_role("button", name="Save register").click()
+        expect(phone_page.get_by_text("Register saved (1 change).")).to_be_visible()
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    own = new_page(phone=True)
+    browser_sign_in(own, volunteer_email, DEFAULT_PASSWORD)
+    own.goto("/training/record")
+    expect(own.get_by_role("cell", name="Recovery coach (all addictions)")).to_be_visible()
+    assert_accessible(own, "record after a two-day course")

@@ -134,3 +134,68 @@ def test_nobody_records_their_own_training_and_others_areas_are_not_found(login_
     assert "Nobody can record their own training" in own
     outside = make_volunteer(areas=["Weardale"])
     assert coordinator.get(f"/training/people/{outside.id}/done-elsewhere").status_code == 404
+
+
+# ---------------------------------------------------------------- courses in several parts
+
+D = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("attended,expected", [
+    ([(1, D, 1)], []),                                                             # one part is not the course
+    ([(1, D, 1), (2, D + timedelta(days=1), 2)], [(D + timedelta(days=1), 2)]),   # both days: complete on the 2nd
+    ([(2, D, 1), (1, D + timedelta(days=7), 2)], [(D + timedelta(days=7), 2)]),   # in either order
+    ([(1, D, 1), (2, date(2026, 9, 2), 2)], [(date(2026, 9, 2), 2)]),           # caught up on the last day allowed
+    ([(1, D, 1), (2, date(2026, 9, 3), 2)], []),                                  # a day too late: start again
+    ([(1, D, 1), (2, date(2026, 9, 3), 2), (1, date(2026, 9, 10), 3)], [(date(2026, 9, 10), 3)]),
+    ([(1, D, 1), (2, D, 2), (1, D + timedelta(days=400), 3)], [(D, 2)]),          # a later part 1 alone: no more
+])
+def test_a_course_in_parts_completes_when_every_part_is_attended_within_the_catch_up(attended, expected):
+    assert rules.part_completions(attended, parts=2, catch_up_months=6) == expected
+
+
+def test_two_part_course_completes_on_the_second_register_and_a_correction_withdraws_it():
+    from app.db_types import utcnow
+    from app.training.models import Attendance, Completion
+    from app.training.services_registers import mark_attendance
+
+    recovery = course("recovery-coach")
+    assert recovery.parts == 2
+    volunteer = make_volunteer("taster-day")
+    make_completion(volunteer, "adult-safeguarding-level-1", date.today() - timedelta(days=30))
+    start = utcnow().replace(microsecond=0) + timedelta(days=2)
+    day_one = make_session("recovery-coach", starts_at=start, hours=6)
+    day_two = make_session("recovery-coach", starts_at=start + timedelta(days=1), hours=6, trainers=day_one.trainers)
+    day_two.part = 2
+    first, second = services.book_session(day_one, volunteer), services.book_session(day_two, volunteer)
+    assert day_two.title == "Recovery coach (all addictions), part 2 of 2"
+    now = utcnow().replace(microsecond=0)  # both days have now happened: yesterday and this morning
+    day_one.starts_at, day_one.ends_at = now - timedelta(hours=30), now - timedelta(hours=24)
+    day_two.starts_at, day_two.ends_at = now - timedelta(hours=8), now - timedelta(hours=2)
+    db.session.commit()
+    trainer = day_one.trainers[0]
+    mark_attendance(first, Attendance.PRESENT, trainer)
+    assert db.session.scalar(select(Completion).where(Completion.course_id == recovery.id)) is None
+    mark_attendance(second, Attendance.PRESENT, trainer)
+    done = db.session.scalar(select(Completion).where(Completion.course_id == recovery.id))
+    assert done.booking_id == second.id
+    mark_attendance(first, Attendance.ABSENT, trainer)  # a correction to day one
+    assert db.session.scalar(select(Completion).where(Completion.course_id == recovery.id)) is None
+
+
+def test_scheduling_a_part_the_course_does_not_have_is_refused():
+    from app.training.services import TrainingError, schedule_session
+
+    coordinator = make_user(Role.COORDINATOR)
+    with pytest.raises(TrainingError, match="is one course, not in parts"):
+        schedule_session(course("taster-day"), date_time(), date_time(hours=6), venue=None, online_link="https://x.example",
+                         capacity=5, trainers=[], notes="", by=coordinator, part=2)
+    with pytest.raises(TrainingError, match="has 2 parts"):
+        schedule_session(course("recovery-coach"), date_time(), date_time(hours=6), venue=None,
+                         online_link="https://x.example", capacity=5, trainers=[], notes="", by=coordinator, part=3)
+
+
+def date_time(hours: int = 0):
+    from app.db_types import utcnow
+
+    return utcnow().replace(microsecond=0) + timedelta(days=3, hours=hours)

@@ -25,6 +25,9 @@ class Course(db.Model):
     default_capacity: Mapped[int] = mapped_column(Integer)
     prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)
     validity_months: Mapped[int | None] = mapped_column(Integer)
+    # A course in several parts (days or modules): each part is a session with its own register, and the
+    # course is completed once every part is attended (catching up a missed part at a later run, within policy).
+    parts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     certifies: Mapped[bool] = mapped_column(Boolean, default=False)
     accredited: Mapped[bool] = mapped_column(Boolean, default=False)
     # The taster day helps people decide whether to join, so applicants may book it before they are accepted.

@@ -87,6 +87,7 @@ class TrainingSession(Versioned, db.Model):
                                                   default=SessionStatus.SCHEDULED)
     notes: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, raised on every change
+    part: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # of a course in several parts
     register_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -115,6 +116,12 @@ class TrainingSession(Versioned, db.Model):
 
     def is_trainer(self, user) -> bool:
         return any(t.id == user.id for t in self.trainers)
+
+    @property
+    def title(self) -> str:
+        """The course's title, with the part for a course in several parts ("Recovery coach, part 1 of 2")."""
+        parts = self.course.parts or 1
+        return self.course.title if parts == 1 else f"{self.course.title}, part {self.part} of {parts}"
 
     def phase(self, now: datetime | None = None) -> rules.Phase:
         """Upcoming, started or cancelled: the one place that answers "can this still change?"."""

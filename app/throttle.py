@@ -8,7 +8,7 @@ request commits, so it can set a delay (`hold_off`) or take the attempt back (`f
 counts. Take counters in one order (per source first, then per account) so two requests never wait on each other.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, delete, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,6 +18,8 @@ from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 
 COUNTERS = ThrottleCounter.__table__
+# A new counter asks nobody to wait. Not "now": another request's clock may read a moment earlier than ours.
+NO_WAIT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def claim(kind: str, subject: str, source: str, limit: int | None, window: timed
     under_limit = true() if limit is None else or_(expired, COUNTERS.c.count < limit)
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(COUNTERS).values(
-        kind=kind, subject=subject[:254], source=source[:64], count=1, started_at=now, not_before=now,
+        kind=kind, subject=subject[:254], source=source[:64], count=1, started_at=now, not_before=NO_WAIT,
     ).on_conflict_do_update(
         index_elements=["kind", "subject", "source"],
         set_={"count": case((expired, 1), else_=COUNTERS.c.count + 1),

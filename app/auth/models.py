@@ -126,4 +126,4 @@ class ThrottleCounter(db.Model):
     source: Mapped[str] = mapped_column(String(64))    # the client address, or "" for a per-address count
     count: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when this window began
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # no attempt counts until then
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)  # no attempt counts until then

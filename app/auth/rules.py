@@ -15,7 +15,7 @@ def sign_in_delay(failures: int, free: int, first: timedelta, longest: timedelta
 
 def wait_in_words(wait: timedelta) -> str:
     """A wait said plainly, rounded up: "30 seconds", "1 minute", "15 minutes", "2 hours"."""
-    seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+    seconds = max(1, -(-(wait // timedelta(microseconds=1)) // 1_000_000))  # whole microseconds, rounded up
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = -(-seconds // 60)

@@ -56,7 +56,7 @@ def login():
         form.email.errors.append(SIGN_IN_PROBLEMS[result.problem].format(wait=wait_in_words(result.retry_after or timedelta())))
         form.password.data = ""
         if result.problem == "source_limited":
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form), 429, retry_after(result.retry_after)
     return render_template("auth/login.html", form=form)
 
 
@@ -64,7 +64,11 @@ def too_many(template: str, form, kind: str):
     """The form again, with a 429: this connection has sent too many of these (the page names no account)."""
     window = current_app.config[f"{kind}_LIMIT_PER_SOURCE"][1]
     form.email.errors.append(TOO_MANY.format(wait=wait_in_words(window)))
-    return render_template(template, form=form), 429
+    return render_template(template, form=form), 429, retry_after(window)
+
+
+def retry_after(wait: timedelta | None) -> dict:
+    return {"Retry-After": str(max(1, int((wait or timedelta()).total_seconds())))}
 
 
 @bp.route("/sign-out", methods=["POST"])

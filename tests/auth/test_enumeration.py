@@ -173,6 +173,7 @@ def test_one_address_sending_too_many_requests_gets_a_429(app, client, smtp, mon
     sent = len(smtp.messages)
     refused = ask(client, "one.more@example.org")
     assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "3600"
     assert "Too many requests from this connection. Wait 60 minutes and try again" in refused.text
     assert 'value="one.more@example.org"' in refused.text and template_text in refused.text
     assert len(smtp.messages) == sent and smtp.to("one.more@example.org") == []

@@ -120,6 +120,7 @@ def test_one_address_trying_many_accounts_is_limited_with_a_429(app, client, mon
     refused = sign_in(client, emails[6], DEFAULT_PASSWORD, STRANGER)
     assert refused.status_code == 429
     assert "Too many attempts to sign in from this connection. Wait 60 minutes" in refused.text
+    assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
     assert sign_in(app.test_client(), emails[6], DEFAULT_PASSWORD, OWNER).status_code == 302
 
 
@@ -136,3 +137,24 @@ def test_successful_sign_ins_do_not_use_up_the_addresss_allowance(app, client, m
 def test_odd_source_addresses_are_counted_without_error(client, source):
     make_user("volunteer", email="odd@example.org")
     assert sign_in(client, "odd@example.org", "nope", source).status_code == 200
+
+
+def test_purge_forgets_counters_over_a_day_old_but_not_a_wait_still_running(app, client):
+    from app import throttle
+
+    with freeze_time("2026-11-20 09:00:00"):
+        throttle.claim("login", "old@example.org", OWNER, None, timedelta(hours=24))
+        throttle.claim("login", "waiting@example.org", OWNER, None, timedelta(hours=24))
+        throttle.hold_off("login", "waiting@example.org", OWNER, timedelta(days=3))
+    with freeze_time("2026-11-21 10:00:00"):
+        throttle.claim("login", "fresh@example.org", OWNER, None, timedelta(hours=24))
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["maintenance", "purge-throttle"])
+    assert "1 old attempt counters removed" in result.output
+    assert sorted(db.session.scalars(select(ThrottleCounter.subject))) == ["fresh@example.org", "waiting@example.org"]
+
+
+def test_no_limit_outlives_the_daily_purge(app):
+    windows = [v[1] for k, v in app.config.items() if k.endswith(("_LIMIT_PER_SOURCE", "_LIMIT_PER_ADDRESS"))]
+    assert len(windows) == 5
+    assert max(windows + [app.config["LOGIN_FAILURES_KEPT"]]) <= timedelta(days=1)

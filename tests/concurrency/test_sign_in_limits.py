@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth import services
 from app.auth.models import Role, ThrottleCounter
 from app.extensions import db
+from tests.concurrency.test_over_http import gunicorn  # noqa: F401  (the fixture: gunicorn with 3 workers)
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.real_commits
@@ -69,3 +70,33 @@ def test_the_owner_signs_in_from_their_address_while_a_stranger_hammers_the_acco
     responses = race(GUESSES, act)
     assert responses[0].status_code == 302
     assert {r.status_code for r in responses[1:]} == {200}
+
+
+@pytest.mark.slow
+def test_parallel_guesses_over_http_to_three_workers_get_no_more_checks_than_the_free_failures(app, gunicorn):
+    """As an attacker sends them: every failed check is audited, so the audit rows count the checks."""
+    import hashlib
+    import secrets
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.concurrency.conftest import audit_count
+    from tests.concurrency.test_over_http import SECRET, _fire, _request
+
+    email = make_user(Role.COORDINATOR).email
+    raw = hashlib.sha1(secrets.token_bytes(32)).hexdigest()
+    with app.app_context():
+        original, app.secret_key = app.secret_key, SECRET
+        try:
+            cookie = app.session_interface.get_signing_serializer(app).dumps({"csrf_token": raw})
+        finally:
+            app.secret_key = original
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
+    csrf = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps(raw)
+    guesses = [lambda i=i: _request(gunicorn, "POST", "/sign-in", {"email": email, "password": f"guess {i}",
+                                                                    "csrf_token": csrf}, cookie)
+               for i in range(GUESSES)]
+    results = _fire(guesses)
+    assert {status for status, _, _ in results} == {200}
+    assert audit_count("auth.login_failed") == app.config["LOGIN_FREE_FAILURES"]
+    assert sum("Too many attempts" in page for _, _, page in results) == GUESSES - app.config["LOGIN_FREE_FAILURES"]

@@ -63,9 +63,9 @@ maintenance_cli = AppGroup("maintenance", help="Housekeeping for cron.")
 
 @maintenance_cli.command("purge-throttle")
 def purge_throttle():
-    """Delete sign-in attempt counters older than a day."""
+    """Delete attempt counters whose window began over a day ago (no limit window is longer)."""
     from app.throttle import purge_older_than
 
     removed = purge_older_than(timedelta(days=1))
     db.session.commit()
-    click.echo(f"throttle: {removed} old attempts removed")
+    click.echo(f"throttle: {removed} old attempt counters removed")

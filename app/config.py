@@ -60,13 +60,21 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 128
 
-    # Token lifetimes and attempt limits.
+    # Token lifetimes.
     EMAIL_VERIFY_MAX_AGE = timedelta(days=3)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
-    LOGIN_LIMIT_PER_ACCOUNT = (5, timedelta(minutes=15))
-    LOGIN_LIMIT_PER_IP = (30, timedelta(minutes=15))
-    RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
-    RESET_LIMIT_PER_IP = (20, timedelta(hours=1))
+    # Attempt limits (app/throttle.py; the README's "Attempt limits"). None locks an account: failures count
+    # per account AND client address, so a stranger's guesses slow only the stranger. A (n, window) limit
+    # allows n counted attempts per window. Windows are at most a day (`maintenance purge-throttle`).
+    LOGIN_FREE_FAILURES = 5                     # failed sign-ins to one account from one address before waits
+    LOGIN_FIRST_DELAY = timedelta(seconds=30)   # then a wait before each further attempt from there, doubling
+    LOGIN_LONGEST_DELAY = timedelta(minutes=15)  # up to this
+    LOGIN_FAILURES_KEPT = timedelta(hours=24)   # the count for one account from one address starts again after
+    LOGIN_LIMIT_PER_SOURCE = (100, timedelta(hours=1))  # failed sign-ins from one address, to any accounts
+    SIGNUP_LIMIT_PER_SOURCE = (30, timedelta(hours=1))  # sign-up forms from one address (429 beyond)
+    RESEND_LIMIT_PER_SOURCE = (30, timedelta(hours=1))  # "send the link again" from one address (429 beyond)
+    RESET_LIMIT_PER_SOURCE = (30, timedelta(hours=1))   # password-reset requests from one address (429 beyond)
+    ACCOUNT_MAIL_LIMIT_PER_ADDRESS = (5, timedelta(hours=1))  # account e-mails to one address; beyond, none sent
 
     POLICY_DIR = str(BASE_DIR / "policy")
     COURSES_DIR = str(BASE_DIR / "courses")

@@ -4,16 +4,21 @@ from sqlalchemy import select
 from app import audit
 from app.actions import hold
 from app.auth.models import Role, User
-from app.auth.services import grant_role, remove_role
+from app.auth.services import AccountError, grant_role, remove_role
 from app.core.models import Area
 from app.extensions import db
 
 
 def set_roles(user: User, wanted: set[Role], by: User) -> tuple[set[Role], set[Role]]:
-    """Grant and remove roles so the person holds exactly `wanted`; returns (granted, removed)."""
+    """Grant and remove roles so the person holds exactly `wanted`; returns (granted, removed).
+
+    Nobody changes their own roles, in either direction: another admin has to (and the others hear of every
+    grant of manager or admin)."""
     hold(user)
     current = set(user.roles)
     granted, removed = wanted - current, current - wanted
+    if user.id == by.id and (granted or removed):
+        raise AccountError("You cannot change your own roles. Ask another admin.")
     for role in sorted(removed):
         remove_role(user, role, by)
     for role in sorted(granted):

@@ -80,7 +80,7 @@ def set_roles(user_id):
     form = RolesForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = perform(services.set_roles, person, {Role(r) for r in form.roles.data}, current_user)
+    outcome = perform(services.set_roles, person, {Role(r) for r in form.roles.data or ()}, current_user)
     outcome.flash(outcome.ok and (f"Roles saved for {person.display_name}." if any(outcome.value)
                                   else "No changes to roles."))
     return redirect(url_for("admin.user", user_id=user_id))

@@ -111,11 +111,19 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
 
 
-class ThrottleEvent(db.Model):
-    """One counted attempt (failed login, reset request) kept in the database so every process sees it."""
+class ThrottleCounter(db.Model):
+    """Attempts of one kind, for one subject (an e-mail address) from one source (a client address).
 
-    __tablename__ = "throttle_events"
+    Counted in the database before the work they limit, so the count holds across every server process and
+    two requests at the same moment cannot both read a count under the limit (see app/throttle.py)."""
+
+    __tablename__ = "throttle_counters"
+    __table_args__ = (UniqueConstraint("kind", "subject", "source", name="uq_throttle_counters_kind_subject_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(254))  # the e-mail address tried, or "" for a per-source count
+    source: Mapped[str] = mapped_column(String(64))    # the client address, or "" for a per-address count
+    count: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when this window began
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)  # no attempt counts until then

@@ -1,5 +1,6 @@
 """Every account state change, one function each: check, change, audit, queue e-mail, flush."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from app import audit, throttle
 from app.actions import hold, on_duplicate
 from app.auth.models import Role, TextSize, User, UserRole
+from app.auth.rules import sign_in_delay
 from app.auth.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from app.auth.tokens import make_token, password_fingerprint, read_token
 from app.db_types import utcnow
@@ -26,20 +28,35 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(email: str, full_name: str, password: str, next_url: str | None = None) -> User | None:
-    """Create an unverified applicant account and e-mail a link; an existing address gets a notice instead."""
+def register_user(email: str, full_name: str, password: str, source: str, next_url: str | None = None) -> bool:
+    """Create an unverified applicant account and e-mail a link; an existing address gets a notice instead.
+
+    Both answers do the same work (a password hash, one e-mail), so the time taken says nothing about the
+    address. False when `source` has sent too many sign-ups (then nothing is done)."""
+    if not throttle.claim("signup", "", source, *current_app.config["SIGNUP_LIMIT_PER_SOURCE"]).allowed:
+        return False
+    email = email.strip().lower()
+    password_hash = hash_password(password)  # on both paths: it is most of the time a new account takes
     existing = find_user_by_email(email)
+    may_mail = may_send_account_email(email)
     if existing is not None:
-        send_email(existing.email, "You already have an account", "auth/already_registered",
-                   user=existing, reset_url=url_for("auth.forgot_password", _external=True))
-        return None
-    user = User(email=email.lower(), full_name=full_name, password_hash=hash_password(password))
+        if may_mail:
+            send_email(existing.email, "You already have an account", "auth/already_registered",
+                       user=existing, reset_url=url_for("auth.forgot_password", _external=True))
+        return True
+    user = User(email=email, full_name=full_name, password_hash=password_hash)
     user.role_grants.append(UserRole(role=Role.APPLICANT))
     db.session.add(user)
     db.session.flush()
     audit.record(user, "account.created", user)
-    send_verification(user, next_url)
-    return user
+    if may_mail:
+        send_verification(user, next_url)
+    return True
+
+
+def may_send_account_email(email: str) -> bool:
+    """Count one account e-mail (confirmation, reset, notice) to `email`; False once it has had its share."""
+    return throttle.claim("mail", email.strip().lower(), "", *current_app.config["ACCOUNT_MAIL_LIMIT_PER_ADDRESS"]).allowed
 
 
 def send_verification(user: User, next_url: str | None = None) -> None:
@@ -50,11 +67,31 @@ def send_verification(user: User, next_url: str | None = None) -> None:
                url=url_for("auth.verify_email", token=token, _external=True))
 
 
-def resend_verification(email: str) -> None:
-    """Send a fresh confirmation link, if the address belongs to an active account not yet confirmed."""
+def send_no_account(email: str) -> None:
+    """Tell an address with no active account that someone asked for a link for it (and how to apply)."""
+    send_email(email, "You do not have an account with us", "auth/no_account",
+               signup_url=url_for("auth.register", _external=True))
+
+
+def resend_verification(email: str, source: str) -> bool:
+    """E-mail a fresh confirmation link, or say why there is none; False when `source` has asked too often.
+
+    Every address gets one e-mail (within its share), whether or not it has an account."""
+    if not throttle.claim("resend", "", source, *current_app.config["RESEND_LIMIT_PER_SOURCE"]).allowed:
+        return False
+    email = email.strip().lower()
     user = find_user_by_email(email)
-    if user is not None and user.email_verified_at is None and user.is_active:
+    if not may_send_account_email(email):
+        return True
+    if user is None or not user.is_active:
+        send_no_account(email)
+    elif user.email_verified_at is None:
         send_verification(user)
+    else:
+        send_email(user.email, "Your e-mail address is already confirmed", "auth/already_confirmed", user=user,
+                   sign_in_url=url_for("auth.login", _external=True),
+                   reset_url=url_for("auth.forgot_password", _external=True))
+    return True
 
 
 def user_from_verify_token(token: str) -> tuple[User | None, str | None]:
@@ -80,31 +117,42 @@ def verify_email(user: User) -> None:
 @dataclass
 class SignInResult:
     user: User | None = None
-    problem: str | None = None  # "limited" | "bad" | "unverified" | "deactivated"
+    problem: str | None = None  # "bad" | "wait" | "source_limited" | "unverified" | "deactivated"
+    retry_after: timedelta | None = None
 
 
-def authenticate(email: str, password: str, ip: str) -> SignInResult:
-    """Check a sign-in attempt against the limits and the stored hash; never says whether the e-mail exists."""
+def authenticate(email: str, password: str, source: str) -> SignInResult:
+    """Check a sign-in attempt; never says whether the e-mail exists.
+
+    The attempt is counted before the password is checked: first against `source` (any account), then against
+    this account from `source`, where failures past the free ones make the next attempt wait, longer each time.
+    A stranger's failures come from the stranger's address, so the owner can still sign in from theirs."""
     cfg = current_app.config
-    account_key, ip_key = f"login:account:{email.lower()}", f"login:ip:{ip}"
-    if throttle.is_limited(account_key, *cfg["LOGIN_LIMIT_PER_ACCOUNT"]) or throttle.is_limited(ip_key, *cfg["LOGIN_LIMIT_PER_IP"]):
-        return SignInResult(problem="limited")
+    email = email.strip().lower()
+    from_source = throttle.claim("login-source", "", source, *cfg["LOGIN_LIMIT_PER_SOURCE"])
+    if not from_source.allowed:
+        return SignInResult(problem="source_limited", retry_after=from_source.retry_after)
+    attempt = throttle.claim("login", email, source, None, cfg["LOGIN_FAILURES_KEPT"])
+    if not attempt.allowed:
+        return SignInResult(problem="wait", retry_after=attempt.retry_after)
     user = find_user_by_email(email)
     if user is None:
         dummy_verify(password)
     if user is None or not verify_password(user.password_hash, password):
-        throttle.hit(account_key)
-        throttle.hit(ip_key)
-        audit.record(None, "auth.login_failed", user, email=email.lower())
+        throttle.hold_off("login", email, source, sign_in_delay(
+            attempt.count, cfg["LOGIN_FREE_FAILURES"], cfg["LOGIN_FIRST_DELAY"], cfg["LOGIN_LONGEST_DELAY"]))
+        audit.record(None, "auth.login_failed", user, email=email)
         return SignInResult(problem="bad")
     if not user.is_active:
         return SignInResult(problem="deactivated")
+    throttle.clear("login", email, source)
+    throttle.forgive("login-source", "", source)
     if user.email_verified_at is None:
-        send_verification(user)
+        if may_send_account_email(email):
+            send_verification(user)
         return SignInResult(problem="unverified")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    throttle.clear(account_key)
     user.last_login_at = utcnow()
     audit.record(user, "auth.login", user)
     db.session.flush()
@@ -118,21 +166,26 @@ def sign_out(user: User) -> None:
     db.session.flush()
 
 
-def request_password_reset(email: str, ip: str) -> bool:
-    """E-mail a reset link if the account exists; False when the attempt limit is reached."""
+def request_password_reset(email: str, source: str) -> bool:
+    """E-mail a reset link, or tell an address with no active account so; False when `source` asked too often.
+
+    Both answers do the same work (one e-mail, within the address's share), so neither the page nor the time
+    taken says whether the account exists."""
     cfg = current_app.config
-    account_key, ip_key = f"reset:account:{email.lower()}", f"reset:ip:{ip}"
-    if throttle.is_limited(account_key, *cfg["RESET_LIMIT_PER_ACCOUNT"]) or throttle.is_limited(ip_key, *cfg["RESET_LIMIT_PER_IP"]):
+    if not throttle.claim("reset", "", source, *cfg["RESET_LIMIT_PER_SOURCE"]).allowed:
         return False
-    throttle.hit(account_key)
-    throttle.hit(ip_key)
+    email = email.strip().lower()
     user = find_user_by_email(email)
-    if user is not None and user.is_active:
-        token = make_token("reset", {"uid": user.id, "fp": password_fingerprint(user.password_hash)})
-        send_email(user.email, "Reset your password", "auth/reset", user=user,
-                   url=url_for("auth.reset_password", token=token, _external=True),
-                   minutes=int(cfg["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60))
-        audit.record(None, "auth.reset_requested", user)
+    if not may_send_account_email(email):
+        return True
+    if user is None or not user.is_active:
+        send_no_account(email)
+        return True
+    token = make_token("reset", {"uid": user.id, "fp": password_fingerprint(user.password_hash)})
+    send_email(user.email, "Reset your password", "auth/reset", user=user,
+               url=url_for("auth.reset_password", token=token, _external=True),
+               minutes=int(cfg["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60))
+    audit.record(None, "auth.reset_requested", user)
     db.session.flush()
     return True
 
@@ -149,7 +202,8 @@ def user_from_reset_token(token: str) -> User | None:
 
 
 def set_password(user: User, new_password: str, action: str = "auth.password_changed") -> None:
-    """Store a new password and end every session that used the old one."""
+    """Store a new password, end every session that used the old one, and forget failed sign-ins."""
+    throttle.clear("login", user.email)  # before the hold: sign-in takes these rows, then the user's
     hold(user)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
@@ -172,7 +226,22 @@ def grant_role(user: User, role: Role, by: User) -> None:
         raise AccountError(f"{user.display_name} is already a {role.value}.")
     user.role_grants.append(UserRole(role=role, granted_by_id=by.id))
     audit.record(by, "role.granted", user, role=role.value)
+    if role in WATCHED_ROLES:
+        tell_other_admins(user, role, by)
     db.session.flush()
+
+
+WATCHED_ROLES = frozenset({Role.MANAGER, Role.ADMIN})  # every grant is e-mailed to the other admins
+
+
+def tell_other_admins(user: User, role: Role, by: User) -> None:
+    """E-mail every active admin but `by` and `user` that `by` gave `user` a role that sees everything."""
+    admins = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == Role.ADMIN, User.deactivated_at.is_(None), User.id.not_in({by.id, user.id})).order_by(User.id))
+    for admin in admins:
+        send_email(admin.email, f"{user.display_name} is now a {role.value}", "admin/role_granted", admin=admin,
+                   person=user, role=role.value, by=by,
+                   url=url_for("admin.user", user_id=user.id, _external=True))
 
 
 def remove_role(user: User, role: Role, by: User) -> None:

@@ -1,5 +1,7 @@
 """Sign up, sign in, sign out, e-mail confirmation, password reset and the account page."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,6 +18,7 @@ from app.auth.forms import (
     TextSizeForm,
 )
 from app.auth.models import TextSize, User
+from app.auth.rules import wait_in_words
 from app.extensions import db
 from app.permissions import public, signed_in
 from app.security import start_session
@@ -25,9 +28,11 @@ bp = Blueprint("auth", __name__)
 
 SIGN_IN_PROBLEMS = {
     "bad": "Enter a correct e-mail address and password",
-    "limited": "Too many attempts to sign in. Wait 15 minutes, or reset your password",
+    "wait": "Too many attempts to sign in to this account from here. Wait {wait} and try again, or reset your password",
+    "source_limited": "Too many attempts to sign in from this connection. Wait {wait} and try again",
     "deactivated": "Enter a correct e-mail address and password",
 }
+TOO_MANY = "Too many requests from this connection. Wait {wait} and try again"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -48,9 +53,22 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
         if result.problem == "unverified":
             return redirect(url_for("auth.check_email", resent=1))
-        form.email.errors.append(SIGN_IN_PROBLEMS[result.problem])
+        form.email.errors.append(SIGN_IN_PROBLEMS[result.problem].format(wait=wait_in_words(result.retry_after or timedelta())))
         form.password.data = ""
+        if result.problem == "source_limited":
+            return render_template("auth/login.html", form=form), 429, retry_after(result.retry_after)
     return render_template("auth/login.html", form=form)
+
+
+def too_many(template: str, form, kind: str):
+    """The form again, with a 429: this connection has sent too many of these (the page names no account)."""
+    window = current_app.config[f"{kind}_LIMIT_PER_SOURCE"][1]
+    form.email.errors.append(TOO_MANY.format(wait=wait_in_words(window)))
+    return render_template(template, form=form), 429, retry_after(window)
+
+
+def retry_after(wait: timedelta | None) -> dict:
+    return {"Retry-After": str(max(1, int((wait or timedelta()).total_seconds())))}
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -71,8 +89,10 @@ def register():
     form = SignUpForm()
     if form.validate_on_submit():
         # Whoever wins a race for one address, both people are told the same: look for our e-mail.
-        perform(services.register_user, form.email.data, form.full_name.data, form.password.data,
-                next_url=safe_next(request.args.get("next")))
+        outcome = perform(services.register_user, form.email.data, form.full_name.data, form.password.data,
+                          request.remote_addr or "", next_url=safe_next(request.args.get("next")))
+        if outcome.value is False:
+            return too_many("auth/register.html", form, "SIGNUP")
         return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
 
@@ -104,7 +124,8 @@ def resend_verification():
     """Send a fresh confirmation link."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        perform(services.resend_verification, form.email.data)
+        if perform(services.resend_verification, form.email.data, request.remote_addr or "").value is False:
+            return too_many("auth/resend.html", form, "RESEND")
         return redirect(url_for("auth.check_email", resent=1))
     return render_template("auth/resend.html", form=form)
 
@@ -115,10 +136,8 @@ def forgot_password():
     """Ask for a password reset link."""
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        allowed = perform(services.request_password_reset, form.email.data, request.remote_addr or "").value
-        if not allowed:
-            form.email.errors.append("Too many reset requests. Wait an hour and try again")
-            return render_template("auth/forgot.html", form=form), 429
+        if perform(services.request_password_reset, form.email.data, request.remote_addr or "").value is False:
+            return too_many("auth/forgot.html", form, "RESET")
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form)
 

@@ -1,6 +1,7 @@
 """Admins grant and remove roles (audited), set areas, manage the list of areas; managers read the audit log."""
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import insert, select
 
 from app import audit
@@ -25,12 +26,56 @@ def test_admin_grants_and_removes_roles_and_each_is_audited(login_as):
     assert {actor for _, _, actor in events} == {admin.user.id}
 
 
-def test_admin_cannot_remove_their_own_admin_role(login_as):
+@pytest.mark.parametrize("wanted", [["manager"], ["admin", "manager"], ["admin", "trainer"], []])
+def test_admins_cannot_change_their_own_roles_in_any_direction(login_as, smtp, wanted):
     admin = login_as("admin")
-    admin.post(f"/admin/people/{admin.user.id}/roles", data={"roles": ["manager"]})
+    make_user("admin", email="other.admin@example.org")
+    admin.post(f"/admin/people/{admin.user.id}/roles", data={"roles": wanted})
     db.session.refresh(admin.user)
-    assert Role.ADMIN in admin.user.roles
-    assert "cannot remove your own admin role" in admin.get(f"/admin/people/{admin.user.id}").get_data(as_text=True)
+    assert admin.user.roles == {Role.ADMIN}
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("role.%"))) is None
+    assert smtp.to("other.admin@example.org") == []
+    page = admin.get(f"/admin/people/{admin.user.id}").get_data(as_text=True)
+    assert "You cannot change your own roles. Ask another admin." in page
+    assert "Another admin has to change your roles." in page and 'name="roles"' not in page
+
+
+def test_another_admin_can_change_an_admins_roles(login_as):
+    admin = login_as("admin")
+    other = make_user("admin")
+    admin.post(f"/admin/people/{other.id}/roles", data={"roles": ["admin", "trainer"]})
+    db.session.refresh(other)
+    assert other.roles == {Role.ADMIN, Role.TRAINER}
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_every_grant_of_manager_or_admin_is_e_mailed_to_the_other_active_admins(login_as, smtp, role):
+    admin = login_as("admin", name="Ada Admin")
+    second, third = make_user("admin", email="second@example.org"), make_user("admin", email="third@example.org")
+    gone = make_user("admin", email="gone@example.org")
+    gone.deactivated_at = gone.created_at
+    db.session.commit()
+    person = make_user("coordinator", name="Cora Coordinator", email="cora@example.org")
+    admin.post(f"/admin/people/{person.id}/roles", data={"roles": ["coordinator", role]})
+    db.session.refresh(person)
+    assert Role(role) in person.roles
+    for other in (second, third):
+        (message,) = smtp.to(other.email)
+        assert message["Subject"] == f"Cora Coordinator is now a {role}"
+        body = smtp.body(message)
+        assert "Ada Admin" in body and f"/admin/people/{person.id}" in body
+    assert smtp.to(admin.user.email) == [] and smtp.to("gone@example.org") == [] and smtp.to("cora@example.org") == []
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "role.granted"))
+    assert (event.actor_id, event.subject_id, event.details["role"]) == (admin.user.id, person.id, role)
+
+
+def test_other_grants_are_not_e_mailed_to_admins(login_as, smtp):
+    admin = login_as("admin")
+    make_user("admin", email="quiet@example.org")
+    person = make_user("volunteer")
+    admin.post(f"/admin/people/{person.id}/roles", data={"roles": ["volunteer", "trainer", "coordinator"]})
+    db.session.refresh(person)
+    assert Role.TRAINER in person.roles and smtp.to("quiet@example.org") == []
 
 
 def test_admin_sets_a_coordinators_areas(login_as):

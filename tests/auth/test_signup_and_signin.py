@@ -95,30 +95,31 @@ def test_bad_sign_in_input_never_500s(client, data):
 
 
 @pytest.mark.real_commits  # the second app instance has its own connections: it sees only committed rows
-def test_sign_in_is_limited_per_account_across_processes(app, client):
+def test_sign_in_waits_are_counted_across_processes(app, client):
     """Counters live in the database: a second app instance (another process) sees the same count."""
     from app import create_app
 
     make_user("volunteer", email="target@example.org")
-    limit, _ = app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    free = app.config["LOGIN_FREE_FAILURES"]
     other = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=False)
-    for n in range(limit):
+    for n in range(free):
         target = client if n % 2 else other.test_client()
         target.post("/sign-in", data={"email": "target@example.org", "password": f"wrong guess {n}"})
     response = client.post("/sign-in", data={"email": "target@example.org", "password": DEFAULT_PASSWORD})
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many attempts to sign in to this account from here. Wait 30 seconds" in response.get_data(as_text=True)
     assert response.status_code == 200 and "Location" not in response.headers
 
 
-def test_attempt_limit_lifts_after_the_window(app, client):
+def test_the_wait_lifts_after_its_time(app, client):
     make_user("volunteer", email="patient@example.org")
-    limit, window = app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-    with freeze_time("2026-11-21 10:00:00"):
-        for n in range(limit):
-            client.post("/sign-in", data={"email": "patient@example.org", "password": f"wrong {n}"})
     with freeze_time("2026-11-21 10:00:00") as frozen:
-        frozen.tick(window + timedelta(seconds=1))
+        for n in range(app.config["LOGIN_FREE_FAILURES"]):
+            client.post("/sign-in", data={"email": "patient@example.org", "password": f"wrong {n}"})
+        frozen.tick(app.config["LOGIN_FIRST_DELAY"] - timedelta(seconds=1))
+        early = client.post("/sign-in", data={"email": "patient@example.org", "password": DEFAULT_PASSWORD})
+        frozen.tick(timedelta(seconds=2))
         response = client.post("/sign-in", data={"email": "patient@example.org", "password": DEFAULT_PASSWORD})
+    assert "Wait 1 second" in early.get_data(as_text=True)
     assert response.status_code == 302
 
 

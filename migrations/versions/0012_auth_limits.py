@@ -5,7 +5,7 @@
 - `throttle_events` (one row per failed attempt, read, then checked, then written) goes.
 
 Revision ID: 0012_auth_limits
-Revises: 0007_concurrency
+Revises: 0015_training_records
 Create Date: 2026-12-01 22:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_auth_limits'
-down_revision = '0007_concurrency'
+down_revision = '0015_training_records'
 branch_labels = None
 depends_on = None
 

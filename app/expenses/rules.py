@@ -274,3 +274,30 @@ def parse_pounds(text: str) -> int | None:
     if not value.is_finite() or value.as_tuple().exponent < -2:
         return None
     return int(value * 100)
+
+
+# ---------------------------------------------------------------- receipts
+
+# The receipt types accepted, by the type read from the file's content (never its name): MIME -> extension.
+RECEIPT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "image/heic": "heic",
+                 "image/heif": "heic"}
+
+
+def sniff_receipt(head: bytes) -> str | None:
+    """The MIME type of an accepted receipt from its first bytes, or None if it is not one we accept."""
+    import filetype  # reads magic numbers only: no I/O
+
+    kind = filetype.guess(head)
+    mime = kind.mime if kind is not None else None
+    return mime if mime in RECEIPT_TYPES else None
+
+
+def receipt_problem(head: bytes, size: int, max_bytes: int) -> str | None:
+    """Why a file cannot be a receipt (None when it can): empty, too big, or not a photo or PDF by its content."""
+    if size == 0:
+        return "The selected file is empty"
+    if size > max_bytes:
+        return f"The selected file must be smaller than {max_bytes // (1024 * 1024) or 1} MB"
+    if sniff_receipt(head) is None:
+        return "The selected file must be a JPG, PNG, HEIC photo or a PDF"
+    return None

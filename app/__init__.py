@@ -81,7 +81,6 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
     from app.expenses.views import bp as expenses_bp
-    from app.expenses import views_staff  # noqa: F401  (staff routes on the expenses blueprint)
     from app.permissions import public
     from app.training.views import bp as training_bp
     from app.vetting.views import bp as vetting_bp

@@ -136,9 +136,10 @@ def batch_lines(batch: Batch) -> Iterator[Line]:
 
 def sessions_for_purpose(user, since, until) -> list:
     """Training sessions the volunteer attended or taught between two days, to link a journey's purpose to."""
+    from datetime import time
+
     from app.timefmt import london_to_utc
     from app.training.models import Attendance, Booking, TrainingSession, session_trainers
-    from datetime import time
 
     start, end = london_to_utc(since, time(0)), london_to_utc(until, time(23, 59))
     attended = select(Booking.session_id).where(Booking.user_id == user.id,

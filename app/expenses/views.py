@@ -56,9 +56,7 @@ def claim(claim_id):
 
 def render_claim(item, decision_form=None):
     """The claim page; `decision_form` keeps an approver's typed decision when it needs correcting."""
-    from app.expenses.views_staff import decision_context
-
-    context = decision_context(item)
+    context = views_staff.decision_context(item)
     if decision_form is not None:
         context["decision_form"] = decision_form
     return render_template("expenses/claim.html", claim=item, action=ActionForm(), form=context["decision_form"],
@@ -215,3 +213,6 @@ def receipt(receipt_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+from app.expenses import views_staff  # noqa: E402,F401  (registers the staff pages on bp)

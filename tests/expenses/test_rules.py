@@ -2,6 +2,7 @@
 import itertools
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -237,8 +238,7 @@ def test_contract_reads_the_rates_in_force_from_the_policy_file(app):
 
 
 def test_contract_follows_a_rate_change_in_the_policy_file(app, tmp_path):
-    text = (app.config["POLICY_DIR"] + "/expenses.toml")
-    policy_text = open(text).read() + (
+    policy_text = Path(app.config["POLICY_DIR"], "expenses.toml").read_text() + (
         "\n[[rates]]\nfrom = 2027-01-01\ncar_van_first = 40\ncar_van_after = 20\nthreshold_miles = 10000\n"
         "motorcycle = 24\nbicycle = 20\npassenger = 5\n")
     (tmp_path / "expenses.toml").write_text(policy_text)
@@ -253,11 +253,12 @@ def test_contract_follows_a_rate_change_in_the_policy_file(app, tmp_path):
 
 
 def test_the_policy_file_refuses_rates_above_hmrc(app, tmp_path):
-    from app.core.policy import PolicyFileError
-    from app.expenses.policy import parse_policy
     import tomllib
 
-    data = tomllib.loads(open(app.config["POLICY_DIR"] + "/expenses.toml").read())
+    from app.core.policy import PolicyFileError
+    from app.expenses.policy import parse_policy
+
+    data = tomllib.loads(Path(app.config["POLICY_DIR"], "expenses.toml").read_text())
     data["rates"][0]["car_van_first"] = 46
     with pytest.raises(PolicyFileError, match="above HMRC"):
         parse_policy(data, tmp_path / "expenses.toml")

@@ -185,7 +185,7 @@ class DecisionForm(GovForm):
         validators=[InputRequired("Choose a decision")])
     comment = TextAreaField("Comment for the volunteer", widget=GovTextArea(),
                             description="Needed when you send it back or reject it",
-                            validators=[Optional(), Length(max=1000, message="Enter 1000 characters or fewer")])
+                            validators=[Length(max=1000, message="Enter 1000 characters or fewer")])
     submit = submit("Record decision")
 
     def validate_comment(self, field):

@@ -100,14 +100,24 @@ def _tax_year_expr():
     return extract("year", Line.spent_on) - early
 
 
-def year_totals(tax_year: int) -> Select:
-    """Approved and paid pence, and car and van miles, per volunteer in one tax year (finance's view)."""
-    year = _tax_year_expr()
+def _approved_in_year(tax_year: int):
+    return (select(Line).join(Claim).where(Claim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]),
+                                           _tax_year_expr() == tax_year))
+
+
+def volunteers_paid_in(tax_year: int) -> Select:
+    """Volunteers with approved or paid lines in a tax year, by name (a page of them at a time)."""
+    approved = _approved_in_year(tax_year).with_only_columns(Claim.claimant_id)
+    return select(User).where(User.id.in_(approved)).order_by(User.full_name, User.id)
+
+
+def year_totals(user_ids: list[int], tax_year: int) -> dict[int, tuple[int, Decimal]]:
+    """Approved and paid pence, and car and van miles, per volunteer in one tax year, in one query."""
     car_miles = func.sum(case((Line.vehicle.in_([rules.Vehicle.CAR, rules.Vehicle.VAN]), Line.miles_tenths), else_=0))
-    return (select(User.id, User.full_name, func.sum(Line.pence).label("pence"), car_miles.label("tenths"))
-            .select_from(Line).join(Claim).join(User, User.id == Claim.claimant_id)
-            .where(Claim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]), year == tax_year)
-            .group_by(User.id, User.full_name).order_by(User.full_name))
+    rows = db.session.execute(_approved_in_year(tax_year).with_only_columns(
+        Claim.claimant_id, func.sum(Line.pence), car_miles).where(Claim.claimant_id.in_(user_ids))
+        .group_by(Claim.claimant_id)).all()
+    return {uid: (int(pence or 0), Decimal(int(tenths or 0)) / 10) for uid, pence, tenths in rows}
 
 
 def waiting_to_pay() -> tuple[int, int]:

@@ -66,9 +66,9 @@ def render_claim(item, decision_form=None):
                            LineKind=LineKind, **context)
 
 
-def _journey_form(claim_item, data=None):
+def _journey_form():
     today = today_london()
-    return JourneyForm(data, today=today, passengers=services_lines.fellow_volunteers(current_user),
+    return JourneyForm(today=today, passengers=services_lines.fellow_volunteers(current_user),
                        sessions=queries.sessions_for_purpose(current_user, today - timedelta(days=400), today),
                        streams=policy().streams.values())
 
@@ -85,7 +85,7 @@ def _editable_claim(claim_id):
 def add_journey(claim_id):
     """Add a mileage journey (a saved journey fills the form in: pick the date and add)."""
     item = _editable_claim(claim_id)
-    form = _journey_form(item)
+    form = _journey_form()
     saved = request.args.get("saved", type=int)
     if request.method == "GET":
         form.stream.data = policy().default_stream

@@ -77,10 +77,11 @@ def finance():
     year = request.args.get("year", type=int) or this_year
     if not this_year - 7 <= year <= this_year:
         year = this_year
-    pager = db.paginate(queries.year_totals(year), page=page_number(), per_page=50, error_out=False)
+    pager = db.paginate(queries.volunteers_paid_in(year), page=page_number(), per_page=50, error_out=False)
+    totals = queries.year_totals([u.id for u in pager.items], year)
     count, total = queries.waiting_to_pay()
     return render_template("expenses/finance.html", count=count, total=total, batches=queries.recent_batches(),
-                           pager=pager, pagination=govuk_pagination(pager, "expenses.finance"), year=year,
+                           pager=pager, totals=totals, pagination=govuk_pagination(pager, "expenses.finance"), year=year,
                            years=range(this_year, this_year - 7, -1), label=rules.tax_year_label, pounds=rules.pounds,
                            action=ActionForm(), format_miles=rules.format_miles,
                            warn_at=policy().warn_at_miles)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.actions import perform
 from app.auth.models import Role
 from app.expenses import queries, rules, services, services_lines
+from app.expenses.cli import expenses_cli
 from app.expenses.forms import ActionForm, CostForm, DriverForm, JourneyForm, SavedJourneyForm
 from app.expenses.models import LineKind
 from app.expenses.policy import policy
@@ -18,6 +19,7 @@ from app.permissions import roles_required
 from app.timefmt import today_london
 
 bp = Blueprint("expenses", __name__, url_prefix="/expenses")
+bp.record_once(lambda state: state.app.cli.add_command(expenses_cli))
 register_nav("Expenses", "expenses.index", Role.VOLUNTEER, order=40)
 
 CLAIMANTS = (Role.VOLUNTEER,)

@@ -96,7 +96,7 @@ class JourneyForm(GovForm):
                          validators=[InputRequired("Choose how you travelled")])
     passengers = SelectMultipleField("Fellow volunteers you drove (optional)", widget=GovCheckboxesInput(), coerce=int,
                                      description="Only for a car or van, on this same trip")
-    session = SelectField("Training session (optional)", widget=GovSelect(), coerce=int,
+    session = SelectField("Training session (optional)", widget=GovSelect(), coerce=int, default=0,
                           description="If the journey was to a session you attended or taught")
     stream = RadioField("What was the journey for?", widget=GovRadioInput(),
                         validators=[InputRequired("Choose what the journey was for")])

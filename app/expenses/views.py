@@ -122,7 +122,7 @@ def add_cost(claim_id):
     item = _editable_claim(claim_id)
     form = CostForm(today=today_london(), streams=policy().streams.values(), max_bytes=policy().receipt_max_bytes)
     if request.method == "GET":
-        form.stream.data = policy().default_stream
+        form.stream.data, form.spent_on.data = policy().default_stream, today_london()
     if form.validate_on_submit():
         cost = services_lines.Cost(kind=LineKind(form.kind.data), spent_on=form.spent_on.data,
                                    description=form.description.data, pence=form.amount.pence,

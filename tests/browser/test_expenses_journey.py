@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -122,7 +123,7 @@ def test_volunteer_claims_coordinator_queries_and_approves_finance_pays(phone_pa
     banner(finance, "Payment batch made")
     with finance.expect_download() as download:
         finance.get_by_role("link", name=re.compile(r"^Download batch \d+")).click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert [r["type"] for r in rows] == ["Mileage", "Parking"]
     assert [int(r["pence"]) for r in rows] == [288 + 32, 320] and {r["cost_code"] for r in rows} == {"CPM-4010"}
     finance.get_by_role("link", name=re.compile(r"^Mark batch \d+ as paid")).click()

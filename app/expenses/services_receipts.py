@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.expenses import rules
@@ -60,7 +62,9 @@ def store_receipt(owner, data: bytes) -> Receipt:
         data, mime = clean_photo(data, mime)
     extension = rules.RECEIPT_TYPES[mime]
     name = f"{secrets.token_hex(20)}.{extension}"
-    (receipts_dir() / name).write_bytes(data)
+    path = receipts_dir() / name
+    path.write_bytes(data)
+    db.session.info.setdefault("receipt_files", []).append(path)  # removed again if the transaction rolls back
     receipt = Receipt(owner_id=owner.id, stored_name=name, content_type=mime, extension=extension,
                       size_bytes=len(data))
     db.session.add(receipt)
@@ -70,3 +74,15 @@ def store_receipt(owner, data: bytes) -> Receipt:
 def receipt_path(receipt: Receipt) -> Path:
     """Where a receipt's file is; its stored name is ours (random hex), never a name someone typed."""
     return receipts_dir() / Path(receipt.stored_name).name
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_receipt_files(session):
+    session.info.pop("receipt_files", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_receipt_files(session):
+    """A receipt whose claim line was never saved leaves no file behind."""
+    for path in session.info.pop("receipt_files", []):
+        path.unlink(missing_ok=True)

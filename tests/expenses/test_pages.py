@@ -205,3 +205,36 @@ def test_finance_exports_a_batch_one_row_per_line_with_cost_codes_and_marks_it_p
     assert "already marked paid" in again.get_data(as_text=True)
     totals = client.get("/expenses/finance").get_data(as_text=True)
     assert "=Alex Driver" in totals and "14.0" in totals
+
+
+def test_a_receipt_stored_by_an_action_that_is_then_refused_leaves_no_file(app):
+    from app.actions import perform
+    from app.errors import DomainError
+    from app.expenses.services_receipts import store_receipt
+
+    person = make_driver()
+    folder = Path(app.config["RECEIPTS_DIR"])
+
+    def refused_after_storing():
+        store_receipt(person, PDF)
+        assert len(list(folder.iterdir())) == before + 1
+        raise DomainError("Refused after the receipt was stored")
+
+    folder.mkdir(parents=True, exist_ok=True)
+    before = len(list(folder.iterdir()))
+    outcome = perform(refused_after_storing)
+    assert not outcome.ok and len(list(folder.iterdir())) == before
+    kept = perform(store_receipt, person, PDF)
+    assert kept.ok and (folder / kept.value.stored_name).is_file()
+
+
+def test_old_claims_are_flagged_for_the_approver_not_refused(login_as):
+    from app.expenses import rules
+
+    person = make_user(Role.VOLUNTEER, areas=["Durham"])
+    old = max(rules.months_before(TODAY, 4), rules.tax_year_bounds(rules.tax_year_of(TODAY) - 1)[0])
+    claim = make_claim(person, [journey(old, "3", vehicle="bicycle")], submit=True)
+    assert claim.status is ClaimStatus.SUBMITTED
+    client = login_as(make_user(Role.COORDINATOR, areas=["Durham"]))
+    assert "more than 3 months old" in client.get(f"/expenses/claims/{claim.id}").get_data(as_text=True)
+    assert "Includes costs older than 3 months" in client.get("/expenses/approvals").get_data(as_text=True)

@@ -25,9 +25,13 @@ VEHICLES = [(v.value, v.label) for v in rules.Vehicle]
 
 
 class MilesField(StringField):
-    """Miles to one decimal place, like 12.5, between 0.1 and 1,000."""
+    """Miles to one decimal place, like 12.5, between 0.1 and 1,000 (or the bounds given)."""
 
     widget = GovTextInput()
+
+    def __init__(self, *args, low: Decimal = Decimal("0.1"), high: Decimal = MAX_MILES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.low, self.high = low, high
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -41,8 +45,8 @@ class MilesField(StringField):
             raise ValueError("Miles must be a number, like 12.5") from None
         if not miles.is_finite() or miles.as_tuple().exponent < -1:
             raise ValueError("Miles must be a number with at most one decimal place, like 12.5")
-        if not Decimal("0.1") <= miles <= MAX_MILES:
-            raise ValueError("Miles must be between 0.1 and 1,000")
+        if not self.low <= miles <= self.high:
+            raise ValueError(f"Miles must be between {self.low:,} and {self.high:,}")
         self.miles = miles
 
 
@@ -175,7 +179,8 @@ class DriverForm(GovForm):
                              "but the insurer must be told)", widget=GovCheckboxInput(),
                              validators=[InputRequired("Confirm your insurer knows you drive as a volunteer")])
     other_miles = MilesField("Car or van miles you have driven for other organisations this tax year (optional)",
-                             description="They count toward the 10,000 miles paid at the higher rate")
+                             description="They count toward the 10,000 miles paid at the higher rate",
+                             low=Decimal(0), high=Decimal(100_000))
     submit = submit("Confirm")
 
 

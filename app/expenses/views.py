@@ -186,8 +186,12 @@ def forget_journey(journey_id):
 @bp.route("/driver", methods=["GET", "POST"])
 @roles_required(*CLAIMANTS)
 def driver():
-    """Confirm, once a tax year, your licence and insurance, and declare miles driven for others."""
-    year = rules.tax_year_of(today_london())
+    """Confirm, once a tax year, your licence and insurance, and declare miles driven for others.
+    ?year= may name last tax year, for journeys made before 6 April and claimed after."""
+    this_year = rules.tax_year_of(today_london())
+    year = request.args.get("year", type=int, default=this_year)
+    if year not in (this_year, this_year - 1):
+        abort(404)
     existing = queries.driver_year(current_user, year)
     form = DriverForm()
     if request.method == "GET" and existing is not None:

@@ -238,3 +238,20 @@ def test_old_claims_are_flagged_for_the_approver_not_refused(login_as):
     client = login_as(make_user(Role.COORDINATOR, areas=["Durham"]))
     assert "more than 3 months old" in client.get(f"/expenses/claims/{claim.id}").get_data(as_text=True)
     assert "Includes costs older than 3 months" in client.get("/expenses/approvals").get_data(as_text=True)
+
+
+def test_drivers_confirm_this_or_last_tax_year_and_declare_other_miles(login_as):
+    from app.expenses import rules
+    from app.expenses.models import DriverYear
+
+    person = make_user(Role.VOLUNTEER, areas=["Durham"])
+    client = login_as(person)
+    this_year = rules.tax_year_of(TODAY)
+    refused = client.post("/expenses/driver", data={"licence": "y", "other_miles": "12000.5"})
+    assert "Confirm your insurer knows" in refused.get_data(as_text=True)
+    done = client.post(f"/expenses/driver?year={this_year - 1}", data={"licence": "y", "insurance": "y",
+                                                                      "other_miles": "12,000.5"})
+    assert done.status_code == 302
+    row = db.session.scalar(select(DriverYear))
+    assert (row.tax_year, row.other_miles) == (this_year - 1, rules.as_miles("12000.5"))
+    assert client.get(f"/expenses/driver?year={this_year - 2}").status_code == 404

@@ -14,6 +14,7 @@ from app.expenses.models import Receipt
 from app.expenses.policy import policy
 from app.extensions import db
 
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is not a receipt, and would take too much memory to redraw
 UNREADABLE = "The selected file could not be opened as a photo or a PDF: take the photo again, or choose another file"
 
 
@@ -36,6 +37,8 @@ def clean_photo(data: bytes, mime: str) -> tuple[bytes, str]:
         register_heif_opener()
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ReceiptError("The selected photo is too large: take it again at a lower resolution")
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep the way up the camera meant, then drop the EXIF
             pixels = upright.convert("RGB") if upright.mode not in ("RGB", "L", "RGBA", "P") else upright

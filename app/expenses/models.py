@@ -150,6 +150,8 @@ class Line(db.Model):
     # every line
     pence: Mapped[int] = mapped_column(Integer, default=0)
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("expense_receipts.id", ondelete="SET NULL"), index=True)
+    # A correction to an approved claim: this line reverses that one (negative miles and pence), on a new claim.
+    reverses_line_id: Mapped[int | None] = mapped_column(ForeignKey("expense_lines.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="lines")
@@ -167,13 +169,16 @@ class Line(db.Model):
 
     @property
     def calculation(self) -> str:
+        if self.reverses_line_id is not None:
+            return "Reverses a line paid before" + (f": {rules.describe(self.priced_lines)}" if self.priced else "")
         return rules.describe(self.priced_lines) if self.kind is LineKind.MILEAGE else "At the receipt amount"
 
     @property
     def title(self) -> str:
+        correction = "Correction: " if self.reverses_line_id is not None else ""
         if self.kind is LineKind.MILEAGE:
-            return f"{self.from_place} to {self.to_place}"
-        return f"{self.kind.label}: {self.description}" if self.description else self.kind.label
+            return f"{correction}{self.from_place} to {self.to_place}"
+        return correction + (f"{self.kind.label}: {self.description}" if self.description else self.kind.label)
 
 
 class Receipt(db.Model):

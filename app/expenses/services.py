@@ -65,7 +65,7 @@ def submit_claim(claim: Claim, by, today: date) -> Claim:
 def missing_driver_years(claim: Claim) -> list[int]:
     """Tax years of this claim's motor journeys with no licence and insurance confirmation."""
     years = sorted({rules.tax_year_of(line.spent_on) for line in claim.lines
-                    if line.kind is LineKind.MILEAGE and line.vehicle.needs_licence})
+                    if line.kind is LineKind.MILEAGE and line.vehicle.needs_licence and line.reverses_line_id is None})
     if not years:
         return []
     confirmed = set(db.session.scalars(select(DriverYear.tax_year).where(
@@ -109,8 +109,9 @@ def reprice_year(user_id: int, tax_year: int, held: set[int] = frozenset()) -> N
                                        Line.kind == LineKind.MILEAGE, Line.spent_on.between(start, end))).all()
     other = db.session.scalar(select(DriverYear.other_miles_tenths).where(
         DriverYear.user_id == user_id, DriverYear.tax_year == tax_year)) or 0
+    # Reversing lines keep the (negative) price of the line they reverse, and take its miles off the count.
     journeys = [rules.Journey(line.id, line.spent_on, line.vehicle, line.miles, len(line.passengers),
-                              frozen=line.claim.status.frozen) for line in lines]
+                              frozen=line.claim.status.frozen or line.reverses_line_id is not None) for line in lines]
     prices = rules.price_year(journeys, rules.as_miles(other) / 10, policy().rates)
     by_id = {line.id: line for line in lines}
     held = set(held)

@@ -138,6 +138,36 @@ def remove_line(line: Line, by) -> None:
         reprice_year(claim.claimant_id, year, held={claim.id})
 
 
+def reverse_line(line: Line, by) -> Line:
+    """Correct an approved or paid claim: a line reversing this one (negative miles and pence) goes on the
+    volunteer's draft claim, where they add what it should have been. The approved claim itself never changes."""
+    from app.expenses.services import start_claim
+
+    if by.id != line.claim.claimant_id:
+        raise ExpenseError("Only the volunteer who made this claim can correct it.")
+    if not line.claim.status.frozen:
+        raise ExpenseError("This claim is not approved yet: change the line itself.")
+    if line.reverses_line_id is not None:
+        raise ExpenseError("This line is itself a correction.")
+    if db.session.scalar(select(Line.id).join(Claim).where(Line.reverses_line_id == line.id,
+                                                           Claim.status != ClaimStatus.REJECTED)):
+        raise ExpenseError("This line has already been corrected.")
+    claim = start_claim(by)
+    _editable(claim, by)
+    negated = [dict(p, miles=str(-rules.as_miles(p["miles"])), pence=-p["pence"]) for p in (line.priced or [])]
+    reversal = Line(claim=claim, kind=line.kind, spent_on=line.spent_on, from_place=line.from_place,
+                    to_place=line.to_place, miles_tenths=-line.miles_tenths if line.miles_tenths else None,
+                    vehicle=line.vehicle, stream=line.stream, receipt_id=line.receipt_id, pence=-line.pence,
+                    priced=negated or None, reverses_line_id=line.id,
+                    description=line.description)
+    db.session.add(reversal)
+    db.session.flush()
+    audit.record(by, "expenses.line_reversed", by, obj=claim, line=reversal.id, reverses=line.id, pence=reversal.pence)
+    if line.kind is LineKind.MILEAGE:
+        reprice_year(claim.claimant_id, rules.tax_year_of(line.spent_on), held={claim.id})
+    return reversal
+
+
 def save_journey(by, name: str, from_place: str, to_place: str, miles: Decimal, vehicle: rules.Vehicle) -> SavedJourney:
     """Keep a journey made often, to claim it again in two taps."""
     journey = SavedJourney(user_id=by.id, name=name, from_place=from_place, to_place=to_place,

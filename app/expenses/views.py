@@ -146,6 +146,20 @@ def remove_line(claim_id, line_id):
     return redirect(url_for("expenses.claim", claim_id=item.id))
 
 
+@bp.route("/claims/<int:claim_id>/lines/<int:line_id>/correct", methods=["POST"])
+@roles_required(*CLAIMANTS)
+def correct_line(claim_id, line_id):
+    """Correct a line of an approved claim: a reversing line goes on your draft claim."""
+    item = queries.get_claim_or_404(claim_id, current_user)
+    line = queries.get_line_or_404(item, line_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = perform(services_lines.reverse_line, line, current_user).flash(
+        "The line is reversed on this claim. Add what it should have been, then submit the claim.")
+    return redirect(url_for("expenses.claim", claim_id=outcome.value.claim_id) if outcome else
+                    url_for("expenses.claim", claim_id=item.id))
+
+
 @bp.route("/claims/<int:claim_id>/submit", methods=["POST"])
 @roles_required(*CLAIMANTS)
 def submit(claim_id):

@@ -107,15 +107,18 @@ def upgrade():
     sa.Column('priced', sa.JSON(), nullable=True),
     sa.Column('pence', sa.Integer(), nullable=False),
     sa.Column('receipt_id', sa.Integer(), nullable=True),
+    sa.Column('reverses_line_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['claim_id'], ['expense_claims.id'], name=op.f('fk_expense_lines_claim_id_expense_claims'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['receipt_id'], ['expense_receipts.id'], name=op.f('fk_expense_lines_receipt_id_expense_receipts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reverses_line_id'], ['expense_lines.id'], name=op.f('fk_expense_lines_reverses_line_id_expense_lines'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['training_session_id'], ['training_sessions.id'], name=op.f('fk_expense_lines_training_session_id_training_sessions'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expense_lines'))
     )
     op.create_index(op.f('ix_expense_lines_claim_id'), 'expense_lines', ['claim_id'], unique=False)
     op.create_index(op.f('ix_expense_lines_spent_on'), 'expense_lines', ['spent_on'], unique=False)
     op.create_index(op.f('ix_expense_lines_receipt_id'), 'expense_lines', ['receipt_id'], unique=False)
+    op.create_index(op.f('ix_expense_lines_reverses_line_id'), 'expense_lines', ['reverses_line_id'], unique=False)
     op.create_index(op.f('ix_expense_lines_training_session_id'), 'expense_lines', ['training_session_id'], unique=False)
 
     op.create_table('expense_line_passengers',

@@ -194,3 +194,29 @@ def test_declaring_other_miles_reprices_pending_journeys():
     db.session.refresh(claim.lines[0])
     assert claim.lines[0].calculation == "10 miles at 45p, 10 miles at 25p"
     assert db.session.scalar(select(Line.pence)) == 450 + 250
+
+
+def test_a_correction_is_a_reversing_line_on_a_new_claim_and_the_approved_claim_never_changes():
+    person = make_driver(other_miles="9980")
+    manager = make_user(Role.MANAGER)
+    approved = approved_claim(person, manager, [journey(day(0), "40")])  # 20 at 45p, 20 at 25p = 1400p
+    assert approved.total_pence == 1400
+    reversal = services_lines.reverse_line(approved.lines[0], person)
+    db.session.commit()
+    correction = reversal.claim
+    assert correction.id != approved.id and correction.status is ClaimStatus.DRAFT
+    assert reversal.pence == -1400 and reversal.miles == Decimal("-40")
+    assert reversal.calculation == "Reverses a line paid before: -20 miles at 45p, -20 miles at 25p"
+    # the 40 miles are taken back off the count, so the right journey is priced from 9,980 again
+    services_lines.add_journey(correction, person, journey(day(0), "4"))
+    services.submit_claim(correction, person, TODAY)
+    db.session.commit()
+    assert correction.total_pence == -1400 + 4 * 45
+    db.session.refresh(approved)
+    assert approved.total_pence == 1400 and approved.status is ClaimStatus.APPROVED
+    with pytest.raises(ExpenseError, match="already been corrected"):
+        services_lines.reverse_line(approved.lines[0], person)
+    db.session.rollback()
+    with pytest.raises(ExpenseError, match="not approved yet"):
+        services_lines.reverse_line(correction.lines[0], person)
+    assert audits("expenses.line_reversed") == 1

@@ -255,3 +255,16 @@ def test_drivers_confirm_this_or_last_tax_year_and_declare_other_miles(login_as)
     row = db.session.scalar(select(DriverYear))
     assert (row.tax_year, row.other_miles) == (this_year - 1, rules.as_miles("12000.5"))
     assert client.get(f"/expenses/driver?year={this_year - 2}").status_code == 404
+
+
+def test_the_claimant_corrects_an_approved_claim_from_its_page(login_as):
+    person = make_driver()
+    claim = approved_claim(person, make_user(Role.MANAGER), [journey(TODAY, "10")])
+    client = login_as(person)
+    assert "Correct this" in client.get(f"/expenses/claims/{claim.id}").get_data(as_text=True)
+    response = client.post(f"/expenses/claims/{claim.id}/lines/{claim.lines[0].id}/correct", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "The line is reversed" in text and "-£4.50" in text and "Correction: Home to Durham" in text
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 2
+    other = login_as(make_user(Role.MANAGER))
+    assert other.post(f"/expenses/claims/{claim.id}/lines/{claim.lines[0].id}/correct").status_code == 403

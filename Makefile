@@ -27,6 +27,7 @@ setup: db
 demo: setup
 	$(FLASK) seed-demo
 	$(FLASK) training seed-demo
+	$(FLASK) expenses seed-demo
 
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)"

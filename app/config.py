@@ -78,6 +78,8 @@ class Config:
 
     POLICY_DIR = str(BASE_DIR / "policy")
     COURSES_DIR = str(BASE_DIR / "courses")
+    # Uploaded receipts: outside static/, served only through the portal to the claimant and approvers.
+    RECEIPTS_DIR = str(BASE_DIR / "instance" / "receipts")
 
 
 # Environment variable -> (config key, parser). Documented in the README's configuration table.
@@ -105,6 +107,7 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "POLICY_DIR": ("POLICY_DIR", str),
     "COURSES_DIR": ("COURSES_DIR", str),
+    "RECEIPTS_DIR": ("RECEIPTS_DIR", str),
 }
 
 

@@ -73,6 +73,7 @@ def _make_app(database_url, smtp_server, tmp_dir, **overrides):
         MAIL_PORT=smtp_server.port,
         MIGRATIONS_DIR=str(ROOT / "migrations"),
         MAIL_OUTBOX_DIR=str(tmp_dir / "outbox"),
+        RECEIPTS_DIR=str(tmp_dir / "receipts"),
         **overrides,
     )
 

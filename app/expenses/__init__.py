@@ -1,0 +1,1 @@
+"""Expenses: mileage and out-of-pocket claims at HMRC rates, receipts, approval and the finance export."""

@@ -2,7 +2,7 @@
 drivers' yearly confirmations, payment batches; one draft claim per volunteer (a partial unique index).
 
 Revision ID: 0011_expenses
-Revises: 0007_concurrency
+Revises: 0012_auth_limits
 Create Date: 2026-12-01 22:30:06.157558
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_expenses'
-down_revision = '0007_concurrency'
+down_revision = '0012_auth_limits'
 branch_labels = None
 depends_on = None
 

@@ -67,6 +67,10 @@ class Config:
     LOGIN_LIMIT_PER_IP = (30, timedelta(minutes=15))
     RESET_LIMIT_PER_ACCOUNT = (3, timedelta(hours=1))
     RESET_LIMIT_PER_IP = (20, timedelta(hours=1))
+    # Certificate codes are a keyed hash of each certificate's nonce: keep this key for as long as certificates
+    # live (unset: SECRET_KEY is used, so rotating SECRET_KEY then changes the code a re-downloaded PDF prints).
+    CERTIFICATE_KEY = None
+    CERTIFICATE_VERIFY_LIMIT_PER_IP = (20, timedelta(minutes=10))
 
     POLICY_DIR = str(BASE_DIR / "policy")
     COURSES_DIR = str(BASE_DIR / "courses")
@@ -75,6 +79,7 @@ class Config:
 # Environment variable -> (config key, parser). Documented in the README's configuration table.
 ENVIRONMENT = {
     "SECRET_KEY": ("SECRET_KEY", str),
+    "CERTIFICATE_KEY": ("CERTIFICATE_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
     "PORTAL_URL": ("PORTAL_URL", str),
     "SCHEME_NAME": ("SCHEME_NAME", str),

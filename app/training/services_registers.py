@@ -1,4 +1,5 @@
 """Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -34,25 +35,46 @@ def _check_can_mark(session: TrainingSession, by, now: datetime) -> str:
     return state
 
 
-def _sync_completion(booking: Booking, by, now: datetime) -> None:
-    """Attended a finished session: record a completion. Marked otherwise later: remove that one (a correction)."""
+def _sync_completion(booking: Booking, by, now: datetime) -> list:
+    """Attended a finished session: record a completion and issue its certificate. Marked otherwise later (a
+    correction): withdraw that completion and revoke its certificate, which stays on record. Returns those revoked."""
+    from app.certificates import services as certificates
+
     session = booking.session
     existing = db.session.scalar(select(Completion).where(Completion.booking_id == booking.id))
     attended = booking.status is BookingStatus.BOOKED and booking.attendance.attended
     if attended and existing is None and now >= session.ends_at:
         day = to_london(session.starts_at).date()
-        db.session.add(Completion(user_id=booking.user_id, course=session.course, completed_on=day,
-                                  expires_on=rules.expiry_date(day, session.course.validity_months),
-                                  source=CompletionSource.ATTENDANCE, booking_id=booking.id,
-                                  recorded_by_id=getattr(by, "id", None), recorded_at=now))
+        completion = Completion(user_id=booking.user_id, course=session.course, completed_on=day,
+                                expires_on=rules.expiry_date(day, session.course.validity_months),
+                                source=CompletionSource.ATTENDANCE, booking_id=booking.id,
+                                recorded_by_id=getattr(by, "id", None), recorded_at=now)
+        db.session.add(completion)
+        db.session.flush()
         audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=session.course.code)
+        certificates.issue_certificate(completion, by, now)
     elif not attended and existing is not None:
+        revoked = certificates.revoke_for_correction(existing, by, now)
         db.session.delete(existing)
-        audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=session.course.code)
+        audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=session.course.code,
+                     certificates_revoked=len(revoked))
+        return revoked
+    return []
 
 
-def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None) -> bool:
-    """Mark one person's attendance, keeping who marked it and when. Returns False when nothing changed."""
+@dataclass
+class RegisterSaved:
+    """What saving a register changed: how many marks, and the certificates a correction revoked."""
+
+    changed: int
+    revoked: list = field(default_factory=list)
+
+
+def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None,
+                    revoked: list | None = None) -> bool:
+    """Mark one person's attendance, keeping who marked it and when. Returns False when nothing changed.
+
+    Certificates a correction revokes are added to `revoked`, so the register can say so to whoever corrected it."""
     now = now or utcnow()
     state = _check_can_mark(booking.session, by, now)
     hold(booking)
@@ -64,17 +86,22 @@ def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime 
     booking.attendance, booking.marked_by_id, booking.marked_at = attendance, by.id, now
     audit.record(by, "training.attendance_marked", booking.user, obj=booking, attendance=attendance,
                  previously=before, after_close=state == "closed")
-    _sync_completion(booking, by, now)
+    withdrawn = _sync_completion(booking, by, now)
+    if revoked is not None:
+        revoked.extend(withdrawn)
     db.session.flush()
     return True
 
 
 def mark_register(session: TrainingSession, marks: list[tuple[Booking, Attendance]], by,
-                  now: datetime | None = None) -> int:
-    """Save a register page: each person's mark. Returns how many changed."""
+                  now: datetime | None = None) -> RegisterSaved:
+    """Save a register page: each person's mark. Returns how many changed, and any certificates revoked."""
     now = now or utcnow()
     _check_can_mark(session, by, now)
-    return sum(mark_attendance(booking, attendance, by, now) for booking, attendance in marks)
+    saved = RegisterSaved(0)
+    for booking, attendance in marks:
+        saved.changed += mark_attendance(booking, attendance, by, now, revoked=saved.revoked)
+    return saved
 
 
 def mark_all_present(session: TrainingSession, by, now: datetime | None = None) -> int:
@@ -174,4 +201,7 @@ def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
                             source=CompletionSource.KNOWLEDGE_CHECK, recorded_by_id=user.id, recorded_at=now)
     db.session.add(completion)
     db.session.flush()
+    from app.certificates import services as certificates
+
+    certificates.issue_certificate(completion, user, now)
     return score, completion

@@ -132,7 +132,7 @@ def register(session_id):
     if form.validate_on_submit():
         marks = [(b, Attendance(f.data)) for b, f in form.rows if f.data]
         outcome = perform(services_registers.mark_register, item, marks, current_user)
-        outcome.flash(outcome.ok and f"Register saved ({outcome.value} {'change' if outcome.value == 1 else 'changes'}).")
+        outcome.flash(outcome.ok and _saved_message(outcome.value))
         return redirect(url_for("training.register", session_id=item.id))
     walk_in = WalkInForm()
     walk_in.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
@@ -140,6 +140,14 @@ def register(session_id):
                            action=ActionForm(), state=item.register_state(),
                            can_mark=item.can_mark_register(current_user),
                            waitlist=queries.waitlist(item))
+
+
+def _saved_message(saved: services_registers.RegisterSaved) -> str:
+    text = f"Register saved ({saved.changed} {'change' if saved.changed == 1 else 'changes'})."
+    for certificate in saved.revoked:
+        text += (f" {certificate.holder_name}'s certificate for {certificate.course_title} is revoked, because the"
+                 " register no longer shows them attending. It stays on record and its public check says revoked.")
+    return text
 
 
 @bp.route("/sessions/<int:session_id>/register/all-present", methods=["POST"])

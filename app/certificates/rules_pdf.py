@@ -30,6 +30,7 @@ class Sheet:
     accreditation_number: str | None
     code: str
     verify_url: str
+    verify_base: str
     issued_on: str
 
 
@@ -131,8 +132,8 @@ def certificate_pdf(sheet: Sheet) -> bytes:
     pdf.set_xy(20, 176)
     _line(pdf, f"Certificate code: {sheet.code}", 12, bold=True, height=7, align="L", width=205)
     _line(pdf, f"Check it at {sheet.verify_url}", 9, colour=GREY, height=5, align="L", width=205)
-    _line(pdf, f"Issued on {sheet.issued_on}. Anyone can check this certificate by scanning the code or typing it at "
-               "the address above.", 9, colour=GREY, height=5, align="L", width=205)
+    _line(pdf, f"Issued on {sheet.issued_on}. Anyone can check this certificate: scan the QR code, or type the code at "
+               f"{sheet.verify_base}", 9, colour=GREY, height=5, align="L", width=205)
     return bytes(pdf.output())
 
 

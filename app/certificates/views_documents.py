@@ -26,6 +26,7 @@ def sheet_for(certificate) -> rules_pdf.Sheet | None:
         trainers=certificate.trainer_names, expires_on=format_date(certificate.expires_on) or None,
         accrediting_body=certificate.accrediting_body, accreditation_number=certificate.accreditation_number,
         code=code, verify_url=url_for("certificates.verify_code", code=code, _external=True),
+        verify_base=url_for("certificates.verify", _external=True),
         issued_on=format_date(certificate.issued_at))
 
 

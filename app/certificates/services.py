@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app import audit, throttle
 from app.actions import hold, on_duplicate
 from app.certificates import rules
-from app.certificates.queries import certificate_key
 from app.certificates.models import Certificate, SupersededBecause, TranscriptShare
+from app.certificates.queries import certificate_key
 from app.db_types import utcnow
 from app.email import send_email
 from app.errors import DomainError

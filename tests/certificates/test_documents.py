@@ -6,7 +6,8 @@ import pypdfium2
 import zxingcpp
 from pypdf import PdfReader
 
-from app.certificates import queries
+from app.certificates import queries, rules_pdf
+from app.certificates.views_documents import sheet_for
 from tests.certificates.factories import make_certificate
 from tests.training.factories import make_completion
 
@@ -37,21 +38,13 @@ def test_the_holder_downloads_a_certificate_with_its_details_in_real_text_and_a_
     assert _qr_codes(response.data) == [f"http://localhost/certificates/verify/{code}"]
 
 
-def test_the_qr_code_leads_to_the_verify_page_that_shows_it_valid(client):
-    certificate, code = make_certificate()
-    pdf = client.application.test_client()
-    (url,) = _qr_codes(_pdf_for(certificate))
-    page = pdf.get(url.removeprefix("http://localhost"))
+def test_the_qr_code_leads_to_the_verify_page_that_shows_it_valid(app, client):
+    certificate, _ = make_certificate()
+    with app.test_request_context("/"):
+        data = rules_pdf.certificate_pdf(sheet_for(certificate))
+    (url,) = _qr_codes(data)
+    page = client.get(url.removeprefix("http://localhost"))
     assert page.status_code == 200 and "This certificate is" in page.text and "Valid" in page.text
-
-
-def _pdf_for(certificate) -> bytes:
-    from app.certificates import rules_pdf
-    from app.certificates.views_documents import sheet_for
-
-    from flask import current_app
-    with current_app.test_request_context("/"):
-        return rules_pdf.certificate_pdf(sheet_for(certificate))
 
 
 def test_the_transcript_lists_every_completion_with_hours_and_dates_expired_ones_marked(login_as):

@@ -9,6 +9,7 @@ from app.certificates import queries
 from app.certificates import services as certificates
 from app.certificates.models import Certificate, SupersededBecause
 from app.certificates.services import CertificateError
+from app.db_types import utcnow
 from app.extensions import db
 from app.training import services as training
 from app.training import services_registers as registers
@@ -16,7 +17,6 @@ from app.training.models import Attendance, Completion
 from tests.certificates.factories import make_certificate
 from tests.factories import make_user
 from tests.training.factories import course, make_session, make_volunteer
-from app.db_types import utcnow
 
 
 def _ended_session(code="grow-model", people=1):

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.audit import AuditEvent
-from app.db_types import utcnow
 from app.certificates.models import TranscriptShare
+from app.db_types import utcnow
 from app.extensions import db
 from tests.certificates.factories import make_certificate
 from tests.training.factories import make_completion

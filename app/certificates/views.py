@@ -13,13 +13,16 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 NOINDEX = {"X-Robots-Tag": "noindex, nofollow, noarchive", "Referrer-Policy": "no-referrer"}
 
 
-def _verify_page(typed: str | None, form: VerifyForm):
+def _verify_page(typed: str | None, form: VerifyForm, typed_in_box: bool = False):
     """Count the attempt against the address (429 after a burst), then look the code up in constant time."""
     if typed is not None and not services.count_verify_attempt(request.remote_addr or "unknown"):
         html = render_template("certificates/verify.html", form=form, limited=True, checked=False)
         return make_response(html, 429, {**NOINDEX, "Retry-After": "600"})
+    # The same look-up for every guess, well-formed or not, found or not: nothing to learn from the time it takes.
     certificate = queries.find_by_code(typed) if typed is not None else None
-    html = render_and_commit("certificates/verify.html", form=form, checked=typed is not None, limited=False,
+    # A malformed code typed in the box is shown as a problem next to the field instead of "not found".
+    checked = typed is not None and not (typed_in_box and not form.validate())
+    html = render_and_commit("certificates/verify.html", form=form, checked=checked, limited=False,
                              certificate=certificate, today=today_london())
     return make_response(html, 200, NOINDEX)
 
@@ -28,13 +31,8 @@ def _verify_page(typed: str | None, form: VerifyForm):
 @public
 def verify():
     """Check a certificate by typing its code."""
-    form = VerifyForm(request.args)
-    typed = request.args.get("code") if "code" in request.args else None
-    if typed is not None and not form.validate():
-        services.count_verify_attempt(request.remote_addr or "unknown")  # a malformed guess counts too
-        return make_response(render_and_commit("certificates/verify.html", form=form, checked=False, limited=False),
-                             200, NOINDEX)
-    return _verify_page(typed, form)
+    return _verify_page(request.args.get("code") if "code" in request.args else None, VerifyForm(request.args),
+                        typed_in_box=True)
 
 
 @bp.route("/verify/<code>")
@@ -77,8 +75,10 @@ def revoke(certificate_id):
 def reissue(certificate_id):
     """Re-issue in the holder's current name; the old certificate then verifies as superseded."""
     certificate = queries.get_certificate_or_404(certificate_id, current_user)
-    if not certificate.can_revoke(current_user) or not ActionForm().validate_on_submit():
+    if not certificate.can_revoke(current_user):
         abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     outcome = perform(services.reissue_certificate, certificate, current_user)
     if not outcome.flash("The certificate is re-issued in the new name. The old one now verifies as superseded."):
         return redirect(url_for("certificates.show", certificate_id=certificate.id))

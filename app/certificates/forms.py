@@ -1,7 +1,7 @@
 """Certificate forms: the public verify box, revoking with a reason, and plain action buttons."""
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.certificates import rules
 from app.forms import GovForm, submit
@@ -27,9 +27,17 @@ class VerifyForm(GovForm):
 class RevokeForm(GovForm):
     reason = TextAreaField("Why is this certificate revoked?", widget=GovTextArea(),
                            description="Kept on the certificate's record. The public check shows only that it is revoked, and when",
-                           validators=[InputRequired("Enter why the certificate is revoked"),
+                           validators=[DataRequired("Enter why the certificate is revoked"),
                                        Length(max=500, message="The reason must be 500 characters or fewer")])
     submit = submit("Revoke certificate")
+
+
+class ReissueForm(GovForm):
+    new_name = StringField("Name to print on the new certificate", widget=GovTextInput(),
+                       description="As the holder asked for it. Their account takes this name too, so later certificates carry it",
+                       validators=[DataRequired("Enter the name to print on the new certificate"),
+                                   Length(max=200, message="The name must be 200 characters or fewer")])
+    submit = submit("Re-issue in this name")
 
 
 class ActionForm(GovForm):

@@ -123,28 +123,32 @@ def revoke_for_correction(completion, by, now: datetime | None = None) -> list[C
     return revoked
 
 
-def reissue_certificate(certificate: Certificate, by, now: datetime | None = None) -> Certificate:
-    """Re-issue in the holder's current name (a name change, on request). The old one verifies as superseded."""
+def reissue_certificate(certificate: Certificate, name: str, by, now: datetime | None = None) -> Certificate:
+    """Re-issue in a new name, on the holder's request; the account takes the name too. The old one is superseded."""
     now = now or utcnow()
     hold(certificate)
     if not certificate.live:
         raise CertificateError("Only a current certificate can be re-issued: this one is revoked or superseded.")
-    name = certificate.holder.full_name or certificate.holder.email
+    name = " ".join((name or "").split())
+    if not name or len(name) > 200:
+        raise CertificateError("Enter the name to print on the new certificate, in 200 characters or fewer.")
     if name == certificate.holder_name:
-        raise CertificateError(f"The certificate is already in the name {name}. Change the name on the account first.")
+        raise CertificateError(f"The certificate is already in the name {name}. Enter the new name.")
+    holder = certificate.holder
+    if holder.full_name != name:
+        holder.full_name = name  # later certificates carry the new name too
     keep = ("user_id", "course_id", "course_title", "course_version", "completed_on", "expires_on",
             "learning_minutes", "trainer_names", "accrediting_body", "accreditation_number")
     # Free the completion's one live certificate first, then issue the new one for it.
-    completion_id = certificate.completion_id
     certificate.superseded_at, certificate.superseded_because = now, SupersededBecause.NAME_CHANGE
     db.session.flush()
-    new = _new_certificate(holder=certificate.holder, completion_id=completion_id, holder_name=name, issued_at=now,
+    new = _new_certificate(holder=holder, completion_id=certificate.completion_id, holder_name=name, issued_at=now,
                            issued_by_id=by.id, **{k: getattr(certificate, k) for k in keep})
     db.session.flush()
     certificate.superseded_by_id = new.id
-    audit.record(by, "certificates.superseded", certificate.holder, obj=certificate, by_certificate=new.id,
+    audit.record(by, "certificates.superseded", holder, obj=certificate, by_certificate=new.id,
                  because=SupersededBecause.NAME_CHANGE)
-    audit.record(by, "certificates.reissued", certificate.holder, obj=new, replaces=certificate.id)
+    audit.record(by, "certificates.reissued", holder, obj=new, replaces=certificate.id, name_changed=True)
     _announce(new, f"Your certificate in your new name: {new.course_title}")
     db.session.flush()
     return new

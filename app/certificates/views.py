@@ -1,11 +1,21 @@
 """Certificate pages: the public verify page, a certificate and its PDF, the transcript, share links, revoking."""
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.actions import perform, render_and_commit
 from app.auth.models import Role
 from app.certificates import queries, services
-from app.certificates.forms import ActionForm, RevokeForm, VerifyForm
+from app.certificates.forms import ActionForm, ReissueForm, RevokeForm, VerifyForm
 from app.permissions import public, roles_required, signed_in
 from app.timefmt import today_london
 
@@ -50,9 +60,13 @@ def show(certificate_id):
     return _show(certificate, RevokeForm())
 
 
-def _show(certificate, revoke_form, status: int = 200):
+def _show(certificate, revoke_form, status: int = 200, reissue_form=None):
+    reissue_form = reissue_form or ReissueForm(formdata=None, data={"new_name": certificate.holder.full_name})
+    # `form` drives the page's error summary: whichever form was just sent.
+    sent = reissue_form if reissue_form.errors else revoke_form
     return render_template("certificates/show.html", certificate=certificate, code=queries.code_of(certificate),
-                           today=today_london(), form=revoke_form, action=ActionForm()), status
+                           today=today_london(), form=sent, revoke_form=revoke_form, reissue_form=reissue_form,
+                           action=ActionForm()), status
 
 
 @bp.route("/<int:certificate_id>/revoke", methods=["POST"])
@@ -73,15 +87,17 @@ def revoke(certificate_id):
 @bp.route("/<int:certificate_id>/reissue", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def reissue(certificate_id):
-    """Re-issue in the holder's current name; the old certificate then verifies as superseded."""
+    """Re-issue in a new name, on the holder's request; the old certificate then verifies as superseded."""
     certificate = queries.get_certificate_or_404(certificate_id, current_user)
     if not certificate.can_revoke(current_user):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    outcome = perform(services.reissue_certificate, certificate, current_user)
-    if not outcome.flash("The certificate is re-issued in the new name. The old one now verifies as superseded."):
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        return _show(certificate, RevokeForm(formdata=None), 400, reissue_form=form)
+    outcome = perform(services.reissue_certificate, certificate, form.new_name.data, current_user).flash()
+    if not outcome:
         return redirect(url_for("certificates.show", certificate_id=certificate.id))
+    flash(f"The certificate is re-issued in the name {outcome.value.holder_name}. The old one now verifies as superseded.")
     return redirect(url_for("certificates.show", certificate_id=outcome.value.id))
 
 

@@ -79,3 +79,21 @@ def test_a_deactivated_volunteers_share_link_stops_working(app, login_as):
 def test_the_verify_page_works_signed_in_too(login_as):
     _, code = make_certificate()
     assert "Valid" in login_as("manager").get(f"/certificates/verify/{code}").text
+
+
+def test_the_transcript_marks_a_revoked_certificate_and_leaves_its_hours_out(login_as):
+    from datetime import date as day
+
+    from app.certificates import queries, services
+    from tests.factories import make_user
+
+    certificate, _ = make_certificate()
+    make_completion(certificate.holder, "grow-model", day.today() - timedelta(days=3))
+    services.revoke_certificate(certificate, "Issued in error", make_user("coordinator"))
+    db.session.commit()
+    context = queries.transcript_context(certificate.holder, day.today())
+    statuses = {e.completion.course.code: e.status for e in context["entries"]}
+    assert statuses == {"adult-safeguarding-level-1": "Certificate revoked", "grow-model": "Current"}
+    assert context["total_hours"] == "3 hours"
+    page = login_as(certificate.holder).get("/training/record").text
+    assert "No current certificate" in page

@@ -1,4 +1,5 @@
-"""Two coordinators revoke the same certificate at the same moment: one revocation, one audit row, no 500."""
+"""Two coordinators revoke the same certificate at the same moment: one revocation, one audit row, no 500; and
+the public verify page's limit holds across gunicorn workers."""
 import pytest
 
 from app.auth.models import Role
@@ -6,6 +7,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from tests.certificates.factories import make_certificate
 from tests.concurrency.conftest import audit_count
+from tests.concurrency.test_over_http import _request, gunicorn  # noqa: F401  (the fixture)
 from tests.conftest import sign_in_client
 from tests.factories import make_user
 
@@ -33,3 +35,14 @@ def test_two_revokes_at_once_make_one(app, race):
     loser = results[1 - winner][1]
     assert "changed a moment ago" in loser or "already revoked" in loser
     assert "The certificate is revoked" in results[winner][1]
+
+
+@pytest.mark.slow
+def test_the_verify_limit_holds_across_gunicorn_workers(app, gunicorn, race):  # noqa: F811  (the fixture)
+    """Guesses spread over 3 gunicorn workers (separate processes) still meet one limit: it is counted in the database."""
+    certificate, code = make_certificate(name="Noor Khan")
+    limit, _ = app.config["CERTIFICATE_VERIFY_LIMIT_PER_IP"]
+    statuses = race(limit, lambda i: _request(gunicorn, "GET", f"/certificates/verify/GUESS{i:02d}")[0])
+    assert statuses == [200] * limit
+    status, _, body = _request(gunicorn, "GET", f"/certificates/verify/{code}")
+    assert status == 429 and "too many checks" in body

@@ -109,9 +109,11 @@ def certificate_pdf(sheet: Sheet) -> bytes:
     _line(pdf, "Certificate of completion", 28, bold=True, colour=BRAND, height=14)
     pdf.ln(4)
     _line(pdf, "This is to certify that", 13, colour=GREY, height=8)
-    _line(pdf, sheet.holder_name, 26, bold=True, height=13)
+    _line(pdf, sheet.holder_name, 26 if len(sheet.holder_name) <= 40 else 16, bold=True, height=13 if
+          len(sheet.holder_name) <= 40 else 8)
     _line(pdf, "completed", 13, colour=GREY, height=8)
-    _line(pdf, sheet.course_title, 20, bold=True, height=10)
+    _line(pdf, sheet.course_title, 20 if len(sheet.course_title) <= 60 else 13, bold=True, height=10 if
+          len(sheet.course_title) <= 60 else 7)
     _line(pdf, f"Course version {sheet.course_version}", 11, colour=GREY, height=7)
     pdf.ln(4)
     details = [("Completed on", sheet.completed_on), ("Learning hours", sheet.hours)]
@@ -159,14 +161,18 @@ def transcript_pdf(transcript: Transcript) -> bytes:
         return bytes(pdf.output())
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(*INK)
-    with pdf.table(col_widths=(58, 26, 18, 28, 20, 30), text_align="LEFT", line_height=5,
-                   headings_style=_headings()) as table:
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(*GREY)
+    with pdf.table(col_widths=(50, 25, 16, 25, 24, 40), text_align="LEFT", line_height=5,
+                   headings_style=_headings(), cell_fill_mode="NONE") as table:
         row = table.row()
         for heading in ("Course", "Completed", "Hours", "Expires", "Status", "Certificate code"):
             row.cell(heading)
         for line in transcript.lines:
             row = table.row()
-            for value in (line.course_title, line.completed_on, line.hours, line.expires, line.status, line.code):
+            # Groups split by spaces, so a long code wraps between groups (a typed code may have spaces or dashes).
+            for value in (line.course_title, line.completed_on, line.hours, line.expires, line.status,
+                          line.code.replace("-", " ")):
                 row.cell(value)
     pdf.ln(4)
     _line(pdf, f"Check any certificate code at {transcript.verify_base}", 9, colour=GREY, height=5, align="L")

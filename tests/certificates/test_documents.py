@@ -58,7 +58,7 @@ def test_the_transcript_lists_every_completion_with_hours_and_dates_expired_ones
     assert "Training transcript" in text and holder.full_name in text
     assert text.count("Adult safeguarding") == 2 and "GROW" in text and "6 May 2025" in text
     assert "Expired" in text and "Current" in text and "3 hours" in text
-    assert code.replace("-", "")[:8] in text.replace("-", "").replace("\n", "")  # the certificate's code, for checking
+    assert code.replace("-", " ") in text.replace("\n", " ")  # the certificate's code, for checking
     assert "Total learning hours: 15 hours" in text.replace("\n", " ")
 
 

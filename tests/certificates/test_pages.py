@@ -97,3 +97,9 @@ def test_the_transcript_marks_a_revoked_certificate_and_leaves_its_hours_out(log
     assert context["total_hours"] == "3 hours"
     page = login_as(certificate.holder).get("/training/record").text
     assert "No current certificate" in page
+
+
+def test_the_certificate_page_shows_its_code_as_text(login_as):
+    certificate, code = make_certificate()
+    page = login_as(certificate.holder).get(f"/certificates/{certificate.id}").text
+    assert code in page and "&lt;" not in page

@@ -79,13 +79,15 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.applications.views import bp as applications_bp
     from app.auth.views import bp as auth_bp
+    from app.certificates.views import bp as certificates_bp
     from app.core.views import bp as core_bp
     from app.expenses.views import bp as expenses_bp
     from app.permissions import public
     from app.training.views import bp as training_bp
     from app.vetting.views import bp as vetting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, applications_bp, vetting_bp, training_bp, expenses_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, applications_bp, vetting_bp, training_bp, expenses_bp,
+                      certificates_bp):
         app.register_blueprint(blueprint)
     static_view = app.view_functions["static"]
 

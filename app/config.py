@@ -75,6 +75,10 @@ class Config:
     RESEND_LIMIT_PER_SOURCE = (30, timedelta(hours=1))  # "send the link again" from one address (429 beyond)
     RESET_LIMIT_PER_SOURCE = (30, timedelta(hours=1))   # password-reset requests from one address (429 beyond)
     ACCOUNT_MAIL_LIMIT_PER_ADDRESS = (5, timedelta(hours=1))  # account e-mails to one address; beyond, none sent
+    # Certificate codes are a keyed hash of each certificate's nonce: keep this key for as long as certificates
+    # live (unset: SECRET_KEY is used, so rotating SECRET_KEY then changes the code a re-downloaded PDF prints).
+    CERTIFICATE_KEY = None
+    CERTIFICATE_VERIFY_LIMIT_PER_IP = (20, timedelta(minutes=10))
 
     POLICY_DIR = str(BASE_DIR / "policy")
     COURSES_DIR = str(BASE_DIR / "courses")
@@ -85,6 +89,7 @@ class Config:
 # Environment variable -> (config key, parser). Documented in the README's configuration table.
 ENVIRONMENT = {
     "SECRET_KEY": ("SECRET_KEY", str),
+    "CERTIFICATE_KEY": ("CERTIFICATE_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
     "PORTAL_URL": ("PORTAL_URL", str),
     "SCHEME_NAME": ("SCHEME_NAME", str),

@@ -23,7 +23,7 @@ def set_security_headers(response):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Referrer-Policy", "same-origin")  # a page may ask for less (no-referrer)
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if current_app.config.get("SESSION_COOKIE_SECURE"):

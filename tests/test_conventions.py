@@ -8,7 +8,7 @@ import app.actions  # noqa: F401  (loads the mechanism under test)
 from app.errors import DomainError
 
 APP = Path(__file__).resolve().parent.parent / "app"
-DOMAINS = ["admin", "applications", "auth", "core", "expenses", "training", "vetting"]
+DOMAINS = ["admin", "applications", "auth", "certificates", "core", "expenses", "training", "vetting"]
 VOCABULARY = {"__init__", "views", "forms", "models", "rules", "policy", "queries", "services", "cli"}
 SPLITS = ("views_", "services_", "rules_", "queries_")  # a file grown too big, split by role prefix
 # Named exceptions, each for one job no vocabulary word covers.
@@ -47,6 +47,7 @@ def test_every_domain_error_is_a_domain_error():
     """Each package's refusals subclass the one DomainError, so perform() shows them all the same way."""
     import app.applications.rules
     import app.auth.services
+    import app.certificates.services
     import app.expenses.services
     import app.expenses.services_receipts
     import app.training.services
@@ -54,7 +55,8 @@ def test_every_domain_error_is_a_domain_error():
     import app.vetting.services  # noqa: F401
 
     for module in (app.applications.rules, app.auth.services, app.training.services, app.vetting.services,
-                   app.training.services_catalogue, app.expenses.services, app.expenses.services_receipts):
+                   app.training.services_catalogue, app.expenses.services, app.expenses.services_receipts,
+                   app.certificates.services):
         errors = [obj for _, obj in inspect.getmembers(module, inspect.isclass)
                   if obj.__module__ == module.__name__ and issubclass(obj, Exception)]
         assert errors and all(issubclass(e, DomainError) for e in errors), module.__name__
@@ -83,6 +85,7 @@ def test_services_that_move_a_state_hold_what_they_read():
         "app/expenses/services.py": ["submit_claim", "decide_claim", "reprice_year"],
         "app/expenses/services_lines.py": ["_editable"],  # add_journey, add_cost and remove_line start with it
         "app/expenses/services_finance.py": ["create_batch", "mark_batch_paid"],
+        "app/certificates/services.py": ["revoke_certificate", "revoke_for_correction", "reissue_certificate"],
     }
     root = APP.parent
     for path, names in must_hold.items():

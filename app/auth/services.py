@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app import audit, throttle
 from app.actions import hold, on_duplicate
 from app.auth.models import Role, TextSize, User, UserRole
-from app.auth.rules import sign_in_delay
 from app.auth.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from app.auth.rules import sign_in_delay
 from app.auth.tokens import make_token, password_fingerprint, read_token
 from app.db_types import utcnow
 from app.email import send_email

@@ -41,11 +41,15 @@ def close_registers(now_text):
 
 @training_cli.command("seed-demo")
 def seed_demo():
-    """Schedule a few demo sessions taught by trainer@example.org (development only)."""
-    from app.training.demo import seed_demo_sessions
+    """Schedule a few demo sessions taught by trainer@example.org, and give volunteer@example.org a past
+    session or two with a certificate (development only)."""
+    from app.training.demo import seed_demo_attendance, seed_demo_sessions
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("training seed-demo refuses to run under the production config.")
     made = seed_demo_sessions()
+    attended = seed_demo_attendance()
     db.session.commit()
     click.echo(f"training: {made} demo sessions scheduled")
+    if attended:
+        click.echo(f"training: volunteer@example.org attended {attended} past sessions and holds a certificate")

@@ -90,6 +90,7 @@ def read_course_file(path: Path) -> dict:
         "open_to_applicants": bool(_require(data, path, "open_to_applicants", bool, optional=True) or False),
         "position": _require(data, path, "position", int, optional=True) or 0,
         "online": _read_online(data, path, delivery),
+        **_read_certificate_fields(data, path),
     }
     if course["parts"] > 10:
         raise CatalogueError(path, "parts", "must be between 1 and 10")
@@ -98,6 +99,34 @@ def read_course_file(path: Path) -> dict:
     if code in course["prerequisites"]:
         raise CatalogueError(path, "prerequisites", "a course cannot be its own prerequisite")
     return course
+
+
+def _read_certificate_fields(data: dict, path: Path) -> dict:
+    """What a certificate needs: accrediting body and number (accredited courses only), hours and version."""
+    accredited = bool(data.get("accredited"))
+    body = _bounded_text(data, path, "accrediting_body", 200)
+    number = _bounded_text(data, path, "accreditation_number", 80)
+    if accredited and not (body and number):
+        raise CatalogueError(path, "accrediting_body" if not body else "accreditation_number",
+                             "is missing: an accredited course names its accrediting body and accreditation number")
+    if not accredited and (body or number):
+        raise CatalogueError(path, "accredited", "must be true when the course names an accrediting body or number")
+    hours = data.get("hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 1000):
+        raise CatalogueError(path, "hours", "must be a number of hours from 0.25 to 1000, like 6 or 3.5")
+    minutes = None if hours is None else round(hours * 60)
+    if minutes is not None and minutes < 15:
+        raise CatalogueError(path, "hours", "must be a number of hours from 0.25 to 1000, like 6 or 3.5")
+    version = _bounded_text(data, path, "version", 40) or "1"
+    return {"accrediting_body": body, "accreditation_number": number, "learning_minutes": minutes,
+            "course_version": version}
+
+
+def _bounded_text(data: dict, path: Path, field: str, limit: int) -> str | None:
+    value = _require(data, path, field, str, optional=True)
+    if value is not None and len(value.strip()) > limit:
+        raise CatalogueError(path, field, f"must be {limit} characters or fewer")
+    return value.strip() if value is not None else None
 
 
 def _read_online(data: dict, path: Path, delivery: list[str]) -> dict | None:

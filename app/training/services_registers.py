@@ -1,4 +1,5 @@
 """Attendance registers, the completions they record, knowledge checks, and calendar feed tokens."""
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -42,22 +43,35 @@ def _counts(booking: Booking) -> bool:
 
 
 def _record_completion(booking: Booking, day: date, by, now: datetime) -> None:
+    """Record a completion from a register, and issue its certificate in the same transaction."""
+    from app.certificates import services as certificates
+
     course = booking.session.course
-    db.session.add(Completion(user_id=booking.user_id, course=course, completed_on=day,
-                              expires_on=expiry_for(booking.user_id, course, day),
-                              source=CompletionSource.ATTENDANCE, booking_id=booking.id,
-                              recorded_by_id=getattr(by, "id", None), recorded_at=now))
+    completion = Completion(user_id=booking.user_id, course=course, completed_on=day,
+                            expires_on=expiry_for(booking.user_id, course, day),
+                            source=CompletionSource.ATTENDANCE, booking_id=booking.id,
+                            recorded_by_id=getattr(by, "id", None), recorded_at=now)
+    db.session.add(completion)
+    db.session.flush()
     audit.record(by, "training.completion_recorded", booking.user, obj=booking, course=course.code)
+    certificates.issue_certificate(completion, by, now)
 
 
-def _withdraw_completion(completion: Completion, booking: Booking, by) -> None:
-    """A register corrected after a completion was recorded: the completion no longer stands."""
+def _withdraw_completion(completion: Completion, booking: Booking, by, now: datetime) -> list:
+    """A register corrected after a completion was recorded: the completion no longer stands, and its
+    certificate is revoked (it stays on record). Returns the certificates revoked."""
+    from app.certificates import services as certificates
+
+    revoked = certificates.revoke_for_correction(completion, by, now)
     db.session.delete(completion)
-    audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=completion.course.code)
+    audit.record(by, "training.completion_withdrawn", booking.user, obj=booking, course=completion.course.code,
+                 certificates_revoked=len(revoked))
+    return revoked
 
 
-def _sync_completion(booking: Booking, by, now: datetime) -> None:
-    """Attended a finished session: record a completion. Marked otherwise later: remove that one (a correction)."""
+def _sync_completion(booking: Booking, by, now: datetime) -> list:
+    """Attended a finished session: record a completion and issue its certificate. Marked otherwise later (a
+    correction): withdraw that completion and revoke its certificate. Returns the certificates revoked."""
     session = booking.session
     if session.course.parts > 1:
         return _sync_part_completions(booking, by, now)
@@ -66,10 +80,11 @@ def _sync_completion(booking: Booking, by, now: datetime) -> None:
     if attended and existing is None and now >= session.ends_at:
         _record_completion(booking, to_london(session.starts_at).date(), by, now)
     elif not attended and existing is not None:
-        _withdraw_completion(existing, booking, by)
+        return _withdraw_completion(existing, booking, by, now)
+    return []
 
 
-def _sync_part_completions(booking: Booking, by, now: datetime) -> None:
+def _sync_part_completions(booking: Booking, by, now: datetime) -> list:
     """A course in several parts: completed on the day its last outstanding part was attended (see
     rules.part_completions); a correction that breaks a completion withdraws it."""
     course = booking.session.course
@@ -84,14 +99,26 @@ def _sync_part_completions(booking: Booking, by, now: datetime) -> None:
     for ref, day in wanted.items():
         if ref not in existing:
             _record_completion(by_id[ref], day, by, now)
+    revoked = []
     for ref, completion in existing.items():
         if ref not in wanted:
-            _withdraw_completion(completion, by_id[ref], by)
+            revoked += _withdraw_completion(completion, by_id[ref], by, now)
+    return revoked
+
+
+@dataclass
+class RegisterSaved:
+    """What saving a register changed: how many marks, and the certificates a correction revoked."""
+
+    changed: int
+    revoked: list = field(default_factory=list)
 
 def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime | None = None,
-                    minutes_missed: int | None = None) -> bool:
+                    minutes_missed: int | None = None, revoked: list | None = None) -> bool:
     """Mark one person's attendance (and, if late or leaving early, the minutes missed), keeping who marked it
-    and when. Returns False when nothing changed."""
+    and when. Returns False when nothing changed.
+
+    Certificates a correction revokes are added to `revoked`, so the register can say so to whoever corrected it."""
     now = now or utcnow()
     state = _check_can_mark(booking.session, by, now)
     hold(booking)
@@ -106,7 +133,9 @@ def mark_attendance(booking: Booking, attendance: Attendance, by, now: datetime 
     booking.attendance, booking.minutes_missed, booking.marked_by_id, booking.marked_at = attendance, minutes, by.id, now
     audit.record(by, "training.attendance_marked", booking.user, obj=booking, attendance=attendance,
                  previously=before, after_close=state == "closed", minutes_missed=minutes)
-    _sync_completion(booking, by, now)
+    withdrawn = _sync_completion(booking, by, now)
+    if revoked is not None:
+        revoked.extend(withdrawn)
     db.session.flush()
     return True
 
@@ -115,11 +144,15 @@ MAX_MINUTES_MISSED = 24 * 60
 
 
 def mark_register(session: TrainingSession, marks: list[tuple[Booking, Attendance, int | None]], by,
-                  now: datetime | None = None) -> int:
-    """Save a register page: each person's mark and minutes missed. Returns how many changed."""
+                  now: datetime | None = None) -> RegisterSaved:
+    """Save a register page: each person's mark and minutes missed. Returns how many changed, and any
+    certificates a correction revoked."""
     now = now or utcnow()
     _check_can_mark(session, by, now)
-    return sum(mark_attendance(booking, attendance, by, now, minutes) for booking, attendance, minutes in marks)
+    saved = RegisterSaved(0)
+    for booking, attendance, minutes in marks:
+        saved.changed += mark_attendance(booking, attendance, by, now, minutes, revoked=saved.revoked)
+    return saved
 
 
 def mark_all_present(session: TrainingSession, by, now: datetime | None = None) -> int:
@@ -219,6 +252,9 @@ def submit_knowledge_check(course: Course, user, answers: dict[int, int | None],
                             source=CompletionSource.KNOWLEDGE_CHECK, recorded_by_id=user.id, recorded_at=now)
     db.session.add(completion)
     db.session.flush()
+    from app.certificates import services as certificates
+
+    certificates.issue_certificate(completion, user, now)
     return score, completion
 
 
@@ -238,4 +274,4 @@ def record_external_completion(person, course: Course, *, provider: str, complet
     db.session.add(completion)
     db.session.flush()
     audit.record(by, "training.external_completion_recorded", person, obj=completion, course=course.code)
-    return completion
+    return completion  # no certificate: the other organisation certifies its own course

@@ -163,7 +163,11 @@ def _record_page(person, own: bool):
     today = today_london()
     feed = services.feed_for(person, create=False) if own else None
     bookings = queries.upcoming_bookings(person, utcnow())
+    from app.certificates import queries as certificates
+
     return render_template("training/record.html", person=person, own=own, today=today,
+                           certificates=certificates.live_by_completion(person),
+                           share=certificates.share_of(person) if own else None,
                            refresh_from=today + services.policy().recertify_window,
                            completions=services.completions_of(person), bookings=bookings,
                            mine={b.session_id: b for b in bookings},

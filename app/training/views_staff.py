@@ -133,7 +133,7 @@ def register(session_id):
     if form.validate_on_submit():
         marks = [(b, Attendance(f.data), m.data) for b, f, m in form.rows if f.data]
         outcome = perform(services_registers.mark_register, item, marks, current_user)
-        outcome.flash(outcome.ok and f"Register saved ({outcome.value} {'change' if outcome.value == 1 else 'changes'}).")
+        outcome.flash(outcome.ok and _saved_message(outcome.value))
         return redirect(url_for("training.register", session_id=item.id))
     find = request.args.get("find", "")[:100]
     walk_in = WalkInForm()
@@ -146,6 +146,14 @@ def register(session_id):
                            allowance=services.policy().allowance_for(item.course.code), ended=utcnow() >= item.ends_at,
                            can_mark=item.can_mark_register(current_user),
                            waitlist=queries.waitlist(item))
+
+
+def _saved_message(saved: services_registers.RegisterSaved) -> str:
+    text = f"Register saved ({saved.changed} {'change' if saved.changed == 1 else 'changes'})."
+    for certificate in saved.revoked:
+        text += (f" {certificate.holder_name}'s certificate for {certificate.course_title} is revoked, because the"
+                 " register no longer shows them attending. It stays on record and its public check says revoked.")
+    return text
 
 
 @bp.route("/sessions/<int:session_id>/register/all-present", methods=["POST"])

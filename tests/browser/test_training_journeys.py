@@ -141,7 +141,7 @@ def test_volunteer_passes_an_online_knowledge_check(page, assert_accessible):
     expect(page.get_by_text("You passed")).to_be_visible()
     assert_accessible(page, "passed")
     page.get_by_role("link", name="See your training record").click()
-    expect(page.get_by_role("cell", name="GDPR and confidentiality induction")).to_be_visible()
+    expect(page.get_by_role("cell", name="GDPR and confidentiality induction", exact=True)).to_be_visible()
 
 
 def test_staff_pages_are_accessible(page, phone_page, assert_accessible):

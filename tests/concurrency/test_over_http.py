@@ -5,12 +5,8 @@ cookies signed by the same key, and sends the requests from threads released tog
 """
 import hashlib
 import http.client
-import os
 import secrets
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,45 +22,13 @@ from app.extensions import db
 from app.training import services as training
 from app.training.models import Booking, BookingStatus
 from tests.applications.factories import ready_to_accept
-from tests.concurrency.conftest import audit_count, settle
+from tests.concurrency.conftest import SECRET, audit_count, settle
 from tests.concurrency.test_races import assert_seats_add_up
 from tests.factories import make_user
-from tests.support.mail import free_port
 from tests.training.factories import make_session, make_volunteer
 
 pytestmark = [pytest.mark.real_commits, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "gunicorn-race-test-secret-key-0123456789"
-
-
-@pytest.fixture(scope="module")
-def gunicorn(app, database_url, smtp_server, tmp_path_factory):
-    """gunicorn with 3 workers on a loopback port, on the suite's (already migrated) database."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "APP_"))} | {
-        "APP_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port),
-        "PORTAL_URL": f"http://127.0.0.1:{port}", "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("gunicorn-mail")),
-    }
-    log = (tmp_path_factory.mktemp("gunicorn") / "gunicorn.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
-                                "--timeout", "60", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: see {log.name}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def _request(port: int, method: str, path: str, body: dict | None = None, cookie: str | None = None):

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from app.auth import services
 from app.auth.models import Role, ThrottleCounter
 from app.extensions import db
-from tests.concurrency.test_over_http import gunicorn  # noqa: F401  (the fixture: gunicorn with 3 workers)
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.real_commits

@@ -30,6 +30,12 @@ class Course(db.Model):
     parts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     certifies: Mapped[bool] = mapped_column(Boolean, default=False)
     accredited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a certificate carries: the accrediting body and its number (accredited courses), the learning hours,
+    # and the course's version, so a certificate says which edition of the course was completed.
+    accrediting_body: Mapped[str | None] = mapped_column(String(200))
+    accreditation_number: Mapped[str | None] = mapped_column(String(80))
+    learning_minutes: Mapped[int | None] = mapped_column(Integer)
+    course_version: Mapped[str] = mapped_column(String(40), default="1", server_default="1")
     # The taster day helps people decide whether to join, so applicants may book it before they are accepted.
     open_to_applicants: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Self-paced online courses: {"lessons": [{"title", "body"}], "check": {"pass_mark", "questions": [...]}}
@@ -55,6 +61,11 @@ class Course(db.Model):
     @property
     def delivery_labels(self) -> list[str]:
         return [DELIVERY_LABELS.get(m, m) for m in self.delivery_modes]
+
+    @property
+    def hours_minutes(self) -> int:
+        """The learning time a certificate states: the course file's `hours`, else the course's length."""
+        return self.learning_minutes or self.duration_minutes
 
     @property
     def duration_label(self) -> str:

@@ -1,0 +1,1 @@
+"""Certificates: issued when a certifying course is completed, verified by anyone, revoked on record."""

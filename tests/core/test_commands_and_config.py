@@ -52,12 +52,29 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
         create_app("production")
 
 
-def test_production_starts_with_a_real_secret_and_secure_cookies(monkeypatch):
+@pytest.fixture
+def production_env(monkeypatch):
+    """The environment a production deployment sets."""
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/none")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("PORTAL_URL", "https://volunteers.example.org")
+    return monkeypatch
+
+
+def test_production_starts_with_a_real_secret_and_secure_cookies(production_env):
     application = create_app("production")
     assert application.config["SESSION_COOKIE_SECURE"] is True
     assert application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("url", [None, "", "http://volunteers.example.org", "volunteers.example.org"])
+def test_production_refuses_to_start_without_an_https_portal_url(production_env, url):
+    if url is None:
+        production_env.delenv("PORTAL_URL")
+    else:
+        production_env.setenv("PORTAL_URL", url)
+    with pytest.raises(RuntimeError, match="PORTAL_URL"):
+        create_app("production")
 
 
 def test_database_urls_use_psycopg3():
@@ -126,6 +143,7 @@ def test_commands_render_emails_with_links_to_the_public_address(app, monkeypatc
     from app.urls import portal_url_context
 
     monkeypatch.setitem(app.config, "PORTAL_URL", "https://portal.example.org")
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["portal.example.org"])  # create_app derives it from PORTAL_URL
     with portal_url_context():
         url = url_for("auth.login", _external=True)
         send_email("cron@example.org", "Reminder", "auth/verify", user=User(full_name="C"), url=url)

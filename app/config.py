@@ -146,6 +146,11 @@ class ProductionConfig(Config):
     PORTAL_URL = ""
     LOCAL_HOSTS = []
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for the whole site (Path=/)
+    # and for this host only (no Domain), so a neighbouring subdomain cannot set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
 
     @staticmethod
@@ -158,6 +163,9 @@ class ProductionConfig(Config):
         if not settings.get("PORTAL_URL", "").startswith("https://"):
             raise RuntimeError("Production needs PORTAL_URL set to the portal's public https:// address, "
                                "such as https://volunteers.example.org: every e-mailed link starts with it.")
+        if settings.get("SESSION_COOKIE_NAME", "").startswith("__Host-") and not settings.get("SESSION_COOKIE_SECURE"):
+            raise RuntimeError("Production's __Host- session cookie needs SESSION_COOKIE_SECURE on: "
+                               "browsers refuse it over plain HTTP.")
 
 
 CONFIGS = {

@@ -77,6 +77,27 @@ def test_production_refuses_to_start_without_an_https_portal_url(production_env,
         create_app("production")
 
 
+def test_production_session_cookie_has_the_host_prefix(production_env):
+    """__Host-: Secure, Path=/ and no Domain, so no other host or subdomain can set or overwrite it."""
+    from flask import session
+
+    application = create_app("production")
+    with application.test_request_context("/", base_url="https://volunteers.example.org"):
+        session["text_size"] = "large"
+        response = application.response_class()
+        application.session_interface.save_session(application, session, response)
+    name_value, *attributes = response.headers["Set-Cookie"].split("; ")
+    assert name_value.startswith("__Host-session=")
+    assert {"Secure", "HttpOnly", "Path=/", "SameSite=Lax"} <= set(attributes)
+    assert not any(a.lower().startswith("domain") for a in attributes)
+
+
+def test_production_refuses_a_host_prefixed_cookie_without_secure(production_env):
+    production_env.setenv("SESSION_COOKIE_SECURE", "0")
+    with pytest.raises(RuntimeError, match="SESSION_COOKIE_SECURE"):
+        create_app("production")
+
+
 def test_database_urls_use_psycopg3():
     assert normalise_database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"

@@ -24,7 +24,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = DEV_SECRET
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error is logged without its values (password hashes, session tokens, names).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SCHEME_NAME = "Community Peer Mentors"
     SCHEME_AREA = "County Durham and Darlington"
     SCHEME_CONTACT_EMAIL = "peer.mentors@example.org"
@@ -41,6 +42,7 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Community Peer Mentors <no-reply@example.org>"
     MAIL_OUTBOX_DIR = str(BASE_DIR / "instance" / "outbox")
+    MAIL_DEBUG = False  # Flask-Mail would otherwise print every message, body and links, under debug
 
     # Sessions and security (OWASP ASVS level 2).
     SESSION_COOKIE_HTTPONLY = True

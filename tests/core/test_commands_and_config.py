@@ -98,6 +98,14 @@ def test_production_refuses_a_host_prefixed_cookie_without_secure(production_env
         create_app("production")
 
 
+@pytest.mark.parametrize("name", ["development", "testing", "production"])
+def test_every_config_hides_sql_parameters_from_logs(production_env, name):
+    from app.config import CONFIGS
+
+    assert CONFIGS[name].SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    assert create_app(name).config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
 def test_database_urls_use_psycopg3():
     assert normalise_database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"

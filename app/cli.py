@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`."""
+"""Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
+`flask audit verify`."""
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(areas_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(audit_cli)
 
 
 @click.command("seed-demo")
@@ -69,3 +71,25 @@ def purge_throttle():
     removed = purge_older_than(timedelta(days=1))
     db.session.commit()
     click.echo(f"throttle: {removed} old attempts removed")
+
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check every audit row against its hash and the row before it; name the first that fails."""
+    from app.audit import verify_chain
+
+    result = verify_chain()
+    if not result.ok:
+        row = result.broken_row
+        where = (f"row {row.id} ({row.occurred_at:%Y-%m-%d %H:%M:%S} UTC, {row.action})" if row is not None
+                 else "the end of the log")
+        raise click.ClickException(f"The audit log is broken at {where}: {result.problem}. "
+                                   f"The {result.rows} rows before it are intact.")
+    if result.rows == 0:
+        click.echo("audit: the log is empty")
+        return
+    click.echo(f"audit: all {result.rows} rows verified. The newest hash is {result.last_hash}; keep a copy "
+               "somewhere else, since a log rewritten from the start would not match it.")

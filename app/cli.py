@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
-`flask audit verify`."""
+`flask audit verify`, `flask mail retry`."""
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ def register(app) -> None:
     app.cli.add_command(areas_cli)
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(mail_cli)
 
 
 @click.command("seed-demo")
@@ -93,3 +94,24 @@ def audit_verify():
         return
     click.echo(f"audit: all {result.rows} rows verified. The newest hash is {result.last_hash}; keep a copy "
                "somewhere else, since a log rewritten from the start would not match it.")
+
+
+mail_cli = AppGroup("mail", help="Outgoing e-mail.")
+
+
+@mail_cli.command("retry")
+@click.option("--stuck-after", default=5, show_default=True,
+              help="Report a message as stuck once this many attempts have failed.")
+def mail_retry(stuck_after):
+    """Send e-mails that failed before and are due again (each gap doubles); report any that are stuck."""
+    from app.email import retry_pending
+
+    report = retry_pending(stuck_after)
+    click.echo(f"mail: {report.sent} sent, {report.waiting} still waiting")
+    for message in report.stuck:
+        click.echo(f"stuck: message {message.id} to {message.recipient} ({message.subject!r}), "
+                   f"{message.attempts} attempts since {message.created_at:%Y-%m-%d %H:%M} UTC; "
+                   f"last error: {message.last_error}", err=True)
+    if report.stuck:
+        raise click.ClickException(f"{len(report.stuck)} e-mails could not be sent in {stuck_after} or more "
+                                   "attempts. Check MAIL_SERVER and its logs; they will still be retried.")

@@ -1,4 +1,4 @@
-"""security: the audit log becomes a hash chain with database time and no TRUNCATE
+"""security: the audit log becomes a hash chain with database time and no TRUNCATE; an e-mail outbox
 
 Revision ID: 0008_security
 Revises: 0006_training_review
@@ -112,6 +112,23 @@ def upgrade():
     sa.CheckConstraint('id = 1', name=op.f('ck_audit_chain_one_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_chain'))
     )
+    op.create_table('outbox_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('sender', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', name='mail_status', native_enum=False, length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
+    )
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_messages_status'), ['status'], unique=False)
 
     # Chain the rows already there (the append-only triggers are lifted for this one update), then make the
     # hashes required and the time the database's. On SQLite the batch copies the table, dropping its triggers.
@@ -139,4 +156,7 @@ def downgrade():
         batch_op.drop_column('prev_hash')
     for statement in SQLITE_APPEND_ONLY if sqlite else POSTGRES_APPEND_ONLY:
         op.execute(statement)
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_messages_status'))
+    op.drop_table('outbox_messages')
     op.drop_table('audit_chain')

@@ -1,12 +1,14 @@
 """Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
-`flask audit verify`, `flask mail retry`."""
+`flask audit verify`, `flask mail retry`, `flask db backup`."""
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate.cli import db as db_cli
 
 from app.extensions import db
 
@@ -115,3 +117,31 @@ def mail_retry(stuck_after):
     if report.stuck:
         raise click.ClickException(f"{len(report.stuck)} e-mails could not be sent in {stuck_after} or more "
                                    "attempts. Check MAIL_SERVER and its logs; they will still be retried.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(path):
+    """Copy the SQLite database to PATH while the portal keeps running (on PostgreSQL, use pg_dump)."""
+    from app.backup import BackupError, backup_sqlite, page_count
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("This database is PostgreSQL: back it up with pg_dump, for example "
+                                   "`pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"` "
+                                   "(see Backup and restore in the README).")
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("This SQLite database is in memory: there is no file to back up.")
+    try:
+        with click.progressbar(length=page_count(url.database), label="Backing up", file=sys.stderr) as bar:
+            def advance(done, total):
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            check = backup_sqlite(url.database, path, progress=advance)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if check != "ok":
+        raise click.ClickException(f"The copy at {path} failed its integrity check: {check}")
+    click.echo(f"db: backed up to {path} (integrity check: ok)")

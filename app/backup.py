@@ -16,8 +16,7 @@ def backup_sqlite(source: str, target: Path, pages_per_step: int = 256,
     The copy is the database exactly as it was when the backup began: one read transaction is held for the
     whole copy, so writers carry on (write-ahead log) and the copy never has to restart.
     """
-    if target.exists():
-        raise BackupError(f"{target} already exists: choose a new file name (a backup never overwrites a file).")
+    check_target(target)
     partial = target.with_name(target.name + ".partial")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30, isolation_level=None)
     dst = sqlite3.connect(partial, isolation_level=None)
@@ -37,6 +36,12 @@ def backup_sqlite(source: str, target: Path, pages_per_step: int = 256,
         dst.close()
     os.replace(partial, target)
     return check
+
+
+def check_target(target: Path) -> None:
+    """Refuse to write over a file."""
+    if target.exists():
+        raise BackupError(f"{target} already exists: choose a new file name (a backup never overwrites a file).")
 
 
 def page_count(source: str) -> int:

@@ -124,7 +124,7 @@ def mail_retry(stuck_after):
 @with_appcontext
 def db_backup(path):
     """Copy the SQLite database to PATH while the portal keeps running (on PostgreSQL, use pg_dump)."""
-    from app.backup import BackupError, backup_sqlite, page_count
+    from app.backup import BackupError, backup_sqlite, check_target, page_count
 
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
@@ -134,6 +134,7 @@ def db_backup(path):
     if not url.database or url.database == ":memory:":
         raise click.ClickException("This SQLite database is in memory: there is no file to back up.")
     try:
+        check_target(path)
         with click.progressbar(length=page_count(url.database), label="Backing up", file=sys.stderr) as bar:
             def advance(done, total):
                 bar.length = total

@@ -83,7 +83,7 @@ def test_the_command_shows_progress_checks_the_copy_and_never_overwrites(app, sq
         assert restored.execute("SELECT count(*) FROM areas").fetchone()[0] == db.session.scalar(
             select(func.count()).select_from(Area))
     result = runner.invoke(db_backup, [str(target)])
-    assert result.exit_code == 1 and "already exists" in result.output
+    assert result.exit_code == 1 and "already exists" in result.output and "Backing up" not in result.stderr
     assert not (tmp_path / "portal-backup.db.partial").exists()
     with pytest.raises(BackupError, match="already exists"):
         backup_sqlite(sqlite_file, target)

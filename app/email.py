@@ -74,9 +74,12 @@ def _send_outbox(session):
             deliver(identity[0])
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_outbox(session):
-    session.info.pop("outbox", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction):
+    """Forget the messages whose rows were rolled back: all of them, or only a savepoint's."""
+    kept = [row for row in session.info.pop("outbox", []) if inspect(row).persistent or inspect(row).pending]
+    if kept:
+        session.info["outbox"] = kept
 
 
 class StoredMessage(Message):

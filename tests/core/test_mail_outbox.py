@@ -171,6 +171,17 @@ def test_a_rolled_back_decision_leaves_no_message(app, smtp):
     assert outbox() == [] and smtp.to("never@example.org") == []
 
 
+def test_a_rolled_back_savepoint_drops_only_its_own_message(app, smtp):
+    with app.test_request_context():
+        send_email("kept@example.org", "Kept", "auth/password_changed", user=User(full_name="K"))
+        savepoint = db.session.begin_nested()
+        send_email("dropped@example.org", "Dropped", "auth/password_changed", user=User(full_name="D"))
+        savepoint.rollback()
+        db.session.commit()
+    assert len(smtp.to("kept@example.org")) == 1 and smtp.to("dropped@example.org") == []
+    assert [m.recipient for m in outbox()] == ["kept@example.org"]
+
+
 def test_the_gap_between_attempts_doubles_up_to_four_hours():
     assert [retry_delay(n) for n in range(1, 6)] == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16)]
     assert retry_delay(9) == timedelta(hours=4) and retry_delay(100) == timedelta(hours=4)

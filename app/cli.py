@@ -89,8 +89,9 @@ def audit_verify():
         row = result.broken_row
         where = (f"row {row.id} ({row.occurred_at:%Y-%m-%d %H:%M:%S} UTC, {row.action})" if row is not None
                  else "the end of the log")
-        raise click.ClickException(f"The audit log is broken at {where}: {result.problem}. "
-                                   f"The {result.rows} rows before it are intact.")
+        intact = {0: "", 1: " The 1 row before it is intact."}.get(result.rows,
+                                                                   f" The {result.rows} rows before it are intact.")
+        raise click.ClickException(f"The audit log is broken at {where}: {result.problem}.{intact}")
     if result.rows == 0:
         click.echo("audit: the log is empty")
         return
@@ -115,8 +116,9 @@ def mail_retry(stuck_after):
                    f"{message.attempts} attempts since {message.created_at:%Y-%m-%d %H:%M} UTC; "
                    f"last error: {message.last_error}", err=True)
     if report.stuck:
-        raise click.ClickException(f"{len(report.stuck)} e-mails could not be sent in {stuck_after} or more "
-                                   "attempts. Check MAIL_SERVER and its logs; they will still be retried.")
+        count = "1 e-mail" if len(report.stuck) == 1 else f"{len(report.stuck)} e-mails"
+        raise click.ClickException(f"{count} could not be sent in {stuck_after} or more attempts. "
+                                   "Check MAIL_SERVER and its logs; they will still be retried.")
 
 
 @db_cli.command("backup")

@@ -142,7 +142,7 @@ def test_a_message_that_keeps_failing_is_reported_as_stuck_and_still_retried(app
     assert message.attempts == 5 and message.status is MailStatus.PENDING
     assert f"stuck: message {message.id} to stuck@example.org ('Your booking'), 5 attempts" in result.output
     assert "ConnectionRefusedError" in result.output
-    assert "1 e-mails could not be sent in 5 or more attempts" in result.output
+    assert "1 e-mail could not be sent in 5 or more attempts" in result.output
     smtp_down()
     as_if_later(minutes=300)
     assert retry(app).exit_code == 0

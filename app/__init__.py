@@ -9,12 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
+from app.logs import init_logging
+from app.urls import PortalFlask
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    """Build the app: config, extensions, blueprints, commands, error handlers."""
-    app = Flask(__name__, instance_relative_config=True)
+    """Build the app: config, logging, extensions, blueprints, commands, error handlers."""
+    app = PortalFlask(__name__, instance_relative_config=True)
     load_config(app, config_name, overrides)
+    init_logging(app)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

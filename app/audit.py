@@ -1,22 +1,48 @@
-"""The append-only audit log every decision about a person writes to."""
-from datetime import datetime
+"""The append-only audit log every decision about a person writes to, chained so tampering shows.
+
+Each row stores the hash of the row before it (prev_hash) and a SHA-256 of its own content and prev_hash
+(row_hash); the one-row table audit_chain holds the newest hash, kept up to date by a database trigger.
+Inserting a row first writes to that row, which locks it (PostgreSQL row lock, SQLite write lock) until the
+transaction ends, so inserts take turns and the chain never forks. The time comes from the database clock, read
+in the same statement. `flask audit verify` walks the chain. The database refuses UPDATE, DELETE and TRUNCATE
+(migrations 0001 and 0008).
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    event,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.db_types import UTCDateTime, utcnow
+from app.db_types import UTCDateTime
 from app.extensions import db
+
+GENESIS = "0" * 64  # the prev_hash of the first row
+HASH_VERSION = "v1"
 
 
 class AuditEvent(db.Model):
     """Who did what, to whom, when, with details. Rows are never updated or deleted."""
 
     __tablename__ = "audit_events"
+    __mapper_args__ = {"batch": False}  # chain each row before the next is inserted, so ids follow the chain
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -24,9 +50,21 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None] = mapped_column(Integer)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
     subject = relationship("User", foreign_keys=[subject_id], lazy="raise")
+
+
+class AuditChainHead(db.Model):
+    """The single row holding the newest audit row's hash; every audit insert locks it."""
+
+    __tablename__ = "audit_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -38,6 +76,37 @@ def _refuse_audit_changes(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent):
             raise AuditLogIsAppendOnly("The audit log is append-only.")
+
+
+def chain_hash(prev_hash: str, row) -> str:
+    """SHA-256 of a row's content and the hash before it, over a canonical JSON serialisation."""
+    content = [HASH_VERSION, prev_hash, row.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+               row.actor_id, row.action, row.subject_id, row.object_type, row.object_id, row.ip_address,
+               row.details]
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# The database's own clock, read in the statement that takes the lock. PostgreSQL's trigger keeps a time
+# between the transaction's start and now and replaces any other; SQLite's refuses one more than a minute out.
+_DB_CLOCK = {"postgresql": "clock_timestamp()", "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')"}
+
+
+@event.listens_for(AuditEvent, "before_insert")
+def _chain(mapper, connection, target):
+    head = AuditChainHead.__table__
+    locked = connection.execute(
+        update(head).where(head.c.id == 1).values(last_hash=head.c.last_hash)  # a write: takes the lock
+        .returning(head.c.last_hash, literal_column(_DB_CLOCK[connection.dialect.name]))).first()
+    if locked is None:
+        raise AuditLogIsAppendOnly("The audit log's chain head (table audit_chain) is missing; run `flask db upgrade`.")
+    prev_hash, clock = locked
+    if isinstance(clock, str):  # SQLite
+        clock = datetime.fromisoformat(clock).replace(tzinfo=UTC)
+    target.occurred_at = clock.astimezone(UTC)  # whatever the caller set, the database's time is recorded
+    target.details = target.details if target.details is not None else {}
+    target.prev_hash, target.row_hash = prev_hash, chain_hash(prev_hash, target)
+    # An AFTER INSERT trigger (migration 0008) moves audit_chain.last_hash on to this row's hash.
 
 
 def record(actor, action: str, subject=None, obj=None, **details) -> AuditEvent:
@@ -63,3 +132,35 @@ def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(getattr(value, "value", value))
+
+
+@dataclass
+class Verification:
+    rows: int  # rows checked and intact
+    last_hash: str
+    broken_row: Any = None  # the first row that fails, or None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def verify_chain() -> Verification:
+    """Walk the whole log in order and report the first row whose hash or link does not match."""
+    table = AuditEvent.__table__
+    prev, prev_id, count = GENESIS, None, 0
+    for row in db.session.execute(select(table).order_by(table.c.id).execution_options(yield_per=1000)):
+        if row.prev_hash != prev:
+            before = f"row {prev_id}" if prev_id else "the start of the log"
+            return Verification(count, prev, row, f"it does not follow on from {before}: that row was changed "
+                                                  "(and its hash recomputed), or rows between them were removed")
+        if chain_hash(prev, row) != row.row_hash:
+            return Verification(count, prev, row, "its content does not match its hash: it was changed after "
+                                                  "it was written")
+        prev, prev_id, count = row.row_hash, row.id, count + 1
+    head = db.session.scalar(select(AuditChainHead.last_hash).where(AuditChainHead.id == 1))
+    if head != prev:
+        return Verification(count, prev, None, "the chain head (table audit_chain) does not match the newest row: "
+                                               "rows at the end of the log were removed, or the head was changed")
+    return Verification(count, prev)

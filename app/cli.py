@@ -1,11 +1,14 @@
-"""Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`."""
+"""Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
+`flask audit verify`, `flask mail retry`, `flask db backup`."""
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate.cli import db as db_cli
 
 from app.extensions import db
 
@@ -14,6 +17,8 @@ def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(areas_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(mail_cli)
 
 
 @click.command("seed-demo")
@@ -69,3 +74,77 @@ def purge_throttle():
     removed = purge_older_than(timedelta(days=1))
     db.session.commit()
     click.echo(f"throttle: {removed} old attempt counters removed")
+
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check every audit row against its hash and the row before it; name the first that fails."""
+    from app.audit import verify_chain
+
+    result = verify_chain()
+    if not result.ok:
+        row = result.broken_row
+        where = (f"row {row.id} ({row.occurred_at:%Y-%m-%d %H:%M:%S} UTC, {row.action})" if row is not None
+                 else "the end of the log")
+        intact = {0: "", 1: " The 1 row before it is intact."}.get(result.rows,
+                                                                   f" The {result.rows} rows before it are intact.")
+        raise click.ClickException(f"The audit log is broken at {where}: {result.problem}.{intact}")
+    if result.rows == 0:
+        click.echo("audit: the log is empty")
+        return
+    click.echo(f"audit: all {result.rows} rows verified. The newest hash is {result.last_hash}; keep a copy "
+               "somewhere else, since a log rewritten from the start would not match it.")
+
+
+mail_cli = AppGroup("mail", help="Outgoing e-mail.")
+
+
+@mail_cli.command("retry")
+@click.option("--stuck-after", default=5, show_default=True,
+              help="Report a message as stuck once this many attempts have failed.")
+def mail_retry(stuck_after):
+    """Send e-mails that failed before and are due again (each gap doubles); report any that are stuck."""
+    from app.email import retry_pending
+
+    report = retry_pending(stuck_after)
+    click.echo(f"mail: {report.sent} sent, {report.waiting} still waiting")
+    for message in report.stuck:
+        click.echo(f"stuck: message {message.id} to {message.recipient} ({message.subject!r}), "
+                   f"{message.attempts} attempts since {message.created_at:%Y-%m-%d %H:%M} UTC; "
+                   f"last error: {message.last_error}", err=True)
+    if report.stuck:
+        count = "1 e-mail" if len(report.stuck) == 1 else f"{len(report.stuck)} e-mails"
+        raise click.ClickException(f"{count} could not be sent in {stuck_after} or more attempts. "
+                                   "Check MAIL_SERVER and its logs; they will still be retried.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(path):
+    """Copy the SQLite database to PATH while the portal keeps running (on PostgreSQL, use pg_dump)."""
+    from app.backup import BackupError, backup_sqlite, check_target, page_count
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("This database is PostgreSQL: back it up with pg_dump, for example "
+                                   "`pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"` "
+                                   "(see Backup and restore in the README).")
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("This SQLite database is in memory: there is no file to back up.")
+    try:
+        check_target(path)
+        with click.progressbar(length=page_count(url.database), label="Backing up", file=sys.stderr) as bar:
+            def advance(done, total):
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            check = backup_sqlite(url.database, path, progress=advance)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if check != "ok":
+        raise click.ClickException(f"The copy at {path} failed its integrity check: {check}")
+    click.echo(f"db: backed up to {path} (integrity check: ok)")

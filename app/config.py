@@ -3,6 +3,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from app.urls import check_portal_url, portal_hosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-key-not-for-production"
 
@@ -22,12 +24,14 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = DEV_SECRET
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error is logged without its values (password hashes, session tokens, names).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SCHEME_NAME = "Community Peer Mentors"
     SCHEME_AREA = "County Durham and Darlington"
     SCHEME_CONTACT_EMAIL = "peer.mentors@example.org"
     SCHEME_CONTACT_PHONE = "0191 000 0000"
-    PORTAL_URL = "http://127.0.0.1:5000"  # the public address, for links in e-mails sent by scheduled commands
+    PORTAL_URL = "http://127.0.0.1:5000"  # the public address: every full link starts with it; other hosts get 400
+    LOCAL_HOSTS = ["localhost", "127.0.0.1"]  # also accepted as Host outside production
 
     # Mail. With no MAIL_SERVER set, messages are written to instance/outbox/ for a developer to read.
     MAIL_SERVER = ""
@@ -38,6 +42,7 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Community Peer Mentors <no-reply@example.org>"
     MAIL_OUTBOX_DIR = str(BASE_DIR / "instance" / "outbox")
+    MAIL_DEBUG = False  # Flask-Mail would otherwise print every message, body and links, under debug
 
     # Sessions and security (OWASP ASVS level 2).
     SESSION_COOKIE_HTTPONLY = True
@@ -153,10 +158,17 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real secret key and a PostgreSQL URL."""
+    """Production: refuses to start without a real secret key, a PostgreSQL URL and the public https address."""
 
     ENV_NAME = "production"
+    PORTAL_URL = ""
+    LOCAL_HOSTS = []
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for the whole site (Path=/)
+    # and for this host only (no Domain), so a neighbouring subdomain cannot set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
 
     @staticmethod
@@ -166,6 +178,12 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs SECRET_KEY set to a random value of at least 32 characters.")
         if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
             raise RuntimeError("Production needs DATABASE_URL set to a PostgreSQL database.")
+        if not settings.get("PORTAL_URL", "").startswith("https://"):
+            raise RuntimeError("Production needs PORTAL_URL set to the portal's public https:// address, "
+                               "such as https://volunteers.example.org: every e-mailed link starts with it.")
+        if settings.get("SESSION_COOKIE_NAME", "").startswith("__Host-") and not settings.get("SESSION_COOKIE_SECURE"):
+            raise RuntimeError("Production's __Host- session cookie needs SESSION_COOKIE_SECURE on: "
+                               "browsers refuse it over plain HTTP.")
 
 
 CONFIGS = {
@@ -186,3 +204,6 @@ def load_config(app, name: str | None, overrides: dict) -> None:
     app.config.update(overrides)
     if name == "production":
         ProductionConfig.check(app.config)
+    check_portal_url(app.config["PORTAL_URL"])
+    if "TRUSTED_HOSTS" not in overrides:  # requests for any other Host are refused with 400
+        app.config["TRUSTED_HOSTS"] = portal_hosts(app.config["PORTAL_URL"]) + app.config["LOCAL_HOSTS"]

@@ -1,17 +1,56 @@
-"""send_email(): render now, send once the database transaction commits (and never if it rolls back)."""
+"""send_email(): written to the outbox in the same transaction as the decision, sent once it commits, retried until sent.
+
+A message is rendered and stored as an OutboxMessage row, so it commits (or rolls back) with the decision it
+reports. After the commit it is sent straight away; if the mail server is down it stays pending, and
+`flask mail retry` (cron) tries again with growing gaps. Each send first claims the row with a conditional
+UPDATE, so two runs at once never send the same message twice.
+"""
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_mail import Message, email_dispatched
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, event, func, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.db_types import utcnow
+from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db, mail
+
+MAX_RETRY_DELAY = timedelta(hours=4)
+ABANDONED_AFTER = timedelta(hours=1)  # a send that never finished (the process died): try it again
+KEEP_SENT = timedelta(days=30)
+
+
+class MailStatus(enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class OutboxMessage(db.Model):
+    """One e-mail to one person: the whole message until it is sent, then only who, what and when."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(254))
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # the MIME message; cleared once sent (it holds links)
+    status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus, "mail_status", 10),
+                                               default=MailStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def send_email(to: str, subject: str, template: str, attachments=(), alternatives=(), **context) -> Message:
-    """Queue a plain-text e-mail rendered from templates/email/<template>.txt."""
+    """Queue a plain-text e-mail rendered from templates/email/<template>.txt; it is sent after the commit."""
     context.setdefault("scheme_name", current_app.config["SCHEME_NAME"])
     context.setdefault("contact_email", current_app.config["SCHEME_CONTACT_EMAIL"])
     context.setdefault("contact_phone", current_app.config["SCHEME_CONTACT_PHONE"])
@@ -20,24 +59,104 @@ def send_email(to: str, subject: str, template: str, attachments=(), alternative
         msg.attach(filename, content_type, data)
     for content_type, data in alternatives:
         msg.alts[content_type] = data
-    db.session.connection()  # the message belongs to the current transaction: begin one if none
-    db.session.info.setdefault("outbox", []).append(msg)
+    row = OutboxMessage(recipient=to, sender=msg.sender, subject=subject, content=msg.as_bytes())
+    db.session.add(row)
+    db.session.info.setdefault("outbox", []).append(row)
     return msg
 
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session):
-    outbox = session.info.pop("outbox", [])
-    for msg in outbox:
-        try:
-            mail.send(msg)
-        except Exception:  # a mail outage must not undo a committed decision
-            current_app.logger.exception("Could not send e-mail %r to %s", msg.subject, msg.recipients)
+    rows = session.info.pop("outbox", [])
+    for row in rows:
+        identity = inspect(row).identity  # known without a query: the session cannot run SQL here
+        if identity is not None:
+            deliver(identity[0])
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_outbox(session):
-    session.info.pop("outbox", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction):
+    """Forget the messages whose rows were rolled back: all of them, or only a savepoint's."""
+    kept = [row for row in session.info.pop("outbox", []) if inspect(row).persistent or inspect(row).pending]
+    if kept:
+        session.info["outbox"] = kept
+
+
+class StoredMessage(Message):
+    """A message exactly as it was written to the outbox (same Message-ID and Date on every attempt)."""
+
+    def __init__(self, row):
+        super().__init__(subject=row.subject, recipients=[row.recipient], sender=row.sender)
+        self.content = row.content
+
+    def as_bytes(self) -> bytes:
+        return self.content
+
+    def as_string(self) -> str:
+        return self.content.decode()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after `attempts` failed sends: 1, 2, 4, 8 ... minutes, at most MAX_RETRY_DELAY."""
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 16)), MAX_RETRY_DELAY)
+
+
+def own_transaction():
+    """A short transaction of its own on a fresh connection, so SMTP never holds the database.
+
+    (The test suite, which runs each test in one rolled-back transaction, points this at that transaction.)"""
+    return db.engine.begin()
+
+
+def deliver(message_id: int, now: datetime | None = None) -> bool:
+    """Claim a pending message, send it, and mark it sent (or due again later). False if not sent by this call."""
+    now = now or utcnow()
+    table = OutboxMessage.__table__
+    with own_transaction() as conn:  # its own short transactions: never hold the database during SMTP
+        claimed = conn.execute(update(table).where(table.c.id == message_id, table.c.status == MailStatus.PENDING)
+                               .values(status=MailStatus.SENDING, attempts=table.c.attempts + 1, claimed_at=now))
+        if claimed.rowcount != 1:
+            return False  # sent already, or another process has it
+        row = conn.execute(select(table).where(table.c.id == message_id)).one()
+    try:
+        mail.send(StoredMessage(row))
+    except Exception as exc:  # a mail outage must not undo a committed decision: the message waits instead
+        current_app.logger.exception("Could not send e-mail %r to %s (attempt %d); it will be retried",
+                                     row.subject, row.recipient, row.attempts)
+        changes = dict(status=MailStatus.PENDING, next_attempt_at=now + retry_delay(row.attempts),
+                       last_error=f"{type(exc).__name__}: {exc}"[:500])
+    else:
+        changes = dict(status=MailStatus.SENT, sent_at=utcnow(), content=None, last_error=None)
+    with own_transaction() as conn:
+        conn.execute(update(table).where(table.c.id == message_id).values(**changes))
+    return changes["status"] is MailStatus.SENT
+
+
+@dataclass
+class RetryReport:
+    sent: int = 0
+    waiting: int = 0
+    stuck: list[OutboxMessage] = field(default_factory=list)
+
+
+def retry_pending(stuck_after: int, now: datetime | None = None) -> RetryReport:
+    """Send every pending message that is due; report those still failing after `stuck_after` attempts."""
+    now = now or utcnow()
+    table = OutboxMessage.__table__
+    with db.engine.begin() as conn:
+        conn.execute(update(table).where(table.c.status == MailStatus.SENDING, table.c.claimed_at < now - ABANDONED_AFTER)
+                     .values(status=MailStatus.PENDING, last_error="abandoned while sending"))
+        conn.execute(delete(table).where(table.c.status == MailStatus.SENT, table.c.sent_at < now - KEEP_SENT))
+    due = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == MailStatus.PENDING,
+                                                            OutboxMessage.next_attempt_at <= now)
+                             .order_by(OutboxMessage.id)).all()
+    db.session.commit()  # end the read before sending, so nothing is held open while SMTP works
+    report = RetryReport(sent=sum(deliver(message_id, now) for message_id in due))
+    report.waiting = db.session.scalar(select(func.count()).where(OutboxMessage.status != MailStatus.SENT))
+    report.stuck = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status != MailStatus.SENT, OutboxMessage.attempts >= stuck_after)
+        .order_by(OutboxMessage.id)).all()
+    return report
 
 
 def write_to_outbox(app, message: Message) -> None:

@@ -32,6 +32,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from app import create_app
+from app import email as app_email
+from app.audit import GENESIS
 from app.config import normalise_database_url
 from app.core.services import sync_areas
 from app.extensions import db as _db
@@ -103,10 +105,14 @@ def _empty_database(application) -> None:
     """Empty every table, then put back the areas every test starts with."""
     with application.app_context():
         engine = _db.engine
-        tables = [t.name for t in _db.metadata.sorted_tables]
+        # audit_chain keeps its one row, back at the start of an empty chain.
+        tables = [t.name for t in _db.metadata.sorted_tables if t.name != "audit_chain"]
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
+                # The audit log refuses TRUNCATE: lift that trigger for the clean-up (this transaction only).
+                conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
             else:
                 # The append-only triggers refuse deletes: lift them for the clean-up, then restore them.
                 triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
@@ -116,6 +122,7 @@ def _empty_database(application) -> None:
                     conn.execute(text(f"DELETE FROM {table}"))
                 for _, sql in triggers:
                     conn.execute(text(sql))
+            conn.execute(text("UPDATE audit_chain SET last_hash = :genesis"), {"genesis": GENESIS})
         _seed(application)
 
 
@@ -174,9 +181,17 @@ def _rolled_back(application):
         return joined() if current_app._get_current_object() is application else plain_factory()
 
     _db.session = scoped_session(session_factory, scopefunc=plain_registry.registry.scopefunc)
+
+    @contextmanager
+    def inside_the_test():  # the outbox's own short transactions become savepoints of the test's one
+        with connection.begin_nested():
+            yield connection
+
+    plain_own_transaction, app_email.own_transaction = app_email.own_transaction, inside_the_test
     try:
         yield
     finally:
+        app_email.own_transaction = plain_own_transaction
         _db.session.remove()
         _db.session = plain_registry
         outer.rollback()
@@ -282,7 +297,9 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PORTAL_URL"] = url  # e-mailed links lead back to this server
+    yield url
     server.shutdown()
 
 

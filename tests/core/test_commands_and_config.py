@@ -52,12 +52,58 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
         create_app("production")
 
 
-def test_production_starts_with_a_real_secret_and_secure_cookies(monkeypatch):
+@pytest.fixture
+def production_env(monkeypatch):
+    """The environment a production deployment sets."""
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/none")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("PORTAL_URL", "https://volunteers.example.org")
+    return monkeypatch
+
+
+def test_production_starts_with_a_real_secret_and_secure_cookies(production_env):
     application = create_app("production")
     assert application.config["SESSION_COOKIE_SECURE"] is True
     assert application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("url", [None, "", "http://volunteers.example.org", "volunteers.example.org"])
+def test_production_refuses_to_start_without_an_https_portal_url(production_env, url):
+    if url is None:
+        production_env.delenv("PORTAL_URL")
+    else:
+        production_env.setenv("PORTAL_URL", url)
+    with pytest.raises(RuntimeError, match="PORTAL_URL"):
+        create_app("production")
+
+
+def test_production_session_cookie_has_the_host_prefix(production_env):
+    """__Host-: Secure, Path=/ and no Domain, so no other host or subdomain can set or overwrite it."""
+    from flask import session
+
+    application = create_app("production")
+    with application.test_request_context("/", base_url="https://volunteers.example.org"):
+        session["text_size"] = "large"
+        response = application.response_class()
+        application.session_interface.save_session(application, session, response)
+    name_value, *attributes = response.headers["Set-Cookie"].split("; ")
+    assert name_value.startswith("__Host-session=")
+    assert {"Secure", "HttpOnly", "Path=/", "SameSite=Lax"} <= set(attributes)
+    assert not any(a.lower().startswith("domain") for a in attributes)
+
+
+def test_production_refuses_a_host_prefixed_cookie_without_secure(production_env):
+    production_env.setenv("SESSION_COOKIE_SECURE", "0")
+    with pytest.raises(RuntimeError, match="SESSION_COOKIE_SECURE"):
+        create_app("production")
+
+
+@pytest.mark.parametrize("name", ["development", "testing", "production"])
+def test_every_config_hides_sql_parameters_from_logs(production_env, name):
+    from app.config import CONFIGS
+
+    assert CONFIGS[name].SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    assert create_app(name).config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
 
 
 def test_database_urls_use_psycopg3():
@@ -81,6 +127,7 @@ def test_areas_sync_is_idempotent_and_loads_the_fifteen_areas(app):
     assert len(names) == 15 and {"Darlington", "Teesdale", "East Durham Rural Corridor"} <= names
 
 
+@pytest.mark.real_commits  # a second app instance: its own connection commits for real
 def test_development_mail_goes_to_the_outbox_folder(tmp_path, database_url):
     from app.email import send_email
 
@@ -126,6 +173,7 @@ def test_commands_render_emails_with_links_to_the_public_address(app, monkeypatc
     from app.urls import portal_url_context
 
     monkeypatch.setitem(app.config, "PORTAL_URL", "https://portal.example.org")
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["portal.example.org"])  # create_app derives it from PORTAL_URL
     with portal_url_context():
         url = url_for("auth.login", _external=True)
         send_email("cron@example.org", "Reminder", "auth/verify", user=User(full_name="C"), url=url)

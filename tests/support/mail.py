@@ -69,9 +69,11 @@ class SMTPServer:
     def __init__(self):
         self.inbox = Inbox()
         self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = None
 
     def start(self):
+        """Start, or start again after stop() (a mail outage), on the same port with the same inbox."""
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 

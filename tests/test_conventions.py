@@ -8,7 +8,7 @@ import app.actions  # noqa: F401  (loads the mechanism under test)
 from app.errors import DomainError
 
 APP = Path(__file__).resolve().parent.parent / "app"
-DOMAINS = ["admin", "applications", "auth", "core", "training", "vetting"]
+DOMAINS = ["admin", "applications", "auth", "core", "readiness", "training", "vetting"]
 VOCABULARY = {"__init__", "views", "forms", "models", "rules", "policy", "queries", "services", "cli"}
 SPLITS = ("views_", "services_", "rules_", "queries_")  # a file grown too big, split by role prefix
 # Named exceptions, each for one job no vocabulary word covers.
@@ -46,13 +46,14 @@ def test_no_view_catches_a_domain_error_itself():
 def test_every_domain_error_is_a_domain_error():
     """Each package's refusals subclass the one DomainError, so perform() shows them all the same way."""
     import app.applications.rules
+    import app.readiness.services
     import app.auth.services
     import app.training.services
     import app.training.services_catalogue
     import app.vetting.services  # noqa: F401
 
     for module in (app.applications.rules, app.auth.services, app.training.services, app.vetting.services,
-                   app.training.services_catalogue):
+                   app.training.services_catalogue, app.readiness.services):
         errors = [obj for _, obj in inspect.getmembers(module, inspect.isclass)
                   if obj.__module__ == module.__name__ and issubclass(obj, Exception)]
         assert errors and all(issubclass(e, DomainError) for e in errors), module.__name__
@@ -78,6 +79,8 @@ def test_services_that_move_a_state_hold_what_they_read():
         "app/training/services_registers.py": ["mark_attendance", "close_register"],
         "app/auth/services.py": ["verify_email", "set_password", "deactivate_user", "reactivate_user"],
         "app/admin/services.py": ["set_roles", "set_areas"],
+        "app/readiness/services.py": ["release_volunteer", "stand_down", "suspend_volunteer", "lift_suspension",
+                                      "pause_volunteer", "end_pause"],
     }
     root = APP.parent
     for path, names in must_hold.items():

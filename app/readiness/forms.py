@@ -1,0 +1,89 @@
+"""Readiness forms: the agreement, the emergency contact, the induction meeting, the list filters."""
+import re
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import GovDateField, GovForm, submit
+from app.timefmt import today_london
+
+PHONE = re.compile(r"\+?[0-9 ()-]{10,20}")
+
+
+class AgreementForm(GovForm):
+    typed_name = StringField("Type your full name to sign", widget=GovTextInput(),
+                             validators=[InputRequired("Type your full name to sign the agreement"),
+                                         Length(max=200, message="Your name must be 200 characters or fewer")])
+    confirm = BooleanField("I have read the volunteer agreement and agree to it", widget=GovCheckboxInput(),
+                           validators=[InputRequired("Confirm that you have read the agreement and agree to it")])
+    submit = submit("Sign the agreement")
+
+    def validate_typed_name(self, field):
+        if len(field.data or "") < 2:
+            raise ValidationError("Type your full name to sign the agreement")
+
+
+class EmergencyContactForm(GovForm):
+    name = StringField("Their name", widget=GovTextInput(),
+                       validators=[InputRequired("Enter your emergency contact's name"),
+                                   Length(max=200, message="The name must be 200 characters or fewer")])
+    relationship_kind = StringField("How they know you", widget=GovTextInput(),
+                                    description="For example: partner, parent, friend",
+                                    validators=[InputRequired("Enter how they know you"),
+                                                Length(max=60, message="This must be 60 characters or fewer")])
+    phone = StringField("Their phone number", widget=GovTextInput(),
+                        validators=[InputRequired("Enter their phone number"),
+                                    Length(max=20, message="The phone number must be 20 characters or fewer")])
+    submit = submit("Save emergency contact")
+
+    def validate_phone(self, field):
+        if not PHONE.fullmatch(field.data or "") or sum(c.isdigit() for c in field.data) < 10:
+            raise ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
+
+
+class InductionForm(GovForm):
+    held_on = GovDateField("Date of the induction meeting", what="The date of the meeting",
+                           validators=[InputRequired("Enter the date of the induction meeting")])
+    supervisor = SelectField("Supervisor", widget=GovSelect(), coerce=str,
+                             validators=[InputRequired("Choose the volunteer's supervisor")])
+    submit = submit("Record induction meeting")
+
+    def __init__(self, *args, supervisors=(), today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or today_london()
+        self.supervisor.choices = [("", "Choose a supervisor")] + [(str(u.id), u.display_name) for u in supervisors]
+
+    def validate_held_on(self, field):
+        if field.data and field.data > self.today:
+            raise ValidationError("The date of the meeting must be today or in the past")
+        if field.data and field.data.year < 2000:
+            raise ValidationError("The date of the meeting must be after 2000")
+
+    def validate_supervisor(self, field):
+        if field.data not in {value for value, _ in self.supervisor.choices if value}:
+            raise ValidationError("Choose the volunteer's supervisor")
+
+
+class ConfirmForm(GovForm):
+    """A button that changes a state: the CSRF token is all it carries."""
+
+    submit = submit("Confirm")
+
+
+STATES = [("", "Any state"), ("passed", "Done"), ("expiring", "Expiring soon"), ("pending", "Not done yet"),
+          ("expired", "Expired"), ("failed", "Not passed"), ("ready", "Ready to release"),
+          ("released", "Released")]
+
+
+class ListFilterForm(GovForm):
+    class Meta:
+        csrf = False  # a GET filter
+
+    area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
+    gate = SelectField("Gate", widget=GovSelect(), validators=[Optional()])
+    state = SelectField("State", widget=GovSelect(), choices=STATES, validators=[Optional()])
+    within = IntegerField("Expiring within (days)", widget=GovTextInput(),
+                          validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
+    submit = submit("Filter")

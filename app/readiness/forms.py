@@ -46,7 +46,7 @@ class EmergencyContactForm(GovForm):
 class InductionForm(GovForm):
     held_on = GovDateField("Date of the induction meeting", what="The date of the meeting",
                            validators=[InputRequired("Enter the date of the induction meeting")])
-    supervisor = SelectField("Supervisor", widget=GovSelect(), coerce=str,
+    supervisor = SelectField("Supervisor", widget=GovSelect(), coerce=str, validate_choice=False,
                              validators=[InputRequired("Choose the volunteer's supervisor")])
     submit = submit("Record induction meeting")
 

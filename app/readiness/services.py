@@ -4,7 +4,6 @@ The agreement, the induction meeting and the emergency contact; release, stand-d
 """
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 
 from app import audit
@@ -19,6 +18,7 @@ from app.readiness import queries, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing, StandDown
 from app.readiness.policy import current_policy
 from app.timefmt import today_london
+from app.urls import external_url
 
 
 class ReadinessError(DomainError):
@@ -127,7 +127,7 @@ def release_volunteer(volunteer: User, by: User, on: date | None = None) -> Ment
     audit.record(by, "readiness.released", volunteer, obj=row, released_on=on, release=row.release_count,
                  gates=[o.code for o in readiness.outcomes])
     send_email(volunteer.email, "You are released to mentor clients", "readiness/released", volunteer=volunteer,
-               by=by, url=url_for("core.home", _external=True))
+               by=by, url=external_url("core.home"))
     db.session.flush()
     return row
 
@@ -146,12 +146,12 @@ def stand_down(row: MentorStanding, gate_codes: list[str], on: date) -> StandDow
     audit.record(None, "readiness.stood_down", volunteer, obj=record, gates=list(gate_codes), on=on)
     policy = current_policy()
     gates = [policy.gate(code).staff if policy.gate(code) else code for code in gate_codes]
-    url = url_for("core.home", _external=True)
+    url = external_url("core.home")
     send_email(volunteer.email, "You are stood down from client work for now", "readiness/stood_down_volunteer",
                volunteer=volunteer, gates=gates, url=url)
     for coordinator in coordinators_of(volunteer):
         send_email(coordinator.email, f"{volunteer.display_name} is stood down", "readiness/stood_down_coordinator",
-                   volunteer=volunteer, gates=gates, url=url_for("readiness.person", user_id=volunteer.id, _external=True))
+                   volunteer=volunteer, gates=gates, url=external_url("readiness.person", user_id=volunteer.id))
     return record
 
 

@@ -5,7 +5,6 @@ sweep run twice, or two sweeps at once, stand down and e-mail once.
 """
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 from tqdm import tqdm
 
@@ -17,6 +16,7 @@ from app.readiness import queries, rules
 from app.readiness.models import GateWarning, MentorStanding, Standing
 from app.readiness.policy import current_policy
 from app.readiness.services import coordinators_of, stand_down
+from app.urls import external_url
 from app.vetting.services_reminders import active_volunteers_query
 
 WARNED_RULES = ("course",)  # DBS and police vetting have their own reminders (flask vetting remind)
@@ -29,14 +29,14 @@ def send_warning(volunteer: User, outcome: rules.GateOutcome, lead_days: int, re
     db.session.add(warning)
     db.session.flush()  # a duplicate fails here, before any e-mail is queued
     gate = outcome.gate
-    book = url_for("training.course", code=gate.course, _external=True) if gate.course else url_for("core.home", _external=True)
+    book = external_url("training.course", code=gate.course) if gate.course else external_url("core.home")
     send_email(volunteer.email, f"{gate.volunteer}: book a refresher", "readiness/warning_volunteer",
                volunteer=volunteer, gate=gate, until=outcome.until, url=book)
     if released:
         for coordinator in coordinators_of(volunteer):
             send_email(coordinator.email, f"{volunteer.display_name}: {gate.staff} lapses soon",
                        "readiness/warning_coordinator", volunteer=volunteer, gate=gate, until=outcome.until,
-                       url=url_for("readiness.person", user_id=volunteer.id, _external=True))
+                       url=external_url("readiness.person", user_id=volunteer.id))
     return warning
 
 

@@ -114,7 +114,8 @@ SCOPED_RULES = [r for r in RULES if r.arguments and r.arguments <= SCOPED_ARGS a
 def test_object_scope_covers_the_routes_that_matter():
     endpoints = {r.endpoint for r in SCOPED_RULES}
     assert {"vetting.record", "vetting.dbs_decision", "vetting.police_result", "applications.detail",
-            "applications.accept", "training.person_record"} <= endpoints
+            "applications.accept", "training.person_record", "readiness.person", "readiness.release",
+            "readiness.suspend", "readiness.staff_pause", "readiness.induction"} <= endpoints
 
 
 @pytest.mark.parametrize("rule", SCOPED_RULES, ids=lambda r: f"{r.endpoint}")

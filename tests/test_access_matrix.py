@@ -100,13 +100,21 @@ def someone_in_weardale():
     from tests.applications.factories import make_application
     from tests.vetting.factories import make_dbs, make_nppv
 
+    from app.readiness.models import Client
+    from tests.factories import area_named
+
     person = make_user(Role.VOLUNTEER, areas=["Weardale"])
     application = make_application(user=person, status=Status.SUBMITTED, areas=("Weardale",))
+    client = Client(reference="WEA-0001", area_id=area_named("Weardale").id, needs=[])
+    from app.extensions import db
+
+    db.session.add(client)
+    db.session.commit()
     return {"user_id": person.id, "application_id": application.id, "referee_id": application.referees[0].id,
-            "check_id": make_dbs(person).id, "record_id": make_nppv(person).id}
+            "check_id": make_dbs(person).id, "record_id": make_nppv(person).id, "client_id": client.id}
 
 
-SCOPED_ARGS = {"user_id", "application_id", "referee_id", "check_id", "record_id"}
+SCOPED_ARGS = {"user_id", "application_id", "referee_id", "check_id", "record_id", "client_id"}
 SCOPED_RULES = [r for r in RULES if r.arguments and r.arguments <= SCOPED_ARGS and _access(r).roles
                 and Role.COORDINATOR in _access(r).roles]
 
@@ -115,7 +123,8 @@ def test_object_scope_covers_the_routes_that_matter():
     endpoints = {r.endpoint for r in SCOPED_RULES}
     assert {"vetting.record", "vetting.dbs_decision", "vetting.police_result", "applications.detail",
             "applications.accept", "training.person_record", "readiness.person", "readiness.release",
-            "readiness.suspend", "readiness.staff_pause", "readiness.induction"} <= endpoints
+            "readiness.suspend", "readiness.staff_pause", "readiness.induction", "readiness.client",
+            "readiness.pair", "readiness.known"} <= endpoints
 
 
 @pytest.mark.parametrize("rule", SCOPED_RULES, ids=lambda r: f"{r.endpoint}")

@@ -2,8 +2,8 @@
 import re
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSelect, GovTextInput
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import GovDateField, GovForm, submit
@@ -87,3 +87,92 @@ class ListFilterForm(GovForm):
     within = IntegerField("Expiring within (days)", widget=GovTextInput(),
                           validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
     submit = submit("Filter")
+
+
+# ---------------------------------------------------------------- clients and pairs
+
+REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9-]{2,19}")
+
+
+class ClientForm(GovForm):
+    reference = StringField("Client reference code", widget=GovTextInput(),
+                            description="The referral's reference, like DUR-0042. Never a name.",
+                            validators=[InputRequired("Enter the client's reference code"),
+                                        Length(max=20, message="The reference must be 20 characters or fewer")])
+    area = SelectField("Area", widget=GovSelect(), validators=[InputRequired("Choose the client's area")])
+    needs = SelectMultipleField("Support needs", widget=GovCheckboxesInput(), validators=[Optional()])
+    submit = submit("Add client")
+
+    def __init__(self, *args, areas=(), needs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = [("", "Choose an area")] + [(str(a.id), a.name) for a in areas]
+        self.needs.choices = list(needs)
+
+    def validate_reference(self, field):
+        field.data = (field.data or "").upper()
+        if not REFERENCE.fullmatch(field.data):
+            raise ValidationError("Enter a reference of 3 to 20 letters, digits and hyphens, like DUR-0042")
+
+
+class PairForm(GovForm):
+    first = SelectField("First mentor", widget=GovSelect(), validate_choice=False,
+                        validators=[InputRequired("Choose the first mentor")])
+    second = SelectField("Second mentor", widget=GovSelect(), validate_choice=False,
+                         validators=[InputRequired("Choose the second mentor")])
+    submit = submit("Pair these mentors")
+
+    def __init__(self, *args, volunteers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a mentor")] + [(str(v.id), v.display_name) for v in volunteers]
+        self.first.choices = self.second.choices = choices
+
+    def validate_first(self, field):
+        if field.data not in {v for v, _ in self.first.choices if v}:
+            raise ValidationError("Choose the first mentor from the list")
+
+    def validate_second(self, field):
+        if field.data not in {v for v, _ in self.second.choices if v}:
+            raise ValidationError("Choose the second mentor from the list")
+
+
+class KnownForm(GovForm):
+    volunteer = SelectField("Volunteer who knows this client", widget=GovSelect(), validate_choice=False,
+                            validators=[InputRequired("Choose the volunteer")])
+    submit = submit("Record that they know this client")
+
+    def __init__(self, *args, volunteers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.volunteer.choices = [("", "Choose a volunteer")] + [(str(v.id), v.display_name) for v in volunteers]
+
+    def validate_volunteer(self, field):
+        if field.data not in {v for v, _ in self.volunteer.choices if v}:
+            raise ValidationError("Choose the volunteer from the list")
+
+
+class EndPairingForm(GovForm):
+    reason = SelectField("Why is it ending?", widget=GovSelect(), validators=[InputRequired("Choose why it is ending")])
+    submit = submit("End pairing")
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [("", "Choose a reason")] + list(reasons)
+
+
+class ContactForm(GovForm):
+    contact_on = GovDateField("Date of the contact", what="The date of the contact",
+                              validators=[InputRequired("Enter the date of the contact")])
+    minutes = IntegerField("How long, in minutes", widget=GovTextInput(),
+                           validators=[InputRequired("Enter how many minutes it took"),
+                                       NumberRange(1, 600, "Enter a number of minutes from 1 to 600")])
+    kind = RadioField("How", widget=GovRadioInput(),
+                      choices=[("phone", "Phone call"), ("text", "Text message"), ("visit", "Visit")],
+                      validators=[InputRequired("Choose how you were in touch")])
+    submit = submit("Log contact")
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or today_london()
+
+    def validate_contact_on(self, field):
+        if field.data and field.data > self.today:
+            raise ValidationError("The date of the contact must be today or in the past")

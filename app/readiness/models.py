@@ -128,3 +128,96 @@ class GateWarning(db.Model):
     good_until: Mapped[date] = mapped_column(Date)
     lead_days: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------- clients and pairs
+
+
+class ContactKind(enum.StrEnum):
+    PHONE = "phone"
+    TEXT = "text"
+    VISIT = "visit"
+
+    @property
+    def label(self) -> str:
+        return {"phone": "Phone call", "text": "Text message", "visit": "Visit"}[self.value]
+
+
+class Client(db.Model):
+    """A client: a reference code, an area and support-need tags from policy. No personal data."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    area = relationship("Area", lazy="joined")
+
+    def can_manage(self, user) -> bool:
+        """Managers, and coordinators covering the client's area."""
+        if user.has_role(Role.MANAGER):
+            return True
+        return user.has_role(Role.COORDINATOR) and any(a.id == self.area_id for a in user.areas)
+
+
+class ClientAcquaintance(db.Model):
+    """A volunteer has said they know a client: they are never paired with them."""
+
+    __tablename__ = "client_acquaintances"
+    __table_args__ = (UniqueConstraint("client_id", "volunteer_id", name="uq_client_acquaintances_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Pairing(Versioned, db.Model):
+    """Exactly two released volunteers mentoring one client, from a start until it is ended."""
+
+    noun = "pairing"
+    __tablename__ = "pairings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    flagged_on: Mapped[date | None] = mapped_column(Date)  # a member was stood down: re-pair
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    client = relationship(Client, lazy="joined")
+    first = relationship("User", foreign_keys=[first_id], lazy="joined")
+    second = relationship("User", foreign_keys=[second_id], lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+    def member_ids(self) -> set[int]:
+        return {self.first_id, self.second_id}
+
+    def partner_of(self, user):
+        return self.second if user.id == self.first_id else self.first
+
+
+class ClientContact(db.Model):
+    """A contact a volunteer had with their client: the day, how long and how. No notes about the client."""
+
+    __tablename__ = "client_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    contact_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, "client_contact_kind", 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

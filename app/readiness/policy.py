@@ -31,6 +31,9 @@ class ReadinessPolicy:
     agreement_version: int
     agreement_file: Path
     warning_days: tuple[int, ...] = (60, 30, 7)
+    probation_months: int = 3
+    max_active_clients: int = 3
+    support_needs: tuple[tuple[str, str], ...] = ()  # (code, words), in the file's order
 
     def gate(self, code: str) -> Gate | None:
         return next((g for g in self.gates if g.code == code), None)
@@ -107,9 +110,18 @@ def parse_policy(data: dict, path: Path) -> ReadinessPolicy:
     leads = data.get("warnings", {}).get("lead_days", [60, 30, 7])
     if not isinstance(leads, list) or not leads:
         raise PolicyFileError(f"{path}: [warnings] lead_days must be a list of days, like [60, 30, 7]")
+    pairing = data.get("pairing", {})
+    needs = pairing.get("support_needs", {})
+    if not isinstance(needs, dict) or not all(isinstance(k, str) and CODE.fullmatch(k) and isinstance(v, str) and v
+                                              for k, v in needs.items()):
+        raise PolicyFileError(f"{path}: [pairing.support_needs] lists tags as code = \"words\"")
     return ReadinessPolicy(gates=gates, agreement_version=version, agreement_file=agreement_file,
                            warning_days=tuple(sorted({_whole(d, "[warnings] lead_days", path, 1) for d in leads},
-                                                     reverse=True)))
+                                                     reverse=True)),
+                           probation_months=_whole(pairing.get("probation_months", 3), "[pairing] probation_months", path),
+                           max_active_clients=_whole(pairing.get("max_active_clients", 3),
+                                                     "[pairing] max_active_clients", path, least=1),
+                           support_needs=tuple(needs.items()))
 
 
 def load_policy(path: Path | str) -> ReadinessPolicy:

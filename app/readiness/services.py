@@ -144,6 +144,9 @@ def stand_down(row: MentorStanding, gate_codes: list[str], on: date) -> StandDow
     row.status, row.changed_at, row.changed_by_id = Standing.STOOD_DOWN, utcnow(), None
     db.session.flush()
     audit.record(None, "readiness.stood_down", volunteer, obj=record, gates=list(gate_codes), on=on)
+    from app.readiness.services_pairing import flag_pairings  # pairing builds on these services
+
+    pairings = flag_pairings(volunteer.id, on)
     policy = current_policy()
     gates = [policy.gate(code).staff if policy.gate(code) else code for code in gate_codes]
     url = external_url("core.home")
@@ -151,7 +154,8 @@ def stand_down(row: MentorStanding, gate_codes: list[str], on: date) -> StandDow
                volunteer=volunteer, gates=gates, url=url)
     for coordinator in coordinators_of(volunteer):
         send_email(coordinator.email, f"{volunteer.display_name} is stood down", "readiness/stood_down_coordinator",
-                   volunteer=volunteer, gates=gates, url=external_url("readiness.person", user_id=volunteer.id))
+                   volunteer=volunteer, gates=gates, url=external_url("readiness.person", user_id=volunteer.id),
+                   pairings=pairings)
     return record
 
 

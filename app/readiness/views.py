@@ -122,3 +122,4 @@ def pause():
 
 
 from app.readiness import views_staff  # noqa: E402,F401  (registers the staff pages on bp)
+from app.readiness import views_pairing  # noqa: E402,F401  (clients and pairs)

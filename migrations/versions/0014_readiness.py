@@ -1,4 +1,5 @@
-"""readiness: the volunteer agreement, induction meetings, emergency contacts, standings, stand-downs, warnings
+"""readiness: the volunteer agreement, induction meetings, emergency contacts, standings, stand-downs, warnings,
+clients, pairings and contacts
 
 Revision ID: 0014_readiness
 Revises: 0007_concurrency
@@ -105,7 +106,74 @@ def upgrade():
     op.create_index(op.f('ix_readiness_warnings_volunteer_id'), 'readiness_warnings', ['volunteer_id'], unique=False)
 
 
+    op.create_table('clients',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_clients_area_id_areas')),
+    _fk('clients', 'created_by_id', 'SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clients')),
+    sa.UniqueConstraint('reference', name=op.f('uq_clients_reference'))
+    )
+    op.create_index(op.f('ix_clients_area_id'), 'clients', ['area_id'], unique=False)
+
+    op.create_table('client_acquaintances',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_client_acquaintances_client_id_clients'), ondelete='CASCADE'),
+    _fk('client_acquaintances', 'recorded_by_id', 'SET NULL'),
+    _fk('client_acquaintances', 'volunteer_id', 'CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_client_acquaintances')),
+    sa.UniqueConstraint('client_id', 'volunteer_id', name='uq_client_acquaintances_once')
+    )
+    op.create_index(op.f('ix_client_acquaintances_client_id'), 'client_acquaintances', ['client_id'], unique=False)
+    op.create_index(op.f('ix_client_acquaintances_volunteer_id'), 'client_acquaintances', ['volunteer_id'], unique=False)
+
+    op.create_table('pairings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('first_id', sa.Integer(), nullable=False),
+    sa.Column('second_id', sa.Integer(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('end_reason', sa.String(length=40), nullable=True),
+    sa.Column('flagged_on', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_pairings_client_id_clients'), ondelete='CASCADE'),
+    _fk('pairings', 'created_by_id', 'SET NULL'),
+    _fk('pairings', 'ended_by_id', 'SET NULL'),
+    _fk('pairings', 'first_id', 'CASCADE'),
+    _fk('pairings', 'second_id', 'CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pairings'))
+    )
+    for column in ('client_id', 'first_id', 'second_id'):
+        op.create_index(op.f(f'ix_pairings_{column}'), 'pairings', [column], unique=False)
+
+    op.create_table('client_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pairing_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('contact_on', sa.Date(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('phone', 'text', 'visit', name='client_contact_kind', native_enum=False, length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['pairing_id'], ['pairings.id'], name=op.f('fk_client_contacts_pairing_id_pairings'), ondelete='CASCADE'),
+    _fk('client_contacts', 'volunteer_id', 'CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_client_contacts'))
+    )
+    op.create_index(op.f('ix_client_contacts_pairing_id'), 'client_contacts', ['pairing_id'], unique=False)
+    op.create_index(op.f('ix_client_contacts_volunteer_id'), 'client_contacts', ['volunteer_id'], unique=False)
+
+
 def downgrade():
-    for table in ('readiness_warnings', 'readiness_stand_downs', 'mentor_standings', 'readiness_emergency_contacts',
+    for table in ('client_contacts', 'pairings', 'client_acquaintances', 'clients', 'readiness_warnings', 'readiness_stand_downs', 'mentor_standings', 'readiness_emergency_contacts',
                   'readiness_inductions', 'readiness_agreements'):
         op.drop_table(table)

@@ -1,12 +1,14 @@
 """Browser journey on a phone: a coordinator accepts an application and follows the next steps to the
 volunteer's readiness; the volunteer works through their gates on "Your path to mentoring" (the agreement,
 an emergency contact); release is refused while the induction meeting is missing; the coordinator records it
-and releases; the volunteer's home page then says they are released. axe runs on every page.
+and releases; the volunteer's home page then says they are released. The coordinator adds a client and pairs
+the new mentor with an experienced one; the volunteer sees the client and logs a contact. axe runs on every page.
 
 Vetting and training records are made directly (their own journeys drive those pages), and identity checks and
 self-declarations come from the stand-in for the safer-recruitment records (see app/readiness/queries.py).
 """
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +19,7 @@ from app.timefmt import today_london
 from tests.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.readiness.conftest_support import patch_vetting_extras
-from tests.readiness.factories import make_ready_volunteer
+from tests.readiness.factories import make_ready_volunteer, make_released
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +42,10 @@ def fits(page, label: str) -> None:
     assert overflow <= 1, f"{label} scrolls sideways by {overflow}px"
 
 
-def test_from_accepted_through_every_gate_to_released_on_a_phone(phone_page, new_page, assert_accessible):
-    make_user(Role.COORDINATOR, email="coord@example.org", name="Cara Coordinator", areas=["Durham"])
+def test_from_accepted_through_every_gate_to_released_and_paired_on_a_phone(phone_page, new_page, assert_accessible):
+    cara = make_user(Role.COORDINATOR, email="coord@example.org", name="Cara Coordinator", areas=["Durham"])
+    partner = make_ready_volunteer(areas=("Durham",), name="Pia Partner", supervisor=cara)
+    make_released(partner, on=today_london() - timedelta(days=200))
     make_ready_volunteer(skip={"application", "agreement", "emergency-contact", "induction"}, areas=("Durham",),
                          email="vol@example.org", name="Vic Volunteer", supervisor=make_user(Role.MANAGER))
     db.session.remove()
@@ -120,3 +124,37 @@ def test_from_accepted_through_every_gate_to_released_on_a_phone(phone_page, new
     volunteer.goto("/readiness")
     expect(volunteer.locator(".govuk-panel")).to_contain_text("You are released to mentor clients")
     assert_accessible(volunteer, "path when released")
+
+    coordinator.goto("/readiness/clients")
+    assert_accessible(coordinator, "clients (none)")
+    coordinator.get_by_role("button", name="Add a client").click()
+    coordinator.get_by_label("Client reference code").fill("Mrs Smith")
+    coordinator.get_by_label("Area").select_option(label="Durham")
+    coordinator.get_by_label("Housing").check()
+    coordinator.get_by_role("button", name="Add client").click()
+    expect(coordinator.locator(".govuk-error-summary")).to_contain_text("letters, digits and hyphens")
+    assert_accessible(coordinator, "add a client with an error")
+    fits(coordinator, "add a client")
+    coordinator.get_by_label("Client reference code").fill("DUR-0042")
+    coordinator.get_by_role("button", name="Add client").click()
+    banner(coordinator, "Client DUR-0042 added")
+    coordinator.get_by_label("First mentor").select_option(label="Vic Volunteer")
+    coordinator.get_by_label("Second mentor").select_option(label="Pia Partner")
+    coordinator.get_by_role("button", name="Pair these mentors").click()
+    banner(coordinator, "Vic Volunteer and Pia Partner are paired with client DUR-0042")
+    assert_accessible(coordinator, "client with a pairing")
+    fits(coordinator, "client with a pairing")
+
+    volunteer.goto("/readiness/pairings")
+    expect(volunteer.locator("body")).to_contain_text("Client DUR-0042")
+    expect(volunteer.locator("body")).to_contain_text("Pia Partner")
+    assert_accessible(volunteer, "your clients")
+    volunteer.get_by_role("link", name=re.compile("^Log a contact")).click()
+    fill_date(volunteer, today_london())
+    volunteer.get_by_label("How long, in minutes").fill("45")
+    volunteer.get_by_label("Visit").check()
+    assert_accessible(volunteer, "log a contact")
+    fits(volunteer, "log a contact")
+    volunteer.get_by_role("button", name="Log contact").click()
+    banner(volunteer, "Contact logged")
+    expect(volunteer.locator("body")).to_contain_text("You have logged 0 hours 45 minutes with clients")

@@ -81,6 +81,7 @@ def test_services_that_move_a_state_hold_what_they_read():
         "app/admin/services.py": ["set_roles", "set_areas"],
         "app/readiness/services.py": ["release_volunteer", "stand_down", "suspend_volunteer", "lift_suspension",
                                       "pause_volunteer", "end_pause"],
+        "app/readiness/services_pairing.py": ["pair_volunteers", "end_pairing"],
     }
     root = APP.parent
     for path, names in must_hold.items():

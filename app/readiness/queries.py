@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import lazyload, subqueryload
 
@@ -232,28 +233,40 @@ def _cell(value: str) -> str:
 
 
 def export_rows(form, staff, on: date) -> Iterator[str]:
-    """The CSV, line by line: a header, then one row per volunteer, loaded EXPORT_CHUNK volunteers at a time."""
+    """The CSV, line by line: a header, then one row per volunteer, loaded EXPORT_CHUNK volunteers at a time.
+
+    Who is exported is settled now (in the request); the rows are read while the response streams, in an
+    application context of their own (the request's has ended by then)."""
     policy = current_policy()
     filters = _filters(form, policy, staff)
     ids = _scoped_ids(staff, filters["area"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    app = current_app._get_current_object()
 
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
 
-    yield line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
-    for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = ids[start:start + EXPORT_CHUNK]
-        rows = matching(filters, staff, on, policy, ids=chunk)
-        people = _users([r[0] for r in rows])
-        for i, readiness, standing in rows:
-            person = people[i]
-            released = standing is not None and standing.status == Standing.RELEASED
-            until = readiness.until
-            yield line([_cell(person.display_name), _cell(person.email), ", ".join(a.name for a in person.areas),
-                        "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
-                        until.isoformat() if until else ""])
+        def line(values) -> str:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(values)
+            return buffer.getvalue()
+
+        yield line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
+        with app.app_context():
+            for start in range(0, len(ids), EXPORT_CHUNK):
+                chunk = ids[start:start + EXPORT_CHUNK]
+                rows = matching(filters, None, on, policy, ids=chunk)
+                people = _users([r[0] for r in rows])
+                for i, readiness, standing in rows:
+                    yield line(_export_row(people[i], readiness, standing))
+
+    return generate()
+
+
+def _export_row(person: User, readiness: rules.Readiness, standing) -> list[str]:
+    released = standing is not None and standing.status == Standing.RELEASED
+    until = readiness.until
+    return [_cell(person.display_name), _cell(person.email), ", ".join(a.name for a in person.areas),
+            "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
+            until.isoformat() if until else ""]

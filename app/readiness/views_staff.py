@@ -1,5 +1,5 @@
 """Readiness pages for coordinators and managers: the list, the export, a volunteer's gates and decisions."""
-from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -50,7 +50,7 @@ def export():
     """The list as a CSV file, streamed: one row per volunteer, a column per gate, Released, good until."""
     form = forms.ListFilterForm(request.args)
     rows = queries.export_rows(form, current_user, today_london())
-    return Response(stream_with_context(rows), mimetype="text/csv",
+    return Response(rows, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=readiness.csv"})
 
 

@@ -296,3 +296,35 @@ def test_two_sweeps_at_once_stand_down_once(app, race, smtp, monkeypatch):
     assert len(db.session.scalars(select(StandDown)).all()) == 3
     assert audit_count("readiness.stood_down") == 3
     assert len(settle(smtp, 6)) == 6  # each volunteer and their one coordinator, once
+
+
+def test_two_pairings_at_once_cannot_take_a_mentor_past_the_cap(app, race, monkeypatch):
+    from datetime import timedelta
+
+    from app.readiness import services_pairing
+    from app.readiness.models import Client, Pairing
+    from app.timefmt import today_london
+    from tests.factories import area_named
+    from tests.readiness.conftest_support import patch_vetting_extras
+    from tests.readiness.factories import make_ready_volunteer, make_released
+
+    patch_vetting_extras(monkeypatch)
+    coordinator = make_user(Role.COORDINATOR, areas=["Durham"])
+    busy = make_ready_volunteer(supervisor=coordinator)
+    partners = [make_ready_volunteer(supervisor=coordinator) for _ in range(4)]
+    for person in (busy, *partners):
+        make_released(person, on=today_london() - timedelta(days=200))
+    clients = [Client(reference=f"DUR-R{n}", area_id=area_named("Durham").id, needs=[]) for n in range(4)]
+    db.session.add_all(clients)
+    db.session.commit()
+    for n in range(2):  # two of the three allowed already
+        db.session.add(Pairing(client_id=clients[n].id, first_id=busy.id, second_id=partners[n].id,
+                               started_on=today_london()))
+    db.session.commit()
+    url = "/readiness/clients/{}/pairings"
+    results = _post_all(app, race, [(coordinator, url.format(clients[2].id), {"first": busy.id, "second": partners[2].id}),
+                                    (coordinator, url.format(clients[3].id), {"first": busy.id, "second": partners[3].id})])
+    assert sum("are paired with client" in text for _, text in results) == 1
+    db.session.expire_all()
+    active = db.session.scalars(select(Pairing).where(Pairing.ended_on.is_(None))).all()
+    assert sum(busy.id in p.member_ids() for p in active) == 3

@@ -106,7 +106,15 @@ def seed_readiness_demo(password: str) -> int:
     """Volunteers at every stage, a released pair with a client and logged contacts, one stood down (idempotent)."""
     from datetime import timedelta
 
-    from app.readiness.models import Client, ClientContact, ContactKind, MentorStanding, Pairing, Standing, StandDown
+    from app.readiness.models import (
+        Client,
+        ClientContact,
+        ContactKind,
+        MentorStanding,
+        Pairing,
+        StandDown,
+        Standing,
+    )
     from app.timefmt import today_london
 
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))

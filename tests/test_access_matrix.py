@@ -97,11 +97,10 @@ def test_undeclared_route_is_refused(app):
 def someone_in_weardale():
     """A volunteer in Weardale with an application, a DBS check and police vetting: ids for every object route."""
     from app.applications.rules import Status
-    from tests.applications.factories import make_application
-    from tests.vetting.factories import make_dbs, make_nppv
-
     from app.readiness.models import Client
+    from tests.applications.factories import make_application
     from tests.factories import area_named
+    from tests.vetting.factories import make_dbs, make_nppv
 
     person = make_user(Role.VOLUNTEER, areas=["Weardale"])
     application = make_application(user=person, status=Status.SUBMITTED, areas=("Weardale",))

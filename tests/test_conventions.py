@@ -46,8 +46,8 @@ def test_no_view_catches_a_domain_error_itself():
 def test_every_domain_error_is_a_domain_error():
     """Each package's refusals subclass the one DomainError, so perform() shows them all the same way."""
     import app.applications.rules
-    import app.readiness.services
     import app.auth.services
+    import app.readiness.services
     import app.training.services
     import app.training.services_catalogue
     import app.vetting.services  # noqa: F401

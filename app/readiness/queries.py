@@ -24,8 +24,8 @@ from app.timefmt import LONDON, today_london
 from app.training.models import Completion, Course
 from app.vetting.models import DbsCheck, PoliceVetting
 from app.vetting.policy import current_policy as vetting_policy
-from app.vetting.services_reminders import active_volunteers_query
 from app.vetting.queries import ListPagination
+from app.vetting.services_reminders import active_volunteers_query
 
 EXPORT_CHUNK = 1000  # volunteers loaded per step of the export: a fixed number of queries for each
 

@@ -15,7 +15,14 @@ from app.email import send_email
 from app.errors import DomainError
 from app.extensions import db
 from app.readiness import queries, rules
-from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing, StandDown
+from app.readiness.models import (
+    AgreementSignature,
+    EmergencyContact,
+    Induction,
+    MentorStanding,
+    StandDown,
+    Standing,
+)
 from app.readiness.policy import current_policy
 from app.timefmt import today_london
 from app.urls import external_url

@@ -121,5 +121,4 @@ def pause():
     return redirect(url_for("readiness.path"))
 
 
-from app.readiness import views_staff  # noqa: E402,F401  (registers the staff pages on bp)
-from app.readiness import views_pairing  # noqa: E402,F401  (clients and pairs)
+from app.readiness import views_pairing, views_staff  # noqa: E402,F401  (register the staff and pairing pages on bp)

@@ -301,7 +301,6 @@ def test_two_sweeps_at_once_stand_down_once(app, race, smtp, monkeypatch):
 def test_two_pairings_at_once_cannot_take_a_mentor_past_the_cap(app, race, monkeypatch):
     from datetime import timedelta
 
-    from app.readiness import services_pairing
     from app.readiness.models import Client, Pairing
     from app.timefmt import today_london
     from tests.factories import area_named

@@ -4,7 +4,6 @@ from datetime import timedelta
 from app.readiness import queries, rules
 from app.timefmt import today_london
 
-
 SKIPS: dict[int, set[str]] = {}  # volunteer id -> gate codes left undone (make_ready_volunteer fills it)
 
 

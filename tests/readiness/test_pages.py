@@ -88,7 +88,7 @@ def test_the_person_page_shows_each_gate_and_links_to_vetting_and_training(login
 
 def test_the_list_shows_only_the_coordinators_areas_and_filters(login_as):
     durham = make_ready_volunteer(areas=("Durham",), name="Dee Durham")
-    stuck = make_ready_volunteer(skip={"hear"}, areas=("Durham",), name="Hal Hear")
+    make_ready_volunteer(skip={"hear"}, areas=("Durham",), name="Hal Hear")
     make_ready_volunteer(areas=("Weardale",), name="Wes Weardale")
     make_released(durham)
     client = login_as("coordinator", areas=["Durham"])

@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.readiness.models import GateWarning, MentorStanding, Standing, StandDown
+from app.readiness.models import GateWarning, MentorStanding, StandDown, Standing
 from app.timefmt import today_london
 from tests.factories import make_user
 from tests.readiness.factories import make_ready_volunteer, make_released

@@ -18,6 +18,20 @@ from app.timefmt import today_london
 PHONE = re.compile(r"\+?[0-9 ()-]{10,20}")
 
 
+class WholeNumberField(IntegerField):
+    """A whole number, with our own words when what was typed is not one."""
+
+    def __init__(self, label=None, validators=None, message: str = "Enter a whole number", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.message) from None
+
+
 class AgreementForm(GovForm):
     typed_name = StringField("Type your full name to sign", widget=GovTextInput(),
                              validators=[InputRequired("Type your full name to sign the agreement"),
@@ -90,7 +104,8 @@ class ListFilterForm(GovForm):
     area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
     gate = SelectField("Gate", widget=GovSelect(), validators=[Optional()])
     state = SelectField("State", widget=GovSelect(), choices=STATES, validators=[Optional()])
-    within = IntegerField("Expiring within (days)", widget=GovTextInput(),
+    within = WholeNumberField("Expiring within (days)", widget=GovTextInput(),
+                              message="Enter a number of days from 1 to 366, like 30",
                           validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
     submit = submit("Filter")
 
@@ -167,7 +182,8 @@ class EndPairingForm(GovForm):
 class ContactForm(GovForm):
     contact_on = GovDateField("Date of the contact", what="The date of the contact",
                               validators=[InputRequired("Enter the date of the contact")])
-    minutes = IntegerField("How long, in minutes", widget=GovTextInput(),
+    minutes = WholeNumberField("How long, in minutes", widget=GovTextInput(),
+                               message="Enter how many minutes, like 45",
                            validators=[InputRequired("Enter how many minutes it took"),
                                        NumberRange(1, 600, "Enter a number of minutes from 1 to 600")])
     kind = RadioField("How", widget=GovRadioInput(),

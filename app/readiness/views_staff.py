@@ -9,12 +9,23 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import person_in_scope, roles_required
 from app.readiness import forms, queries, services
-from app.readiness.models import Induction, MentorStanding, Standing
+from app.readiness.models import EmergencyContact, Induction, MentorStanding, StandDown, Standing
+from app.readiness.policy import current_policy
 from app.readiness.views import bp
 from app.timefmt import today_london
 
 STAFF = (Role.COORDINATOR, Role.MANAGER)
 register_nav("Readiness", "readiness.staff_list", *STAFF, order=31)
+
+
+@bp.app_template_filter("stand_down_words")
+def stand_down_words(stand_downs) -> str:
+    """Each stand-down: the day and the gates that failed, in staff's words."""
+    from app.timefmt import format_date
+
+    policy = current_policy()
+    return "; ".join(f"{format_date(s.stood_down_on)}: " + ", ".join(
+        policy.gate(c).staff if policy.gate(c) else c for c in s.gate_codes) for s in stand_downs) or "Never"
 
 
 def get_volunteer_or_404(user_id: int) -> User:
@@ -61,11 +72,15 @@ def person(user_id):
     volunteer = get_volunteer_or_404(user_id)
     today = today_london()
     standing = queries.standings([volunteer.id]).get(volunteer.id)
+    contact = db.session.scalar(select(EmergencyContact).where(EmergencyContact.volunteer_id == volunteer.id))
+    stand_downs = db.session.scalars(select(StandDown).where(StandDown.volunteer_id == volunteer.id)
+                                     .order_by(StandDown.id.desc())).all()
     inductions = db.session.scalars(select(Induction).where(Induction.volunteer_id == volunteer.id)
                                     .order_by(Induction.held_on.desc(), Induction.id.desc())).all()
     return render_template("readiness/person.html", volunteer=volunteer, today=today,
                            readiness=queries.readiness_of(volunteer, today), standing=standing,
                            status=standing.status if standing else Standing.NOT_RELEASED, inductions=inductions,
+                           contact=contact, stand_downs=stand_downs,
                            can_decide=MentorStanding.can_decide(current_user, volunteer),
                            can_lift=MentorStanding.can_lift_suspension(current_user, volunteer),
                            form=forms.ConfirmForm())

@@ -37,6 +37,11 @@ def test_the_sweep_run_twice_stands_down_and_emails_once(app, smtp):
     to = sorted(m["To"] for m in smtp.messages)
     assert lapsing.email in to and coordinator.email in to and fine.email not in to
     assert len([m for m in smtp.messages if "stood down" in m["Subject"]]) == 2  # volunteer + one coordinator
+    from tests.conftest import sign_in_client
+
+    page = sign_in_client(app, coordinator).get(f"/readiness/people/{lapsing.id}").get_data(as_text=True)
+    assert f"{today.day} {today:%B %Y}: Adult safeguarding level 1 current" in page
+    assert "Pat Contact (partner), 07700900123" in page
 
 
 def test_fixing_the_gate_lets_a_coordinator_release_again_and_a_later_lapse_stands_down_again(app, smtp):

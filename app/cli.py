@@ -35,10 +35,16 @@ def seed_demo():
     if generated:
         password = "-".join(secrets.choice(WORDS) for _ in range(3)) + str(secrets.randbelow(100))
     created, updated = seed_demo_accounts(password, reset_existing=not generated)
+    from app.demo import seed_readiness_demo
+
+    volunteers = seed_readiness_demo(password)
     db.session.commit()
+    if volunteers:
+        click.echo(f"created {volunteers} demo volunteers at every stage of readiness (same password), "
+                   "a released pair and a client")
     for email in created:
         click.echo(f"created {email}")
-    if created or updated:
+    if created or updated or volunteers:
         click.echo(f"Demo password for {'new' if generated else 'all'} accounts: {password}")
     else:
         click.echo("Demo accounts already exist; passwords unchanged (set DEMO_PASSWORD to reset them).")

@@ -37,3 +37,117 @@ def seed_demo_accounts(password: str, reset_existing: bool) -> tuple[list[str], 
             updated.append(email)
     db.session.flush()
     return created, updated
+
+
+# ---------------------------------------------------------------- readiness: volunteers at every stage
+
+# (e-mail, name, gates done, standing)  "all" = every gate the records can show on this branch
+DEMO_VOLUNTEERS = [
+    ("rae.released@demo.example.org", "Rae Released", "all", "released"),
+    ("rob.released@demo.example.org", "Rob Released", "all", "released"),
+    ("rhea.ready@demo.example.org", "Rhea Ready", "all", None),
+    ("vic.vetting@demo.example.org", "Vic Waiting-for-vetting", "application references training", None),
+    ("tam.training@demo.example.org", "Tam Needs-training", "application references vetting", None),
+    ("sid.stood-down@demo.example.org", "Sid Stood-down", "application references vetting training agreement induction", "stood_down"),
+]
+TRAINING = ("taster-day", "adult-safeguarding-level-1", "grow-model", "hear-principles", "gdpr-induction",
+            "roles-and-responsibilities")
+
+
+def _demo_records(user: User, done: str, supervisor: User, today) -> None:
+    from datetime import timedelta
+
+    from app.applications.models import Application, Referee
+    from app.applications.rules import Status
+    from app.readiness.models import AgreementSignature, EmergencyContact, Induction
+    from app.training.models import Completion, CompletionSource, Course
+    from app.training.rules import expiry_date
+    from app.vetting.enums import DbsLevel, DbsOutcome, NppvLevel, NppvOutcome, Workforce
+    from app.vetting.models import DbsCheck, PoliceVetting
+
+    everything = done == "all"
+    if everything or "application" in done:
+        application = Application(user=user, status=Status.ACCEPTED, full_name=user.full_name, email=user.email,
+                                  submitted_at=utcnow() - timedelta(days=120), decided_at=utcnow() - timedelta(days=100),
+                                  decided_by_id=supervisor.id, areas=list(user.areas), steps_done=[])
+        application.referees = [Referee(position=n, name=f"Referee {n}", relationship_kind="friend",
+                                        email=f"referee{n}@example.net", phone="07700900001",
+                                        satisfactory=everything or "references" in done) for n in (1, 2)]
+        db.session.add(application)
+    if everything or "vetting" in done:
+        db.session.add(DbsCheck(volunteer_id=user.id, level=DbsLevel.ENHANCED, workforce=Workforce.ADULT,
+                                requested_on=today - timedelta(days=95), submitted_on=today - timedelta(days=94),
+                                issued_on=today - timedelta(days=80), outcome=DbsOutcome.CLEAR,
+                                certificate_number="001234567890"))
+        granted = today - timedelta(days=70)
+        db.session.add(PoliceVetting(volunteer_id=user.id, level=NppvLevel.NPPV2_ABBREVIATED, force_reference="DUR/DEMO",
+                                     submitted_on=today - timedelta(days=95), outcome=NppvOutcome.GRANTED,
+                                     outcome_on=granted, granted_on=granted, expires_on=granted.replace(year=granted.year + 3)))
+    if everything or "training" in done:
+        for course in db.session.scalars(select(Course).where(Course.code.in_(TRAINING))):
+            completed = today - timedelta(days=60)
+            if user.email.startswith("sid") and course.code == "adult-safeguarding-level-1":
+                completed = today.replace(year=today.year - 3) - timedelta(days=5)  # lapsed: why Sid was stood down
+            db.session.add(Completion(user_id=user.id, course=course, completed_on=completed,
+                                      expires_on=expiry_date(completed, course.validity_months),
+                                      source=CompletionSource.ATTENDANCE))
+    if everything or "agreement" in done:
+        db.session.add(AgreementSignature(volunteer_id=user.id, version=1, typed_name=user.full_name,
+                                          signed_on=today - timedelta(days=50)))
+    if everything or "induction" in done:
+        db.session.add(Induction(volunteer_id=user.id, held_on=today - timedelta(days=45), supervisor_id=supervisor.id,
+                                 recorded_by_id=supervisor.id))
+    if everything:
+        db.session.add(EmergencyContact(volunteer_id=user.id, name="Pat Contact", relationship_kind="partner",
+                                        phone="07700900123"))
+
+
+def seed_readiness_demo(password: str) -> int:
+    """Volunteers at every stage, a released pair with a client and logged contacts, one stood down (idempotent)."""
+    from datetime import timedelta
+
+    from app.readiness.models import (
+        Client,
+        ClientContact,
+        ContactKind,
+        MentorStanding,
+        Pairing,
+        StandDown,
+        Standing,
+    )
+    from app.timefmt import today_london
+
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    if coordinator is None or db.session.scalar(select(User.id).where(User.email == DEMO_VOLUNTEERS[0][0])):
+        return 0
+    today, hashed = today_london(), hash_password(password)
+    made = {}
+    for email, name, done, standing in DEMO_VOLUNTEERS:
+        user = User(email=email, full_name=name, password_hash=hashed, email_verified_at=utcnow())
+        user.role_grants.append(UserRole(role=Role.VOLUNTEER))
+        user.areas = list(coordinator.areas[:1])
+        db.session.add(user)
+        db.session.flush()
+        _demo_records(user, done, coordinator, today)
+        if standing:
+            db.session.add(MentorStanding(volunteer_id=user.id, status=Standing(standing), release_count=1,
+                                          released_on=today - timedelta(days=40), released_by_id=coordinator.id,
+                                          first_released_on=today - timedelta(days=200)))
+        if standing == "stood_down":
+            db.session.add(StandDown(volunteer_id=user.id, release_number=1, stood_down_on=today - timedelta(days=5),
+                                     gate_codes=["safeguarding", "emergency-contact"]))
+        made[email] = user
+    client = Client(reference="DUR-0001", area_id=coordinator.areas[0].id, needs=["isolation", "housing"],
+                    created_by_id=coordinator.id)
+    db.session.add(client)
+    db.session.flush()
+    pairing = Pairing(client_id=client.id, first_id=made["rae.released@demo.example.org"].id,
+                      second_id=made["rob.released@demo.example.org"].id, started_on=today - timedelta(days=30),
+                      created_by_id=coordinator.id)
+    db.session.add(pairing)
+    db.session.flush()
+    for days, minutes, kind in ((28, 60, ContactKind.VISIT), (21, 15, ContactKind.PHONE), (14, 5, ContactKind.TEXT)):
+        db.session.add(ClientContact(pairing_id=pairing.id, volunteer_id=pairing.first_id,
+                                     contact_on=today - timedelta(days=days), minutes=minutes, kind=kind))
+    db.session.flush()
+    return len(made)

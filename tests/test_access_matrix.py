@@ -97,16 +97,23 @@ def test_undeclared_route_is_refused(app):
 def someone_in_weardale():
     """A volunteer in Weardale with an application, a DBS check and police vetting: ids for every object route."""
     from app.applications.rules import Status
+    from app.readiness.models import Client
     from tests.applications.factories import make_application
+    from tests.factories import area_named
     from tests.vetting.factories import make_dbs, make_nppv
 
     person = make_user(Role.VOLUNTEER, areas=["Weardale"])
     application = make_application(user=person, status=Status.SUBMITTED, areas=("Weardale",))
+    client = Client(reference="WEA-0001", area_id=area_named("Weardale").id, needs=[])
+    from app.extensions import db
+
+    db.session.add(client)
+    db.session.commit()
     return {"user_id": person.id, "application_id": application.id, "referee_id": application.referees[0].id,
-            "check_id": make_dbs(person).id, "record_id": make_nppv(person).id}
+            "check_id": make_dbs(person).id, "record_id": make_nppv(person).id, "client_id": client.id}
 
 
-SCOPED_ARGS = {"user_id", "application_id", "referee_id", "check_id", "record_id"}
+SCOPED_ARGS = {"user_id", "application_id", "referee_id", "check_id", "record_id", "client_id"}
 SCOPED_RULES = [r for r in RULES if r.arguments and r.arguments <= SCOPED_ARGS and _access(r).roles
                 and Role.COORDINATOR in _access(r).roles]
 
@@ -114,7 +121,9 @@ SCOPED_RULES = [r for r in RULES if r.arguments and r.arguments <= SCOPED_ARGS a
 def test_object_scope_covers_the_routes_that_matter():
     endpoints = {r.endpoint for r in SCOPED_RULES}
     assert {"vetting.record", "vetting.dbs_decision", "vetting.police_result", "applications.detail",
-            "applications.accept", "training.person_record"} <= endpoints
+            "applications.accept", "training.person_record", "readiness.person", "readiness.release",
+            "readiness.suspend", "readiness.staff_pause", "readiness.induction", "readiness.client",
+            "readiness.pair", "readiness.known"} <= endpoints
 
 
 @pytest.mark.parametrize("rule", SCOPED_RULES, ids=lambda r: f"{r.endpoint}")

@@ -8,7 +8,7 @@ import app.actions  # noqa: F401  (loads the mechanism under test)
 from app.errors import DomainError
 
 APP = Path(__file__).resolve().parent.parent / "app"
-DOMAINS = ["admin", "applications", "auth", "certificates", "core", "expenses", "training", "vetting"]
+DOMAINS = ["admin", "applications", "auth", "certificates", "core", "expenses", "readiness", "training", "vetting"]
 VOCABULARY = {"__init__", "views", "forms", "models", "rules", "policy", "queries", "services", "cli"}
 SPLITS = ("views_", "services_", "rules_", "queries_")  # a file grown too big, split by role prefix
 # Named exceptions, each for one job no vocabulary word covers.
@@ -50,13 +50,14 @@ def test_every_domain_error_is_a_domain_error():
     import app.certificates.services
     import app.expenses.services
     import app.expenses.services_receipts
+    import app.readiness.services
     import app.training.services
     import app.training.services_catalogue
     import app.vetting.services  # noqa: F401
 
     for module in (app.applications.rules, app.auth.services, app.training.services, app.vetting.services,
                    app.training.services_catalogue, app.expenses.services, app.expenses.services_receipts,
-                   app.certificates.services):
+                   app.certificates.services, app.readiness.services):
         errors = [obj for _, obj in inspect.getmembers(module, inspect.isclass)
                   if obj.__module__ == module.__name__ and issubclass(obj, Exception)]
         assert errors and all(issubclass(e, DomainError) for e in errors), module.__name__
@@ -86,6 +87,9 @@ def test_services_that_move_a_state_hold_what_they_read():
         "app/expenses/services_lines.py": ["_editable"],  # add_journey, add_cost and remove_line start with it
         "app/expenses/services_finance.py": ["create_batch", "mark_batch_paid"],
         "app/certificates/services.py": ["revoke_certificate", "revoke_for_correction", "reissue_certificate"],
+        "app/readiness/services.py": ["release_volunteer", "stand_down", "suspend_volunteer", "lift_suspension",
+                                      "pause_volunteer", "end_pause"],
+        "app/readiness/services_pairing.py": ["pair_volunteers", "end_pairing"],
     }
     root = APP.parent
     for path, names in must_hold.items():

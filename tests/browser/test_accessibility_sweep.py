@@ -24,7 +24,7 @@ def pages_for(role: Role | None) -> list[str]:
             continue
         access = _access(rule)
         allowed = access.kind == "public" if user is None else access.allows(user)
-        if allowed and not rule.rule.endswith((".ics", ".json", ".pdf")):
+        if allowed and not rule.rule.endswith((".ics", ".json", ".pdf", ".csv")):
             paths.append(rule.rule)
     if user is not None:
         db.session.expunge(user)

@@ -250,3 +250,83 @@ def test_two_admins_deactivating_one_account_at_once_audit_it_once(app, race):
     loser = next(r for r in responses if r.status_code == 400).get_data(as_text=True)
     assert "changed a moment ago" in loser or "already deactivated" in loser
     assert audit_count("account.deactivated") == 1
+
+
+# ---------------------------------------------------------------- readiness
+
+
+def test_two_coordinators_releasing_at_once_release_once_with_one_email(app, race, smtp, monkeypatch):
+    from app.readiness.models import MentorStanding, Standing
+    from tests.readiness.conftest_support import patch_vetting_extras
+    from tests.readiness.factories import make_ready_volunteer
+
+    patch_vetting_extras(monkeypatch)
+    first = make_user(Role.COORDINATOR, areas=["Durham"])
+    second = make_user(Role.COORDINATOR, areas=["Durham"])
+    volunteer = make_ready_volunteer(areas=("Durham",), supervisor=first)
+    smtp.clear()
+    url = f"/readiness/people/{volunteer.id}/release"
+    results = _post_all(app, race, [(first, url, {}), (second, url, {}), (first, url, {})])
+    assert sum("is released to client work. We have" in text for _, text in results) == 1
+    db.session.expire_all()
+    (row,) = db.session.scalars(select(MentorStanding)).all()
+    assert row.status == Standing.RELEASED and row.release_count == 1
+    assert audit_count("readiness.released") == 1
+    assert [m["To"] for m in settle(smtp, 1)] == [volunteer.email]
+
+
+def test_two_sweeps_at_once_stand_down_once(app, race, smtp, monkeypatch):
+    from app.readiness.models import StandDown
+    from app.readiness.services_sweep import sweep
+    from app.timefmt import today_london
+    from app.urls import portal_url_context
+    from tests.readiness.conftest_support import patch_vetting_extras
+    from tests.readiness.factories import make_ready_volunteer, make_released
+
+    patch_vetting_extras(monkeypatch)
+    coordinator = make_user(Role.COORDINATOR, areas=["Durham"])
+    volunteers = [make_ready_volunteer(skip={"emergency-contact"}, supervisor=coordinator) for _ in range(3)]
+    for volunteer in volunteers:
+        make_released(volunteer)
+    smtp.clear()
+
+    def run(i):
+        with portal_url_context():
+            return sweep(today_london())[0]
+
+    assert sum(race(2, run)) == 3
+    db.session.expire_all()
+    assert len(db.session.scalars(select(StandDown)).all()) == 3
+    assert audit_count("readiness.stood_down") == 3
+    assert len(settle(smtp, 6)) == 6  # each volunteer and their one coordinator, once
+
+
+def test_two_pairings_at_once_cannot_take_a_mentor_past_the_cap(app, race, monkeypatch):
+    from datetime import timedelta
+
+    from app.readiness.models import Client, Pairing
+    from app.timefmt import today_london
+    from tests.factories import area_named
+    from tests.readiness.conftest_support import patch_vetting_extras
+    from tests.readiness.factories import make_ready_volunteer, make_released
+
+    patch_vetting_extras(monkeypatch)
+    coordinator = make_user(Role.COORDINATOR, areas=["Durham"])
+    busy = make_ready_volunteer(supervisor=coordinator)
+    partners = [make_ready_volunteer(supervisor=coordinator) for _ in range(4)]
+    for person in (busy, *partners):
+        make_released(person, on=today_london() - timedelta(days=200))
+    clients = [Client(reference=f"DUR-R{n}", area_id=area_named("Durham").id, needs=[]) for n in range(4)]
+    db.session.add_all(clients)
+    db.session.commit()
+    for n in range(2):  # two of the three allowed already
+        db.session.add(Pairing(client_id=clients[n].id, first_id=busy.id, second_id=partners[n].id,
+                               started_on=today_london()))
+    db.session.commit()
+    url = "/readiness/clients/{}/pairings"
+    results = _post_all(app, race, [(coordinator, url.format(clients[2].id), {"first": busy.id, "second": partners[2].id}),
+                                    (coordinator, url.format(clients[3].id), {"first": busy.id, "second": partners[3].id})])
+    assert sum("are paired with client" in text for _, text in results) == 1
+    db.session.expire_all()
+    active = db.session.scalars(select(Pairing).where(Pairing.ended_on.is_(None))).all()
+    assert sum(busy.id in p.member_ids() for p in active) == 3

@@ -1,0 +1,1 @@
+"""Readiness: every gate passed before client work, release and stand-down."""

@@ -1,0 +1,39 @@
+"""`flask readiness sweep`, meant for cron daily (safe to run as often as you like, and twice at once)."""
+import sys
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from app.core.policy import PolicyFileError
+from app.timefmt import today_london
+from app.urls import portal_url_context
+
+readiness_cli = AppGroup("readiness", help="Readiness: stand-downs and warnings.")
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return today_london()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
+
+
+@readiness_cli.command("sweep")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
+def sweep_command(today, progress):
+    """Stand down released volunteers with a failing gate; warn before training lapses (each once)."""
+    from app.readiness.policy import current_policy
+    from app.readiness.services_sweep import sweep
+
+    day = _today(today)
+    try:
+        current_policy()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with portal_url_context():
+        stood_down, warned = sweep(day, progress=sys.stderr.isatty() if progress is None else progress)
+    click.echo(f"readiness: {stood_down} stood down, {warned} warnings sent")

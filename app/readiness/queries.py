@@ -1,0 +1,272 @@
+"""Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
+staff list with its filters, and the CSV export streamed a chunk of volunteers at a time."""
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import lazyload, subqueryload
+
+from app.applications.models import Application, Referee
+from app.applications.rules import Status
+from app.auth.models import User
+from app.core.models import Area
+from app.extensions import db
+from app.pagination import govuk_pagination, page_number
+from app.permissions import area_scope, people_in_scope
+from app.readiness import rules
+from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
+from app.readiness.policy import ReadinessPolicy, current_policy
+from app.timefmt import LONDON, today_london
+from app.training.models import Completion, Course
+from app.vetting.models import DbsCheck, PoliceVetting
+from app.vetting.policy import current_policy as vetting_policy
+from app.vetting.queries import ListPagination
+from app.vetting.services_reminders import active_volunteers_query
+
+EXPORT_CHUNK = 1000  # volunteers loaded per step of the export: a fixed number of queries for each
+
+
+# ---------------------------------------------------------------- one loader per kind of gate
+
+
+def _applications(ids) -> dict[int, tuple[date | None, int]]:
+    """(accepted on, satisfactory references): the day of the latest acceptance, and the references of the
+    latest application still standing (references are taken before the decision)."""
+    satisfactory = (select(func.count()).where(Referee.application_id == Application.id, Referee.satisfactory.is_(True))
+                    .correlate(Application).scalar_subquery())
+    found: dict[int, tuple[date | None, int]] = {}
+    for user_id, status, decided_at, references in db.session.execute(
+            select(Application.user_id, Application.status, Application.decided_at, satisfactory)
+            .where(Application.user_id.in_(ids), Application.status.not_in([Status.DECLINED, Status.WITHDRAWN]))
+            .order_by(Application.id)):
+        accepted = found.get(user_id, (None, 0))[0]
+        if status == Status.ACCEPTED and decided_at is not None:
+            accepted = decided_at.astimezone(LONDON).date()
+        found[user_id] = (accepted, references)
+    return found
+
+
+def _vetting_extras(ids) -> dict[int, tuple[date | None, rules.SelfDeclaration]]:
+    """ADAPTER, to be rewired at merge: (identity checked on, self-declaration state) for each volunteer.
+
+    The safer-recruitment work adds to app/vetting an identity-check record and a confidential self-declaration,
+    exposing `identity_checked(volunteer, on)` and `self_declaration_state(volunteer)`. Until then this uses
+    what vetting records today: a DBS check with a recorded result means identity was checked for it (on the
+    certificate's issue date), and no self-declaration is recorded. Keep it bulk (one query per kind)."""
+    checked = dict(db.session.execute(
+        select(DbsCheck.volunteer_id, func.min(DbsCheck.issued_on))
+        .where(DbsCheck.volunteer_id.in_(ids), DbsCheck.outcome.is_not(None), DbsCheck.issued_on.is_not(None))
+        .group_by(DbsCheck.volunteer_id)).all())
+    return {i: (checked.get(i), rules.SelfDeclaration.NOT_RECORDED) for i in _as_list(ids, checked)}
+
+
+def _as_list(ids, found: dict) -> list[int]:
+    return list(ids) if isinstance(ids, (list, tuple, set)) else list(found)
+
+
+def _vetting(ids) -> dict[int, tuple[list, list]]:
+    """DBS checks (with decisions and status checks) and police vetting: subquery loads, so the number of
+    queries stays the same however many volunteers (selectin loads split into batches of 500)."""
+    found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for check in db.session.scalars(select(DbsCheck).where(DbsCheck.volunteer_id.in_(ids)).order_by(DbsCheck.id)
+                                    .options(subqueryload(DbsCheck.decisions), subqueryload(DbsCheck.status_checks),
+                                             lazyload(DbsCheck.original_seen_by))):
+        found[check.volunteer_id][0].append(check)
+    for record in db.session.scalars(select(PoliceVetting).where(PoliceVetting.volunteer_id.in_(ids))
+                                     .order_by(PoliceVetting.id)):
+        found[record.volunteer_id][1].append(record)
+    return found
+
+
+def _courses(ids) -> dict[int, dict[str, list[rules.CourseFacts]]]:
+    found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for user_id, code, completed_on, expires_on in db.session.execute(
+            select(Completion.user_id, Course.code, Completion.completed_on, Completion.expires_on)
+            .join(Course, Course.id == Completion.course_id).where(Completion.user_id.in_(ids))):
+        found[user_id][code].append(rules.CourseFacts(completed_on, expires_on))
+    return found
+
+
+def _agreements(ids) -> dict[int, dict[int, date]]:
+    found: dict[int, dict[int, date]] = defaultdict(dict)
+    for volunteer_id, version, signed_on in db.session.execute(
+            select(AgreementSignature.volunteer_id, AgreementSignature.version, AgreementSignature.signed_on)
+            .where(AgreementSignature.volunteer_id.in_(ids))):
+        found[volunteer_id][version] = signed_on
+    return found
+
+
+def _inductions(ids) -> dict[int, Induction]:
+    """Each volunteer's latest induction meeting."""
+    return {i.volunteer_id: i for i in db.session.scalars(
+        select(Induction).where(Induction.volunteer_id.in_(ids)).order_by(Induction.held_on, Induction.id))}
+
+
+def _contacts(ids) -> set[int]:
+    return set(db.session.scalars(select(EmergencyContact.volunteer_id).where(EmergencyContact.volunteer_id.in_(ids))))
+
+
+def load_facts(ids: list[int]) -> dict[int, rules.Facts]:
+    """The facts every gate needs, for many volunteers, in a fixed number of queries."""
+    ids = list(ids)
+    applications, extras, vetting = _applications(ids), _vetting_extras(ids), _vetting(ids)
+    courses, agreements, inductions, contacts = _courses(ids), _agreements(ids), _inductions(ids), _contacts(ids)
+    facts = {}
+    for i in ids:
+        accepted, references = applications.get(i, (None, 0))
+        identity, declaration = extras.get(i, (None, rules.SelfDeclaration.NOT_RECORDED))
+        checks, police = vetting.get(i, ([], []))
+        induction = inductions.get(i)
+        facts[i] = rules.Facts(
+            application_accepted_on=accepted, references_satisfactory=references, identity_checked_on=identity,
+            self_declaration=declaration, dbs_checks=tuple(c.facts() for c in checks),
+            police=tuple(p.facts() for p in police),
+            courses={code: tuple(done) for code, done in courses.get(i, {}).items()},
+            agreements=dict(agreements.get(i, {})), induction_on=induction.held_on if induction else None,
+            supervisor=induction.supervisor.display_name if induction and induction.supervisor else None,
+            emergency_contact=i in contacts)
+    return facts
+
+
+def standings(ids) -> dict[int, MentorStanding]:
+    return {s.volunteer_id: s for s in db.session.scalars(
+        select(MentorStanding).where(MentorStanding.volunteer_id.in_(list(ids))))}
+
+
+def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = None) -> dict[int, rules.Readiness]:
+    """The bulk form: every gate for many volunteers (by id) on `on`, in a fixed number of queries."""
+    on, policy, vetting = on or today_london(), policy or current_policy(), vetting_policy()
+    return {i: rules.evaluate(f, policy, vetting, on) for i, f in load_facts(ids).items()}
+
+
+def readiness_of(volunteer: User, on: date | None = None) -> rules.Readiness:
+    """One volunteer's gates on `on` (default today)."""
+    return readiness_for([volunteer.id], on)[volunteer.id]
+
+
+def standing_of(volunteer: User) -> Standing:
+    found = standings([volunteer.id]).get(volunteer.id)
+    return found.status if found else Standing.NOT_RELEASED
+
+
+# ---------------------------------------------------------------- the staff list
+
+
+def _filters(form, policy: ReadinessPolicy, staff) -> dict:
+    scope = area_scope(staff)
+    areas = db.session.scalars(select(Area).where(Area.id.in_(scope) if scope is not None else true())
+                               .order_by(Area.position)).all()
+    form.area.choices = [("", "All areas" if scope is None else "All your areas")] + [(str(a.id), a.name) for a in areas]
+    form.gate.choices = [("", "Any gate")] + [(g.code, g.staff) for g in policy.gates]
+    if not form.validate():
+        return {"area": None, "gate": None, "state": None, "within": None}
+    return {"area": int(form.area.data) if form.area.data else None, "gate": form.gate.data or None,
+            "state": form.state.data or None, "within": form.within.data}
+
+
+def _matches(readiness: rules.Readiness, released: bool, gate: str | None, state: str | None,
+             within: int | None) -> bool:
+    outcomes = [readiness.outcome(gate)] if gate else list(readiness.outcomes)
+    outcomes = [o for o in outcomes if o is not None]
+    if state == "ready":
+        if not (readiness.ready and not released):
+            return False
+    elif state == "released":
+        if not released:
+            return False
+    elif state and not any(o.state.value == state for o in outcomes):
+        return False
+    if within is not None:
+        horizon = readiness.on + timedelta(days=within)
+        return any(o.state.good and o.until is not None and o.until <= horizon for o in outcomes)
+    return True
+
+
+def _scoped_ids(staff, area_id: int | None) -> list[int]:
+    query = active_volunteers_query().where(people_in_scope(staff))
+    if area_id is not None:
+        query = query.where(User.areas.any(Area.id == area_id))
+    return list(db.session.scalars(query.with_only_columns(User.id)))
+
+
+def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[int] | None = None) -> list[tuple]:
+    """(id, readiness, standing) for the volunteers `staff` may see that match the filters, by name."""
+    ids = _scoped_ids(staff, filters["area"]) if ids is None else ids
+    found = readiness_for(ids, on, policy)
+    standing = standings(ids)
+    rows = []
+    for i in ids:
+        released = i in standing and standing[i].status == Standing.RELEASED
+        if _matches(found[i], released, filters["gate"], filters["state"], filters["within"]):
+            rows.append((i, found[i], standing.get(i)))
+    return rows
+
+
+def build_list(form, staff, on: date, per_page: int = 25) -> dict:
+    """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries."""
+    policy = current_policy()
+    filters = _filters(form, policy, staff)
+    rows = matching(filters, staff, on, policy)
+    pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
+    people = _users([r[0] for r in pager.items])
+    shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
+    return {"pager": pager, "rows": shown, "policy": policy, "filters": filters,
+            "pagination": govuk_pagination(pager, "readiness.staff_list")}
+
+
+def _users(ids: list[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)).options(subqueryload(User.areas)))}
+
+
+# ---------------------------------------------------------------- the CSV export
+
+
+def _cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def export_rows(form, staff, on: date) -> Iterator[str]:
+    """The CSV, line by line: a header, then one row per volunteer, loaded EXPORT_CHUNK volunteers at a time.
+
+    Who is exported is settled now (in the request); the rows are read while the response streams, in an
+    application context of their own (the request's has ended by then)."""
+    policy = current_policy()
+    filters = _filters(form, policy, staff)
+    ids = _scoped_ids(staff, filters["area"])
+    app = current_app._get_current_object()
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def line(values) -> str:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(values)
+            return buffer.getvalue()
+
+        yield line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
+        with app.app_context():
+            for start in range(0, len(ids), EXPORT_CHUNK):
+                chunk = ids[start:start + EXPORT_CHUNK]
+                rows = matching(filters, None, on, policy, ids=chunk)
+                people = _users([r[0] for r in rows])
+                for i, readiness, standing in rows:
+                    yield line(_export_row(people[i], readiness, standing))
+
+    return generate()
+
+
+def _export_row(person: User, readiness: rules.Readiness, standing) -> list[str]:
+    released = standing is not None and standing.status == Standing.RELEASED
+    until = readiness.until
+    return [_cell(person.display_name), _cell(person.email), ", ".join(a.name for a in person.areas),
+            "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
+            until.isoformat() if until else ""]

@@ -5,7 +5,7 @@ the decision (who, when). The reasons written for a decision are purged after th
 """
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actions import Versioned
@@ -16,6 +16,9 @@ from app.vetting.enums import (
     DbsLevel,
     DbsOutcome,
     Decision,
+    IdDocument,
+    IdRoute,
+    JoinRoute,
     NppvLevel,
     NppvOutcome,
     ReminderKind,
@@ -45,6 +48,9 @@ class DbsCheck(Versioned, db.Model):
     consent_on: Mapped[date | None] = mapped_column(Date)
     original_seen_on: Mapped[date | None] = mapped_column(Date)
     original_seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    join_route: Mapped[JoinRoute | None] = mapped_column(enum_column(JoinRoute, "dbs_join_route", 12))
+    renews_on: Mapped[date | None] = mapped_column(Date)  # the subscription lapses on this day unless renewed
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -61,7 +67,8 @@ class DbsCheck(Versioned, db.Model):
             id=self.id or 0, level=self.level, workforce=self.workforce, requested_on=self.requested_on,
             submitted_on=self.submitted_on, issued_on=self.issued_on, outcome=self.outcome,
             subscribed_on=self.subscribed_on, consent_on=self.consent_on, original_seen_on=self.original_seen_on,
-            decisions=tuple(rules.DecisionFacts(d.decision, d.decided_on, d.created_at) for d in self.decisions),
+            join_route=self.join_route, renews_on=self.renews_on, consent_withdrawn_on=self.consent_withdrawn_on,
+            decisions=tuple(d.facts() for d in self.decisions),
             status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome, s.created_at) for s in self.status_checks),
         )
 
@@ -106,8 +113,56 @@ class DbsDecision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Codes from the policy's [conditions]; they say nothing of the disclosure and are kept after the purge.
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Set when the decision is made: an approval of a disclosed check that a manager must confirm.
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     check: Mapped[DbsCheck] = relationship(back_populates="decisions")
     decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="selectin")
+    confirmation: Mapped["DbsConfirmation | None"] = relationship(
+        back_populates="decision", cascade="all, delete-orphan", lazy="selectin", uselist=False)
+
+    def facts(self) -> rules.DecisionFacts:
+        return rules.DecisionFacts(self.decision, self.decided_on, self.created_at, tuple(self.conditions or ()),
+                                   self.needs_confirmation, self.confirmation is not None,
+                                   self.decided_by_id)
+
+
+class DbsConfirmation(db.Model):
+    """A manager's confirmation of an approval of a check that disclosed information (one per decision)."""
+
+    __tablename__ = "dbs_decision_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("dbs_decisions.id", ondelete="CASCADE"), unique=True)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decision: Mapped[DbsDecision] = relationship(back_populates="confirmation")
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id], lazy="selectin")
+
+
+class IdentityCheck(db.Model):
+    """An identity check under the DBS ID checking guidelines: which documents, by whom, when. Never a copy."""
+
+    __tablename__ = "identity_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    route: Mapped[IdRoute] = mapped_column(enum_column(IdRoute, "id_route", 10))
+    documents: Mapped[list[str]] = mapped_column(JSON)  # IdDocument values: the types seen, never their contents
+    names_confirmed: Mapped[bool] = mapped_column(Boolean)
+    addresses_confirmed: Mapped[bool] = mapped_column(Boolean)  # every address of the last five years
+    checked_on: Mapped[date] = mapped_column(Date)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    checked_by = relationship("User", foreign_keys=[checked_by_id], lazy="selectin")
+
+    @property
+    def document_labels(self) -> list[str]:
+        return [IdDocument(d).label for d in self.documents]
 
 
 class StatusCheck(db.Model):

@@ -1,4 +1,5 @@
 """The vetting policy the scheme sets, read from policy/vetting.toml and checked before use."""
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from app.core.policy import PolicyFileError, read_policy_file
 from app.vetting.enums import DbsLevel, NppvLevel, Workforce
 
 RECHECK_MODES = ("period", "update_service")
+CONDITION_CODE = re.compile(r"[a-z0-9_]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,18 @@ class VettingPolicy:
     nppv_validity_years: int = 3
     reminder_days: tuple[int, ...] = (90, 60, 30)
     note_retention_months: int = 6
+    # A manager (not the approver) confirms every approval of a check that disclosed information.
+    confirm_disclosed_approvals: bool = True
+    # Conditions an approval may carry: (code, label) pairs. Codes reveal nothing of a disclosure.
+    conditions: tuple[tuple[str, str], ...] = ()
 
     @property
     def uses_update_service(self) -> bool:
         return self.recheck == "update_service"
+
+    @property
+    def condition_labels(self) -> dict[str, str]:
+        return dict(self.conditions)
 
 
 def _get(data: dict, section: str, key: str, path: Path):
@@ -49,6 +59,24 @@ def _positive(value, where: str, path: Path) -> int:
     return value
 
 
+def _flag(data: dict, section: str, key: str, default: bool, path: Path) -> bool:
+    value = data.get(section, {}).get(key, default)
+    if not isinstance(value, bool):
+        raise PolicyFileError(f"{path}: [{section}] {key} must be true or false, not {value!r}")
+    return value
+
+
+def _conditions(data: dict, path: Path) -> tuple[tuple[str, str], ...]:
+    table = data.get("conditions", {})
+    if not isinstance(table, dict):
+        raise PolicyFileError(f"{path}: [conditions] must be a table of code = \"label\" lines")
+    for code, label in table.items():
+        if not CONDITION_CODE.fullmatch(code) or not isinstance(label, str) or not label.strip():
+            raise PolicyFileError(f"{path}: [conditions] {code} needs a code of lower-case letters, digits and "
+                                  "underscores (up to 40) and a label in quotes")
+    return tuple((code, label.strip()) for code, label in table.items())
+
+
 def parse_policy(data: dict, path: Path) -> VettingPolicy:
     """Check the parsed TOML and build the policy; every problem names the file and the setting."""
     recheck = _get(data, "dbs", "recheck", path)
@@ -68,6 +96,8 @@ def parse_policy(data: dict, path: Path) -> VettingPolicy:
         reminder_days=tuple(sorted({_positive(d, "[reminders] lead_days", path) for d in leads}, reverse=True)),
         note_retention_months=_positive(_get(data, "retention", "disclosure_note_months", path),
                                         "[retention] disclosure_note_months", path),
+        confirm_disclosed_approvals=_flag(data, "dbs", "confirm_disclosed_approvals", True, path),
+        conditions=_conditions(data, path),
     )
 
 

@@ -19,8 +19,8 @@ from app.dates import add_months, add_years
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.vetting import rules
-from app.vetting.enums import DbsOutcome, NppvOutcome, StatusOutcome
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.enums import DbsLevel, DbsOutcome, NppvLevel, NppvOutcome, StatusOutcome, Workforce
+from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy
 from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
@@ -68,7 +68,11 @@ def _dbs_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     undecided = and_(DbsCheck.outcome == DbsOutcome.DISCLOSED,
                      ~exists().where(DbsDecision.dbs_check_id == DbsCheck.id))
     flagged = exists().where(StatusCheck.dbs_check_id == DbsCheck.id, StatusCheck.outcome != StatusOutcome.NO_CHANGE)
-    conditions = [undecided, flagged, DbsCheck.issued_on <= recheck_cutoff]
+    unconfirmed = exists().where(DbsDecision.dbs_check_id == DbsCheck.id, DbsDecision.needs_confirmation.is_(True),
+                                 ~exists().where(DbsConfirmation.decision_id == DbsDecision.id))
+    wrong = or_(DbsCheck.level.not_in([lvl for lvl in DbsLevel if lvl.rank >= policy.dbs_level.rank]),
+                DbsCheck.workforce.not_in([w for w in Workforce if w.covers(policy.dbs_workforce)]))
+    conditions = [undecided, flagged, unconfirmed, wrong, DbsCheck.issued_on <= recheck_cutoff]
     if policy.uses_update_service:
         status_cutoff = add_months(horizon, -policy.status_check_months) + SLACK
         conditions.append(and_(
@@ -78,13 +82,14 @@ def _dbs_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     return exists().where(DbsCheck.volunteer_id == User.id, _current_dbs(DbsCheck), or_(*conditions))
 
 
-def _nppv_may_be_listed(horizon: date) -> ColumnElement:
-    """The latest police vetting result is a clearance that ends by `horizon`."""
+def _nppv_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
+    """The latest police vetting result is a refusal, a withdrawal, too low a level, or a clearance ending by `horizon`."""
     newer = aliased(PoliceVetting)
     decided_on = func.coalesce(PoliceVetting.outcome_on, PoliceVetting.submitted_on)
     return exists().where(
-        PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome == NppvOutcome.GRANTED,
-        PoliceVetting.expires_on <= horizon,
+        PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome.is_not(None),
+        or_(PoliceVetting.outcome != NppvOutcome.GRANTED, PoliceVetting.expires_on <= horizon,
+            PoliceVetting.level.not_in([lvl for lvl in NppvLevel if lvl.rank >= policy.nppv_level.rank])),
         ~exists().where(newer.volunteer_id == PoliceVetting.volunteer_id, newer.outcome.is_not(None),
                         func.coalesce(newer.outcome_on, newer.submitted_on) > decided_on))
 
@@ -98,7 +103,7 @@ def may_be_listed(policy: VettingPolicy, today: date) -> ColumnElement:
         not_(any_dbs), not_(any_nppv),
         exists().where(DbsCheck.volunteer_id == User.id, not_(_has_result(DbsCheck))),
         exists().where(PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome.is_(None)),
-        _dbs_may_be_listed(policy, horizon), _nppv_may_be_listed(horizon),
+        _dbs_may_be_listed(policy, horizon), _nppv_may_be_listed(policy, horizon),
     )
 
 

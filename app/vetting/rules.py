@@ -9,6 +9,10 @@ Date conventions (chosen, documented and tested):
 - Adding months clamps to the end of the month (31 August + 6 months -> 28 or 29 February).
 - A police vetting clearance has ended on its expiry date (granted date plus the force's validity years).
 - GateResult.until is the last day on which the vetting is good (inclusive), or None when it is not good.
+- Update Service joining windows are inclusive: joined with the certificate number on the 30th day after issue
+  is in time, on the 31st it is not; with the application reference, the 28th day after applying is the last.
+- A subscription lapses on its renewal date unless a renewal is recorded (renews_on moved on a year); when
+  no renewal date was kept, it is a year after joining. A lapsed subscription falls back to the recheck period.
 """
 import re
 from dataclasses import dataclass, field
@@ -16,10 +20,11 @@ from datetime import date, datetime, timedelta
 
 from app.dates import add_months, add_years
 from app.timefmt import format_date
-from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
+from app.vetting.enums import DbsOutcome, Decision, JoinRoute, NppvOutcome, StatusOutcome
 from app.vetting.policy import VettingPolicy
 
 CERTIFICATE_NUMBER = re.compile(r"[0-9]{12}")
+JOIN_DAYS = {JoinRoute.CERTIFICATE: 30, JoinRoute.APPLICATION: 28}  # the DBS's own windows
 
 
 def normalise_certificate_number(text: str | None) -> str | None:
@@ -66,6 +71,15 @@ class DecisionFacts:
     decision: Decision
     decided_on: date
     recorded_at: datetime | None = None  # when it was entered: a decision only covers what was known then
+    conditions: tuple[str, ...] = ()
+    needs_confirmation: bool = False
+    confirmed: bool = False
+    decided_by_id: int | None = None
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """An approval that a manager has still to confirm."""
+        return self.decision == Decision.APPROVED and self.needs_confirmation and not self.confirmed
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,9 @@ class DbsFacts:
     decisions: tuple[DecisionFacts, ...] = ()
     status_checks: tuple[StatusCheckFacts, ...] = ()
     id: int = 0
+    join_route: JoinRoute | None = None
+    renews_on: date | None = None
+    consent_withdrawn_on: date | None = None
 
     @property
     def has_result(self) -> bool:
@@ -117,6 +134,22 @@ class DbsFacts:
             return False
         lapses = [c.checked_on for c in self.status_checks if c.outcome == StatusOutcome.NO_SUBSCRIPTION]
         return not any(day >= self.subscribed_on for day in lapses)
+
+    @property
+    def renewal_date(self) -> date | None:
+        """The day the subscription lapses unless renewed: the one kept, or a year after joining."""
+        if self.subscribed_on is None:
+            return None
+        return self.renews_on or add_years(self.subscribed_on, 1)
+
+    def subscribed_on_day(self, on: date) -> bool:
+        """Subscribed on `on`: joined by then, not found gone, not past the renewal date."""
+        return self.subscribed and self.subscribed_on <= on < self.renewal_date
+
+    def consent_on_day(self, on: date) -> bool:
+        """The holder's consent to status checks stands on `on` (given by then, not withdrawn by then)."""
+        return (self.consent_on is not None and self.consent_on <= on
+                and (self.consent_withdrawn_on is None or on < self.consent_withdrawn_on))
 
     @property
     def needs_decision(self) -> bool:
@@ -149,37 +182,125 @@ class GateResult:
 # ---------------------------------------------------------------- Update Service
 
 
-def status_check_problems(check: DbsFacts, policy: VettingPolicy) -> list[str]:
-    """Why a status check may not be done on this certificate (empty when it may)."""
+def join_window_problem(route: JoinRoute | None, subscribed_on: date | None, issued_on: date | None,
+                        applied_on: date | None) -> str | None:
+    """Why this subscription date cannot be right for how the holder joined (None when it can)."""
+    if subscribed_on is None:
+        return None
+    if route is None:
+        return "Select how they joined the Update Service"
+    start = issued_on if route == JoinRoute.CERTIFICATE else applied_on
+    if start is None:
+        return None
+    what = "the certificate's date of issue" if route == JoinRoute.CERTIFICATE else "the date they applied"
+    last = start + timedelta(days=JOIN_DAYS[route])
+    if subscribed_on < start:
+        return f"Date joined must be on or after {what} ({format_date(start)})"
+    if subscribed_on > last:
+        return (f"Date joined must be within {JOIN_DAYS[route]} days of {what}, by {format_date(last)}: the DBS does "
+                "not accept later subscriptions, so check the date or how they joined")
+    return None
+
+
+def update_service_problems(check: DbsFacts) -> dict[str, str]:
+    """What is wrong with this check's Update Service details, by field (empty when nothing is)."""
+    problems = {}
+    join = join_window_problem(check.join_route, check.subscribed_on, check.issued_on, check.submitted_on)
+    if join:
+        problems["join_route" if check.join_route is None else "subscribed_on"] = join
+    if check.renews_on is not None and (check.subscribed_on is None or check.renews_on <= check.subscribed_on):
+        problems["renews_on"] = "Renewal date must be after the date they joined"
+    checked = [c.checked_on for c in check.status_checks]
+    for name, day, what in (("consent_on", check.consent_on, "Date of consent"),
+                            ("original_seen_on", check.original_seen_on, "Date seen")):
+        if day is not None and checked and day > min(checked):
+            problems[name] = f"{what} must be on or before the first status check ({format_date(min(checked))})"
+    if check.original_seen_on is not None and check.issued_on and check.original_seen_on < check.issued_on:
+        problems["original_seen_on"] = f"Date seen must be on or after the date of issue ({format_date(check.issued_on)})"
+    withdrawn = check.consent_withdrawn_on
+    if withdrawn is not None:
+        if check.consent_on is None or withdrawn < check.consent_on:
+            problems["consent_withdrawn_on"] = "Date consent was withdrawn must be on or after the date of consent"
+        elif checked and withdrawn <= max(checked):
+            problems["consent_withdrawn_on"] = ("Date consent was withdrawn must be after the last status check "
+                                                f"({format_date(max(checked))})")
+    return problems
+
+
+def status_check_problems(check: DbsFacts, policy: VettingPolicy, on: date | None = None,
+                          identity_checked: bool = True) -> list[str]:
+    """Why a status check may not be done on this certificate (on `on`, when given); empty when it may.
+
+    Reuse is like for like: the same level, and a workforce that covers the role's.
+    """
     problems = []
     if not check.has_result:
         problems.append("Record the certificate first")
+    if not identity_checked:
+        problems.append("Record the volunteer's identity check first")
     if not check.subscribed:
         problems.append("The volunteer is not subscribed to the DBS Update Service")
     if check.consent_on is None:
         problems.append("Record the volunteer's consent to status checks")
+    if check.consent_withdrawn_on is not None and (on is None or on >= check.consent_withdrawn_on):
+        problems.append(f"The volunteer withdrew consent on {format_date(check.consent_withdrawn_on)}: "
+                        "no status check may be made after that")
     if check.original_seen_on is None:
         problems.append("Record who saw the original certificate in person")
     if check.level != policy.dbs_level:
         problems.append(f"The certificate is {check.level.label}; status checks must be for the same level "
                         f"as the role ({policy.dbs_level.label})")
-    if check.workforce != policy.dbs_workforce:
+    if not check.workforce.covers(policy.dbs_workforce):
         problems.append(f"The certificate is for the {check.workforce.label.lower()}; the role is in the "
                         f"{policy.dbs_workforce.label.lower()}")
+    if on is not None and check.has_result:
+        problems += _status_check_date_problems(check, on)
     return problems
 
 
-def next_status_check(check: DbsFacts, policy: VettingPolicy) -> date | None:
-    """When the next Update Service status check is due, if the scheme uses them for this certificate."""
+def _status_check_date_problems(check: DbsFacts, on: date) -> list[str]:
+    problems = []
+    if check.subscribed and not check.subscribed_on_day(on):
+        problems.append(f"The subscription was not active on {format_date(on)} (joined "
+                        f"{format_date(check.subscribed_on)}, renewal due {format_date(check.renewal_date)})")
+    if check.consent_on is not None and check.consent_on > on:
+        problems.append(f"Consent was given on {format_date(check.consent_on)}, after the date of the status check")
+    if check.original_seen_on is not None and check.original_seen_on > on:
+        problems.append(f"The original certificate was seen on {format_date(check.original_seen_on)}, after the "
+                        "date of the status check")
+    return problems
+
+
+def next_status_check(check: DbsFacts, policy: VettingPolicy, on: date | None = None) -> date | None:
+    """When the next Update Service status check is due, if the scheme uses them for this certificate (on `on`).
+
+    A subscription that has lapsed, or consent withdrawn, by `on` means no more status checks: the recheck
+    period applies instead.
+    """
     if not (policy.uses_update_service and check.has_result and check.subscribed):
+        return None
+    if on is not None and (on >= check.renewal_date or
+                           (check.consent_withdrawn_on is not None and on >= check.consent_withdrawn_on)):
         return None
     clean = [c.checked_on for c in check.status_checks if c.outcome == StatusOutcome.NO_CHANGE]
     return add_months(max([check.issued_on, *clean]), policy.status_check_months)
 
 
-def dbs_cover_ends(check: DbsFacts, policy: VettingPolicy) -> date:
+def dbs_cover_ends(check: DbsFacts, policy: VettingPolicy, on: date | None = None) -> date:
     """The first day this certificate no longer covers the volunteer."""
-    return next_status_check(check, policy) or recheck_due(check.issued_on, policy)
+    return next_status_check(check, policy, on) or recheck_due(check.issued_on, policy)
+
+
+def request_problems(level, workforce, policy: VettingPolicy) -> list[str]:
+    """Why a DBS check at this level and workforce may not be requested: never above what the role is eligible for."""
+    problems = []
+    if level.rank > policy.dbs_level.rank:
+        problems.append(f"The role is eligible for {policy.dbs_level.label}, not {level.label}: asking for a "
+                        "higher level than the role is eligible for is an offence")
+    if workforce != policy.dbs_workforce:
+        problems.append(f"The role is in the {policy.dbs_workforce.label.lower()}: a check for the "
+                        f"{workforce.label.lower()} cannot be requested")
+    return problems
 
 
 # ---------------------------------------------------------------- the gates
@@ -191,6 +312,11 @@ def current_dbs(checks) -> DbsFacts | None:
     return max(done, key=lambda c: (c.issued_on, c.id), default=None)
 
 
+def wrong_check(check: DbsFacts, policy: VettingPolicy) -> bool:
+    """The certificate is below the role's level or for a workforce that does not cover the role's."""
+    return check.level.rank < policy.dbs_level.rank or not check.workforce.covers(policy.dbs_workforce)
+
+
 def dbs_gate(checks, policy: VettingPolicy, on: date) -> GateResult:
     """Is the DBS side good on `on`?"""
     check = current_dbs(checks)
@@ -199,7 +325,7 @@ def dbs_gate(checks, policy: VettingPolicy, on: date) -> GateResult:
     reasons = []
     if check.level.rank < policy.dbs_level.rank:
         reasons.append(f"The DBS check is {check.level.label}; the scheme needs {policy.dbs_level.label}")
-    if check.workforce != policy.dbs_workforce:
+    if not check.workforce.covers(policy.dbs_workforce):
         reasons.append(f"The DBS check is for the {check.workforce.label.lower()}; the scheme needs the "
                        f"{policy.dbs_workforce.label.lower()}")
     flag, decision = check.flag, check.latest_decision
@@ -208,11 +334,13 @@ def dbs_gate(checks, policy: VettingPolicy, on: date) -> GateResult:
                        "information, so this certificate is no longer current: a new DBS check is needed")
     elif check.outcome == DbsOutcome.DISCLOSED and decision is None:
         reasons.append("The DBS certificate shows information: a risk-assessed decision is needed")
+    elif decision is not None and decision.awaiting_confirmation and policy.confirm_disclosed_approvals:
+        reasons.append("The approval is waiting for a manager to confirm it")
     if decision is not None and decision.decision == Decision.DECLINED:
         reasons.append(f"The risk-assessed decision on {format_date(decision.decided_on)} was to decline")
-    ends = dbs_cover_ends(check, policy)
+    ends = dbs_cover_ends(check, policy, on)
     if on >= ends:
-        what = "Update Service status check" if next_status_check(check, policy) else "DBS recheck"
+        what = "Update Service status check" if next_status_check(check, policy, on) else "DBS recheck"
         reasons.append(f"The {what} was due on {format_date(ends)}")
     return GateResult(not reasons, reasons, None if reasons else ends - timedelta(days=1))
 

@@ -22,13 +22,13 @@ def active_volunteers_query():
             .options(selectinload(User.areas)).order_by(User.full_name, User.id))
 
 
-def due_items(checks, police, policy: VettingPolicy) -> list[tuple[ReminderKind, int, date]]:
+def due_items(checks, police, policy: VettingPolicy, on: date | None = None) -> list[tuple[ReminderKind, int, date]]:
     """What a volunteer has coming up: (kind, record id, due date). A renewal already under way needs no reminder."""
     items = []
     current = rules.current_dbs(checks)
     renewing = current is not None and any(not c.has_result and c.requested_on >= current.issued_on for c in checks)
     if current is not None and not renewing:
-        status_due = rules.next_status_check(current, policy)
+        status_due = rules.next_status_check(current, policy, on)
         if status_due is not None:
             items.append((ReminderKind.STATUS_CHECK, current.id, status_due))
         else:
@@ -78,7 +78,7 @@ def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -
     sent = 0
     for volunteer in tqdm(volunteers, desc="vetting reminders", disable=not progress):
         checks, police = facts_for(records.get(volunteer.id, ([], [])))
-        for kind, record_id, due_on in due_items(checks, police, policy):
+        for kind, record_id, due_on in due_items(checks, police, policy, today):
             lead = rules.reminder_lead(due_on, today, policy.reminder_days)
             if lead is None or (kind, record_id, due_on, lead) in sent_before:
                 continue

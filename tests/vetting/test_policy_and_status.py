@@ -52,7 +52,9 @@ def test_a_missing_policy_file_is_a_clear_error(tmp_path):
 def test_category_labels_follow_the_reminder_lead_times():
     labels = status.category_labels(POLICY)
     assert list(labels.values()) == [
-        "Awaiting submission", "Awaiting result", "Awaiting decision", "Expiring within 30 days",
+        "Awaiting submission", "Awaiting result", "Awaiting decision", "Approval awaiting a manager's confirmation",
+        "Wrong level or workforce: start a new check", "Police vetting refused or withdrawn: talk to the volunteer",
+        "Expiring within 30 days",
         "Expiring in 31 to 60 days", "Expiring in 61 to 90 days", "Expired or no longer current", "Update Service checks due"]
 
 

@@ -1,0 +1,74 @@
+"""safer recruitment: Update Service facts, identity checks, approval conditions and a manager's confirmation
+
+- dbs_checks: how the holder joined the Update Service (join_route), the renewal date kept (renews_on), and
+  consent withdrawn (consent_withdrawn_on);
+- dbs_decisions: condition codes, and whether the approval needs a manager's confirmation. Decisions made
+  before this revision were made under the old rules and need none (server default false);
+- dbs_decision_confirmations: one confirmation per decision;
+- identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when).
+
+Revision ID: 0009_safer_recruitment
+Revises: 0007_concurrency
+Create Date: 2026-12-01 23:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0009_safer_recruitment'
+down_revision = '0007_concurrency'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Plain ADD COLUMN, not a batch table copy: copying would trip the foreign keys other tables hold.
+    op.add_column('dbs_checks', sa.Column('join_route', sa.Enum('certificate', 'application', name='dbs_join_route',
+                                                                native_enum=False, length=12), nullable=True))
+    op.add_column('dbs_checks', sa.Column('renews_on', sa.Date(), nullable=True))
+    op.add_column('dbs_checks', sa.Column('consent_withdrawn_on', sa.Date(), nullable=True))
+    op.add_column('dbs_decisions', sa.Column('conditions', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+    op.add_column('dbs_decisions', sa.Column('needs_confirmation', sa.Boolean(), server_default=sa.false(),
+                                             nullable=False))
+    op.create_table(
+        'dbs_decision_confirmations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('decision_id', sa.Integer(), nullable=False),
+        sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+        sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['decision_id'], ['dbs_decisions.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('decision_id'),
+    )
+    op.create_table(
+        'identity_checks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('volunteer_id', sa.Integer(), nullable=False),
+        sa.Column('route', sa.Enum('route_1', 'route_2', 'route_3', name='id_route', native_enum=False, length=10),
+                  nullable=False),
+        sa.Column('documents', sa.JSON(), nullable=False),
+        sa.Column('names_confirmed', sa.Boolean(), nullable=False),
+        sa.Column('addresses_confirmed', sa.Boolean(), nullable=False),
+        sa.Column('checked_on', sa.Date(), nullable=False),
+        sa.Column('checked_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['volunteer_id'], ['users.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['checked_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_identity_checks_volunteer_id', 'identity_checks', ['volunteer_id'])
+
+
+def downgrade():
+    op.drop_index('ix_identity_checks_volunteer_id', table_name='identity_checks')
+    op.drop_table('identity_checks')
+    op.drop_table('dbs_decision_confirmations')
+    # Dropping columns on SQLite 3.35+ is a plain ALTER TABLE ... DROP COLUMN, no table copy.
+    op.drop_column('dbs_decisions', 'needs_confirmation')
+    op.drop_column('dbs_decisions', 'conditions')
+    op.drop_column('dbs_checks', 'consent_withdrawn_on')
+    op.drop_column('dbs_checks', 'renews_on')
+    op.drop_column('dbs_checks', 'join_route')

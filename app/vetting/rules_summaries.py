@@ -170,9 +170,13 @@ def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
     current = current_nppv(records)
     if current is None:
         return Step(title, "Not started", "grey", "Your coordinator will give you a police vetting form to fill in.")
+    if current.outcome == NppvOutcome.GRANTED and current.level.rank < policy.nppv_level.rank:
+        return Step(title, "New check needed", "red", f"Your police vetting is {current.level.label}. Volunteering "
+                    f"with us needs {policy.nppv_level.label}, so we need a new application. This is not about "
+                    "anything the police found. Your coordinator will give you a new form.")
     if current.outcome == NppvOutcome.GRANTED:
-        return Step(title, "Needs renewing", "red", "Your police vetting needs renewing. Your coordinator will "
-                    "give you a new form.")
+        return Step(title, "Needs renewing", "red", f"Your police vetting ended on {format_date(current.expires_on)} "
+                    "and needs renewing. Your coordinator will give you a new form.")
     return Step(title, "Closed", "grey", "Your coordinator will talk to you about your police vetting.")
 
 

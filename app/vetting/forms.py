@@ -218,7 +218,8 @@ class IdentityCheckForm(VettingForm):
                        validators=[InputRequired("Select the route")])
     documents = SelectMultipleField("Documents examined (originals only)", widget=GovCheckboxesInput(),
                                     choices=_choices(IdDocument),
-                                    description="Choose each type you examined. Do not copy or scan them.",
+                                    description="Choose each type you examined: group 1 first, then 2a, then 2b. "
+                                                "Do not copy or scan them.",
                                     validators=[InputRequired("Choose the documents you examined")])
     names_confirmed = RadioField("Have you confirmed every name they have used?", widget=GovRadioInput(),
                                  choices=[("yes", "Yes"), ("no", "No")],

@@ -77,6 +77,24 @@ class ReminderKind(Labelled):
     DBS_RECHECK = "dbs_recheck"
     STATUS_CHECK = "status_check"
     NPPV_EXPIRY = "nppv_expiry"
+    NPPV_REVIEW = "nppv_review"
+
+
+class ChangeKind(Labelled):
+    """Changes of circumstances a clearance holder reports to the force (aftercare), as codes only."""
+    NAME = "name"
+    ADDRESS = "address"
+    HOUSEHOLD = "household"
+    RELATIONSHIP = "relationship"
+    FINANCES = "finances"
+    POLICE_CONTACT = "police_contact"
+    # Values never equal another vocabulary's (the labels are keyed by value): not "other".
+    OTHER = "something_else"
+
+
+class ReviewOutcome(Labelled):
+    CONTINUES = "continues"
+    WITHDRAWN = "ended"  # not "withdrawn", which is NppvOutcome's
 
 
 class IdRoute(Labelled):
@@ -109,6 +127,16 @@ LABELS = {
     ReminderKind.DBS_RECHECK: "DBS recheck",
     ReminderKind.STATUS_CHECK: "Update Service status check",
     ReminderKind.NPPV_EXPIRY: "Police vetting expiry",
+    ReminderKind.NPPV_REVIEW: "Police vetting review",
+    ChangeKind.NAME: "Change of name",
+    ChangeKind.ADDRESS: "Change of address",
+    ChangeKind.HOUSEHOLD: "Someone new living at home",
+    ChangeKind.RELATIONSHIP: "New partner or relationship",
+    ChangeKind.FINANCES: "Financial circumstances",
+    ChangeKind.POLICE_CONTACT: "Arrest, charge, caution or conviction",
+    ChangeKind.OTHER: "Something else the force should know",
+    ReviewOutcome.CONTINUES: "The force confirmed the clearance continues",
+    ReviewOutcome.WITHDRAWN: "The force withdrew the clearance",
 }
 
 

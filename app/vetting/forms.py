@@ -16,6 +16,7 @@ from app.forms import GovDateField, GovForm, submit
 from app.timefmt import format_date, today_london
 from app.vetting import rules, rules_identity
 from app.vetting.enums import (
+    ChangeKind,
     DbsLevel,
     DbsOutcome,
     Decision,
@@ -24,6 +25,7 @@ from app.vetting.enums import (
     JoinRoute,
     NppvLevel,
     NppvOutcome,
+    ReviewOutcome,
     StatusOutcome,
     Workforce,
 )
@@ -273,6 +275,9 @@ class PoliceOutcomeForm(VettingForm):
     outcome = RadioField("Result", widget=GovRadioInput(), validators=[InputRequired("Select the result")])
     outcome_on = GovDateField("Date", what="Date", description="The date granted, refused or withdrawn",
                               validators=[InputRequired("Enter the date of the result")])
+    expires_on = GovDateField("Expiry date on the clearance letter", what="Expiry date", validators=[Optional()],
+                              description="Only when granted. Leave blank to use the force's usual period for "
+                                          "this level")
     submit = submit("Save result")
 
     def __init__(self, *args, record, **kwargs):
@@ -284,6 +289,47 @@ class PoliceOutcomeForm(VettingForm):
         earliest, what = ((self.record.granted_on, "the date granted") if self.record.granted_on
                           else (self.record.submitted_on, "the date submitted"))
         self.check_date(field, "Date", earliest, what)
+
+    def validate_expires_on(self, field):
+        if field.data is None:
+            return
+        if self.outcome.data != NppvOutcome.GRANTED.value:
+            raise ValidationError("Leave the expiry date blank unless the clearance was granted")
+        if self.outcome_on.data and field.data <= self.outcome_on.data:
+            raise ValidationError("Expiry date must be after the date granted")
+        if field.data.year > self.today.year + 20:
+            raise ValidationError("Expiry date must be within 20 years")
+
+
+class NppvChangeForm(VettingForm):
+    kind = RadioField("What has changed?", widget=GovRadioInput(), choices=_choices(ChangeKind),
+                      description="Record only the kind of change, never the details",
+                      validators=[InputRequired("Select what has changed")])
+    reported_on = GovDateField("Date the volunteer reported it", what="Date reported",
+                               validators=[InputRequired("Enter the date the change was reported")])
+    submit = submit("Save change of circumstances")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+
+    def validate_reported_on(self, field):
+        self.check_date(field, "Date reported", self.record.granted_on, "the date granted")
+
+
+class NppvReviewForm(VettingForm):
+    outcome = RadioField("The force's review", widget=GovRadioInput(), choices=_choices(ReviewOutcome),
+                         validators=[InputRequired("Select the result of the force's review")])
+    reviewed_on = GovDateField("Date of the force's answer", what="Date of the answer",
+                               validators=[InputRequired("Enter the date of the force's answer")])
+    submit = submit("Save review")
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.change = change
+
+    def validate_reviewed_on(self, field):
+        self.check_date(field, "Date of the answer", self.change.reported_on, "the date reported")
 
 
 class WorkListFilterForm(GovForm):

@@ -5,7 +5,19 @@ the decision (who, when). The reasons written for a decision are purged after th
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actions import Versioned
@@ -13,6 +25,7 @@ from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db
 from app.vetting import rules
 from app.vetting.enums import (
+    ChangeKind,
     DbsLevel,
     DbsOutcome,
     Decision,
@@ -22,6 +35,7 @@ from app.vetting.enums import (
     NppvLevel,
     NppvOutcome,
     ReminderKind,
+    ReviewOutcome,
     StatusOutcome,
     Workforce,
 )
@@ -200,6 +214,8 @@ class PoliceVetting(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     volunteer = relationship("User", foreign_keys=[volunteer_id], lazy="raise")
+    changes: Mapped[list["NppvChange"]] = relationship(
+        back_populates="vetting", cascade="all, delete-orphan", order_by="NppvChange.id", lazy="selectin")
 
     @property
     def next_outcomes(self) -> set[NppvOutcome]:
@@ -212,7 +228,29 @@ class PoliceVetting(Versioned, db.Model):
         """This application as plain values for the rules."""
         return rules.NppvFacts(id=self.id or 0, level=self.level, submitted_on=self.submitted_on,
                                outcome=self.outcome, granted_on=self.granted_on, expires_on=self.expires_on,
-                               outcome_on=self.outcome_on)
+                               outcome_on=self.outcome_on,
+                               open_changes=tuple(c.reported_on for c in self.changes if c.reviewed_on is None))
+
+
+class NppvChange(db.Model):
+    """A change of circumstances the holder reported (aftercare): the clearance goes back to the force for review.
+
+    Only the kind is kept, as a code, never what happened.
+    """
+
+    __tablename__ = "police_vetting_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_vetting_id: Mapped[int] = mapped_column(ForeignKey("police_vettings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, "nppv_change_kind", 20))
+    reported_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    review_outcome: Mapped[ReviewOutcome | None] = mapped_column(enum_column(ReviewOutcome, "nppv_review_outcome", 10))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vetting: Mapped[PoliceVetting] = relationship(back_populates="changes")
 
 
 class SentReminder(db.Model):

@@ -22,6 +22,10 @@ class VettingPolicy:
     status_check_months: int = 12
     nppv_level: NppvLevel = NppvLevel.NPPV2_ABBREVIATED
     nppv_validity_years: int = 3
+    # Per level, set by the force: (level, years). A level not listed uses nppv_validity_years.
+    nppv_validity_by_level: tuple[tuple[NppvLevel, int], ...] = ()
+    # An annual (or other) review of each clearance, reminded before it is due; None for none.
+    nppv_review_months: int | None = None
     reminder_days: tuple[int, ...] = (90, 60, 30)
     note_retention_months: int = 6
     # A manager (not the approver) confirms every approval of a check that disclosed information.
@@ -36,6 +40,10 @@ class VettingPolicy:
     @property
     def condition_labels(self) -> dict[str, str]:
         return dict(self.conditions)
+
+    def nppv_years(self, level: NppvLevel) -> int:
+        """How long the force's clearance at this level lasts."""
+        return dict(self.nppv_validity_by_level).get(level, self.nppv_validity_years)
 
 
 def _get(data: dict, section: str, key: str, path: Path):
@@ -77,6 +85,19 @@ def _conditions(data: dict, path: Path) -> tuple[tuple[str, str], ...]:
     return tuple((code, label.strip()) for code, label in table.items())
 
 
+def _nppv_validity(data: dict, path: Path) -> tuple[int, tuple[tuple[NppvLevel, int], ...]]:
+    """[nppv] validity_years: one number for every level, or a table of years by level."""
+    value = _get(data, "nppv", "validity_years", path)
+    if not isinstance(value, dict):
+        return _positive(value, "[nppv] validity_years", path), ()
+    by_level = tuple((_choice(NppvLevel, level, "[nppv] validity_years", path),
+                      _positive(years, f"[nppv] validity_years.{level}", path)) for level, years in value.items())
+    missing = [lvl.value for lvl in NppvLevel if lvl not in dict(by_level)]
+    if missing:
+        raise PolicyFileError(f"{path}: [nppv] validity_years needs a number of years for {', '.join(missing)}")
+    return max(years for _, years in by_level), by_level
+
+
 def parse_policy(data: dict, path: Path) -> VettingPolicy:
     """Check the parsed TOML and build the policy; every problem names the file and the setting."""
     recheck = _get(data, "dbs", "recheck", path)
@@ -85,6 +106,7 @@ def parse_policy(data: dict, path: Path) -> VettingPolicy:
     leads = _get(data, "reminders", "lead_days", path)
     if not isinstance(leads, list) or not leads:
         raise PolicyFileError(f"{path}: [reminders] lead_days must be a list of days, like [90, 60, 30]")
+    nppv_years, nppv_by_level = _nppv_validity(data, path)
     return VettingPolicy(
         dbs_level=_choice(DbsLevel, _get(data, "dbs", "required_level", path), "[dbs] required_level", path),
         dbs_workforce=_choice(Workforce, _get(data, "dbs", "workforce", path), "[dbs] workforce", path),
@@ -92,7 +114,10 @@ def parse_policy(data: dict, path: Path) -> VettingPolicy:
         recheck_years=_positive(_get(data, "dbs", "recheck_years", path), "[dbs] recheck_years", path),
         status_check_months=_positive(_get(data, "dbs", "status_check_months", path), "[dbs] status_check_months", path),
         nppv_level=_choice(NppvLevel, _get(data, "nppv", "required_level", path), "[nppv] required_level", path),
-        nppv_validity_years=_positive(_get(data, "nppv", "validity_years", path), "[nppv] validity_years", path),
+        nppv_validity_years=nppv_years,
+        nppv_validity_by_level=nppv_by_level,
+        nppv_review_months=(None if data.get("nppv", {}).get("review_months") is None else
+                            _positive(data["nppv"]["review_months"], "[nppv] review_months", path)),
         reminder_days=tuple(sorted({_positive(d, "[reminders] lead_days", path) for d in leads}, reverse=True)),
         note_retention_months=_positive(_get(data, "retention", "disclosure_note_months", path),
                                         "[retention] disclosure_note_months", path),

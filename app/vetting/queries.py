@@ -20,7 +20,7 @@ from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.vetting import rules
 from app.vetting.enums import DbsLevel, DbsOutcome, NppvLevel, NppvOutcome, StatusOutcome, Workforce
-from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy
 from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
@@ -89,6 +89,7 @@ def _nppv_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     return exists().where(
         PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome.is_not(None),
         or_(PoliceVetting.outcome != NppvOutcome.GRANTED, PoliceVetting.expires_on <= horizon,
+            exists().where(NppvChange.police_vetting_id == PoliceVetting.id, NppvChange.reviewed_on.is_(None)),
             PoliceVetting.level.not_in([lvl for lvl in NppvLevel if lvl.rank >= policy.nppv_level.rank])),
         ~exists().where(newer.volunteer_id == PoliceVetting.volunteer_id, newer.outcome.is_not(None),
                         func.coalesce(newer.outcome_on, newer.submitted_on) > decided_on))

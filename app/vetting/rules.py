@@ -40,9 +40,23 @@ def recheck_due(issued_on: date, policy: VettingPolicy) -> date:
     return add_years(issued_on, policy.recheck_years)
 
 
-def nppv_expiry(granted_on: date, policy: VettingPolicy) -> date:
-    """The day a police vetting clearance ends, from the force's validity period."""
-    return add_years(granted_on, policy.nppv_validity_years)
+def nppv_expiry(granted_on: date, policy: VettingPolicy, level=None, letter_expiry: date | None = None) -> date:
+    """The day a police vetting clearance ends: the date on the force's letter when given, else the force's
+    validity period for the level."""
+    if letter_expiry is not None:
+        return letter_expiry
+    years = policy.nppv_years(level) if level is not None else policy.nppv_validity_years
+    return add_years(granted_on, years)
+
+
+def next_nppv_review(granted_on: date, expires_on: date, policy: VettingPolicy, on: date) -> date | None:
+    """The next periodic review of a clearance on or after `on` (before it expires), if the policy has reviews."""
+    if policy.nppv_review_months is None:
+        return None
+    n = 1
+    while (due := add_months(granted_on, n * policy.nppv_review_months)) < on:
+        n += 1
+    return due if due < expires_on else None
 
 
 def note_purge_due(decided_on: date, policy: VettingPolicy) -> date:
@@ -168,6 +182,7 @@ class NppvFacts:
     expires_on: date | None = None
     outcome_on: date | None = None
     id: int = 0
+    open_changes: tuple[date, ...] = ()  # changes of circumstances reported and not yet reviewed by the force
 
 
 @dataclass
@@ -375,6 +390,10 @@ def nppv_gate(records, policy: VettingPolicy, on: date) -> GateResult:
         reasons.append(f"Police vetting is {record.level.label}; the scheme needs {policy.nppv_level.label}")
     if on >= record.expires_on:
         reasons.append(f"Police vetting expired on {format_date(record.expires_on)}")
+    reported = [day for day in record.open_changes if day <= on]
+    if reported:
+        reasons.append(f"A change of circumstances reported on {format_date(min(reported))} is with "
+                       "the force for review")
     return GateResult(not reasons, reasons, None if reasons else record.expires_on - timedelta(days=1))
 
 

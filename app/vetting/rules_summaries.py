@@ -21,6 +21,7 @@ AWAITING_DECISION = "awaiting-decision"
 AWAITING_CONFIRMATION = "awaiting-confirmation"
 WRONG_CHECK = "wrong-check"
 NPPV_ENDED = "nppv-ended"
+NPPV_REVIEW = "nppv-review"
 EXPIRED = "expired"
 STATUS_CHECK_DUE = "status-check-due"
 
@@ -34,6 +35,7 @@ def category_labels(policy: VettingPolicy) -> dict[str, str]:
         AWAITING_CONFIRMATION: "Approval awaiting a manager's confirmation",
         WRONG_CHECK: "Wrong level or workforce: start a new check",
         NPPV_ENDED: "Police vetting refused or withdrawn: talk to the volunteer",
+        NPPV_REVIEW: "Change of circumstances with the force: record its review",
     }
     lower = 0
     for lead in sorted(policy.reminder_days):
@@ -85,6 +87,8 @@ def categories(checks, nppvs, policy: VettingPolicy, on: date) -> set[str]:
         found.add(_expiry_band(police.expires_on, policy, on))
         if police.level.rank < policy.nppv_level.rank:
             found.add(WRONG_CHECK)
+        if police.open_changes:
+            found.add(NPPV_REVIEW)
     elif police is not None:
         found.add(NPPV_ENDED)
     found.discard(None)

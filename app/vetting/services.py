@@ -16,8 +16,15 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timefmt import today_london
 from app.vetting import rules, rules_identity
-from app.vetting.enums import DbsOutcome, Decision, JoinRoute, NppvOutcome, StatusOutcome
-from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, IdentityCheck, PoliceVetting, StatusCheck
+from app.vetting.enums import DbsOutcome, Decision, JoinRoute, StatusOutcome
+from app.vetting.models import (
+    DbsCheck,
+    DbsConfirmation,
+    DbsDecision,
+    IdentityCheck,
+    PoliceVetting,
+    StatusCheck,
+)
 from app.vetting.policy import VettingPolicy, current_policy
 
 
@@ -236,36 +243,6 @@ def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcom
     db.session.flush()
     audit.record(by, "vetting.status_check", _volunteer(check), obj=row, checked_on=checked_on)
     return row
-
-
-# ---------------------------------------------------------------- police vetting
-
-
-def submit_police_vetting(volunteer: User, level, force_reference: str, submitted_on: date, by: User) -> PoliceVetting:
-    """Record a police vetting application sent to the force."""
-    refuse_own(volunteer.id, by)
-    record = PoliceVetting(volunteer_id=volunteer.id, level=level, force_reference=force_reference,
-                           submitted_on=submitted_on, recorded_by_id=by.id)
-    db.session.add(record)
-    db.session.flush()
-    audit.record(by, "vetting.nppv_submitted", volunteer, obj=record, level=level)
-    return record
-
-
-def record_police_outcome(record: PoliceVetting, outcome: NppvOutcome, outcome_on: date, by: User,
-                          policy: VettingPolicy | None = None) -> None:
-    """Record the force's answer: granted (expiry set from policy), refused, or a later withdrawal."""
-    refuse_own(record.volunteer_id, by)
-    hold(record)
-    if outcome not in record.next_outcomes:
-        now = record.outcome.label.lower() if record.outcome else "waiting for a result"
-        raise VettingError(f"Police vetting that is {now} cannot be recorded as {outcome.label.lower()}.")
-    if outcome == NppvOutcome.GRANTED:
-        record.granted_on = outcome_on
-        record.expires_on = rules.nppv_expiry(outcome_on, policy or current_policy())
-    record.outcome, record.outcome_on = outcome, outcome_on
-    audit.record(by, "vetting.nppv_outcome", _volunteer(record), obj=record, outcome=outcome, outcome_on=outcome_on)
-    db.session.flush()
 
 
 def _volunteer(record) -> User:

@@ -36,6 +36,9 @@ def due_items(checks, police, policy: VettingPolicy, on: date | None = None) -> 
     nppv = rules.current_nppv(police)
     if nppv is not None and nppv.outcome == NppvOutcome.GRANTED and not any(r.outcome is None for r in police):
         items.append((ReminderKind.NPPV_EXPIRY, nppv.id, nppv.expires_on))
+        review = rules.next_nppv_review(nppv.granted_on, nppv.expires_on, policy, on) if on else None
+        if review is not None:
+            items.append((ReminderKind.NPPV_REVIEW, nppv.id, review))
     return items
 
 
@@ -93,7 +96,8 @@ def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -
 def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: list[User]) -> None:
     subjects = {ReminderKind.DBS_RECHECK: "Your DBS check is due for renewal",
                 ReminderKind.STATUS_CHECK: "Your DBS Update Service check is coming up",
-                ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal"}
+                ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal",
+                ReminderKind.NPPV_REVIEW: "Your police vetting review is coming up"}
     send_email(volunteer.email, subjects[kind], "vetting/reminder_volunteer", user=volunteer, kind=kind, due_on=due_on)
     for person in staff:
         send_email(person.email, f"{kind.label} due for {volunteer.display_name}", "vetting/reminder_coordinator",

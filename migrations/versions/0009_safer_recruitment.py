@@ -5,7 +5,8 @@
 - dbs_decisions: condition codes, and whether the approval needs a manager's confirmation. Decisions made
   before this revision were made under the old rules and need none (server default false);
 - dbs_decision_confirmations: one confirmation per decision;
-- identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when).
+- identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when);
+- police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review.
 
 Revision ID: 0009_safer_recruitment
 Revises: 0007_concurrency
@@ -60,9 +61,30 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_identity_checks_volunteer_id', 'identity_checks', ['volunteer_id'])
+    op.create_table(
+        'police_vetting_changes',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('police_vetting_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.Enum('name', 'address', 'household', 'relationship', 'finances', 'police_contact', 'something_else',
+                                  name='nppv_change_kind', native_enum=False, length=20), nullable=False),
+        sa.Column('reported_on', sa.Date(), nullable=False),
+        sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+        sa.Column('reviewed_on', sa.Date(), nullable=True),
+        sa.Column('review_outcome', sa.Enum('continues', 'ended', name='nppv_review_outcome', native_enum=False,
+                                            length=10), nullable=True),
+        sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['police_vetting_id'], ['police_vettings.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_police_vetting_changes_police_vetting_id', 'police_vetting_changes', ['police_vetting_id'])
 
 
 def downgrade():
+    op.drop_index('ix_police_vetting_changes_police_vetting_id', table_name='police_vetting_changes')
+    op.drop_table('police_vetting_changes')
     op.drop_index('ix_identity_checks_volunteer_id', table_name='identity_checks')
     op.drop_table('identity_checks')
     op.drop_table('dbs_decision_confirmations')

@@ -9,10 +9,10 @@ from sqlalchemy import text
 from app import create_app
 from app.auth.models import Role
 from app.extensions import db
+from app.vetting import rules
 from app.vetting.enums import DbsOutcome
 from app.vetting.models import DbsCheck
 from app.vetting.policy import current_policy
-from app.vetting import rules
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

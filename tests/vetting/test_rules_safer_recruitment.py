@@ -14,10 +14,10 @@ from app.vetting.enums import (
     IdRoute,
     JoinRoute,
     NppvLevel,
+    NppvOutcome,
     StatusOutcome,
     Workforce,
 )
-from app.vetting.policy import VettingPolicy
 from app.vetting.rules import DecisionFacts, StatusCheckFacts
 from app.vetting.rules_identity import identity_problems
 from app.vetting.rules_summaries import WRONG_CHECK, categories, dbs_step
@@ -81,7 +81,7 @@ def test_status_check_reuse_is_like_for_like_on_the_level():
 ])
 def test_no_request_above_what_the_role_is_eligible_for(level, workforce, refused):
     problems = rules.request_problems(level, workforce, POLICY)
-    assert len(problems) == len(refused) and all(word in p for word, p in zip(refused, problems))
+    assert len(problems) == len(refused) and all(word in p for word, p in zip(refused, problems, strict=True))
 
 
 # ---------------------------------------------------------------- wrong level: a list and the real reason
@@ -114,6 +114,11 @@ def test_every_volunteer_who_is_not_cleared_is_on_some_list():
     for checks in cases:
         assert not rules.evaluate_gate(checks, GOOD_NPPV, POLICY, today).ok
         assert categories(checks, GOOD_NPPV, POLICY, today), checks
+    good_dbs = [dbs(issued_on=today)]
+    for police in ([nppv(outcome=NppvOutcome.REFUSED)], [nppv(outcome=NppvOutcome.WITHDRAWN)],
+                   [nppv(expires_on=date(2030, 1, 1), open_changes=(today,))]):
+        assert not rules.evaluate_gate(good_dbs, police, POLICY, today).ok
+        assert categories(good_dbs, police, POLICY, today), police
 
 
 # ---------------------------------------------------------------- the Update Service join window
@@ -265,3 +270,39 @@ def test_identity_needs_every_name_and_five_years_of_addresses():
         "Confirm every name they have used", "Confirm every address of the last five years"]
     assert identity_problems(IdRoute.ROUTE_1, [PASSPORT.value, PASSPORT.value], True, True) == [
         "Each document type can be counted only once"]
+
+
+# ---------------------------------------------------------------- police vetting
+
+
+def test_police_validity_is_per_level_and_the_letter_wins():
+    policy = replace(POLICY, nppv_validity_by_level=((NppvLevel.NPPV2_ABBREVIATED, 3), (NppvLevel.NPPV3, 5)))
+    granted = date(2026, 4, 1)
+    assert rules.nppv_expiry(granted, policy, NppvLevel.NPPV2_ABBREVIATED) == date(2029, 4, 1)
+    assert rules.nppv_expiry(granted, policy, NppvLevel.NPPV3) == date(2031, 4, 1)
+    assert rules.nppv_expiry(granted, policy, NppvLevel.NPPV3, letter_expiry=date(2030, 1, 31)) == date(2030, 1, 31)
+
+
+def test_a_reported_change_sends_the_clearance_back_for_review():
+    reported = date(2026, 6, 1)
+    record = nppv(expires_on=date(2030, 1, 1), open_changes=(reported,))
+    assert rules.nppv_gate([record], POLICY, reported - timedelta(days=1)).ok
+    assert rules.nppv_gate([record], POLICY, reported).reasons == [
+        "A change of circumstances reported on 1 June 2026 is with the force for review"]
+
+
+def test_annual_review_dates():
+    policy = replace(POLICY, nppv_review_months=12)
+    granted, expires = date(2026, 6, 15), date(2029, 6, 15)
+    assert rules.next_nppv_review(granted, expires, policy, date(2026, 6, 16)) == date(2027, 6, 15)
+    assert rules.next_nppv_review(granted, expires, policy, date(2027, 6, 15)) == date(2027, 6, 15)  # the day itself
+    assert rules.next_nppv_review(granted, expires, policy, date(2028, 6, 16)) is None  # the next would be the expiry
+    assert rules.next_nppv_review(granted, expires, POLICY, date(2026, 6, 16)) is None  # no reviews in policy
+
+
+def test_no_two_vocabularies_share_a_value():
+    """Labels are looked up by value, so a value used twice would give one enum the other's words."""
+    from app.vetting import enums
+
+    values = [m.value for cls in enums.Labelled.__subclasses__() for m in cls]
+    assert len(values) == len(set(values))

@@ -1,7 +1,8 @@
 """Safer recruitment through the pages and services: the wrong-level volunteer's work list and own page,
 separation of duties, a manager's confirmation, identity checks, conditions, and the Update Service form."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +14,9 @@ from app.timefmt import today_london
 from app.vetting import services
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, IdRoute, NppvLevel, StatusOutcome, Workforce
 from app.vetting.models import DbsCheck, DbsDecision, IdentityCheck, StatusCheck
+from app.vetting.policy import current_policy
 from app.vetting.services import VettingError, approval_conditions, identity_checked, vetting_gate
 from app.vetting.services_reminders import purge_notes
-from app.vetting.policy import current_policy
 from tests.factories import make_user
 from tests.vetting.factories import make_dbs, make_identity, make_nppv
 from tests.vetting.test_pages import d
@@ -109,8 +110,8 @@ def test_a_disclosed_approval_needs_another_persons_confirmation(coordinator, lo
 def test_a_clear_check_or_a_policy_without_confirmation_needs_none(coordinator, app, tmp_path):
     volunteer = make_user(Role.VOLUNTEER, areas=["Durham"])
     check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, issued_on=today_london())
-    text = (app.config["POLICY_DIR"] + "/vetting.toml")
-    (tmp_path / "vetting.toml").write_text(open(text).read().replace(
+    text = Path(app.config["POLICY_DIR"], "vetting.toml").read_text()
+    (tmp_path / "vetting.toml").write_text(text.replace(
         "confirm_disclosed_approvals = true", "confirm_disclosed_approvals = false"))
     old, app.config["POLICY_DIR"] = app.config["POLICY_DIR"], str(tmp_path)
     try:
@@ -217,3 +218,50 @@ def test_update_service_form_checks_the_join_window_and_withdrawal(coordinator):
     make_identity(volunteer)
     with pytest.raises(VettingError, match="withdrew consent"):
         services.record_status_check(check, today, StatusOutcome.NO_CHANGE, coordinator.user, name_matches=True)
+
+
+# ---------------------------------------------------------------- police vetting
+
+
+def test_police_clearance_from_the_letter_then_a_change_and_the_forces_review(coordinator):
+    today = today_london()
+    volunteer = make_user(Role.VOLUNTEER, areas=["Durham"])
+    make_dbs(volunteer, issued_on=today, requested_on=today, submitted_on=today)
+    record = make_nppv(volunteer, outcome=None, submitted_on=today - timedelta(days=10))
+    r = coordinator.post(f"/vetting/police/{record.id}/result", data={
+        "outcome": "granted", "outcome_on": d(today - timedelta(days=2)), "expires_on": d(today - timedelta(days=2))})
+    assert r.status_code == 400 and "Expiry date must be after the date granted" in r.get_data(as_text=True)
+    letter = date(today.year + 2, 1, 31)
+    r = coordinator.post(f"/vetting/police/{record.id}/result", data={
+        "outcome": "granted", "outcome_on": d(today - timedelta(days=2)), "expires_on": d(letter)})
+    assert r.status_code == 302
+    db.session.refresh(record)
+    assert record.expires_on == letter and vetting_gate(volunteer).ok
+    r = coordinator.post(f"/vetting/police/{record.id}/changes/new", data={"kind": "address", "reported_on": d(today)})
+    assert r.status_code == 302
+    assert vetting_gate(volunteer).reasons == [
+        f"A change of circumstances reported on {today.day} {today:%B %Y} is with the force for review"]
+    assert "with the force: record its review" in coordinator.get("/vetting").get_data(as_text=True)
+    [event] = actions("vetting.nppv_change_reported")
+    assert "address" not in str(event.details)  # the kind stays on the record
+    change = record.changes[0]
+    page = coordinator.get(f"/vetting/people/{volunteer.id}").get_data(as_text=True)
+    assert "Change of address, reported" in page and "with the force for review" in page
+    r = coordinator.post(f"/vetting/police-changes/{change.id}/review", data={"outcome": "continues",
+                                                                            "reviewed_on": d(today)})
+    assert r.status_code == 302 and vetting_gate(volunteer).ok
+    assert "already been reviewed" in coordinator.get(f"/vetting/police-changes/{change.id}/review").get_data(as_text=True)
+
+
+def test_a_review_that_withdraws_ends_the_clearance(coordinator):
+    from app.vetting import services_police
+    from app.vetting.enums import ChangeKind, NppvOutcome, ReviewOutcome
+
+    volunteer = make_user(Role.VOLUNTEER)
+    make_dbs(volunteer, issued_on=today_london())
+    record = make_nppv(volunteer, granted_on=today_london() - timedelta(days=30))
+    change = services_police.report_nppv_change(record, ChangeKind.POLICE_CONTACT, today_london(), coordinator.user)
+    services_police.record_nppv_review(change, ReviewOutcome.WITHDRAWN, today_london(), coordinator.user)
+    assert record.outcome == NppvOutcome.WITHDRAWN and not vetting_gate(volunteer).ok
+    with pytest.raises(VettingError, match="already been reviewed"):
+        services_police.record_nppv_review(change, ReviewOutcome.CONTINUES, today_london(), coordinator.user)

@@ -35,7 +35,7 @@ def people():
     elsewhere = make_user(Role.COORDINATOR, email="darlington.coord@example.org", areas=["Darlington"])
     manager = make_user(Role.MANAGER, email="manager@example.org")
     make_dbs(volunteer, issued_on=ISSUED)
-    make_nppv(volunteer, granted_on=date(2026, 1, 1))  # expires 2029: nothing due in these tests
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))  # expires 2029, reviewed each 15 June: nothing due here
     return volunteer, covering, elsewhere, manager
 
 
@@ -78,7 +78,7 @@ def test_managers_hear_when_no_coordinator_covers_the_area(run, smtp):
     volunteer = make_user(Role.VOLUNTEER, areas=["Weardale"])
     manager = make_user(Role.MANAGER)
     make_dbs(volunteer, issued_on=ISSUED)
-    make_nppv(volunteer, granted_on=date(2026, 1, 1))
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))
     run("remind", DUE - timedelta(days=60))
     assert len(smtp.to(volunteer.email)) == 1 and len(smtp.to(manager.email)) == 1
 
@@ -116,3 +116,17 @@ def test_purge_removes_notes_after_six_months_and_audits_each(run):
     assert event.object_type == "DbsDecision" and event.object_id == decision.id
     assert run("purge", date(2026, 12, 1)).strip() == "vetting: 1 disclosure notes purged"  # the other one
     assert run("purge", date(2026, 12, 2)).strip() == "vetting: 0 disclosure notes purged"
+
+
+def test_annual_police_vetting_review_reminder(run, smtp):
+    volunteer = make_user(Role.VOLUNTEER)
+    make_dbs(volunteer, issued_on=date(2026, 1, 1))
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))  # reviewed each 15 June (policy: review_months = 12)
+    run("remind", date(2027, 3, 16))  # 91 days before: nothing yet
+    assert smtp.to(volunteer.email) == []
+    run("remind", date(2027, 5, 16))  # 30 days before
+    [message] = smtp.to(volunteer.email)
+    assert message["Subject"] == "Your police vetting review is coming up"
+    assert "next review is due on 15 June 2027" in smtp.body(message)
+    run("remind", date(2027, 5, 17))
+    assert len(smtp.to(volunteer.email)) == 1

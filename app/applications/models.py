@@ -50,7 +50,6 @@ class Application(Versioned, db.Model):
     # Experience
     motivation: Mapped[str | None] = mapped_column(Text)
     lived_experience: Mapped[list[str]] = mapped_column(JSON, default=list)
-    lived_experience_note: Mapped[str | None] = mapped_column(Text)
     # Consents
     consent_data: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_checks: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -59,7 +59,7 @@ def start_application(user: User) -> Application:
 
 # What carries over into a new application; referees and agreements are asked for afresh.
 CARRIED_OVER = ("full_name", "preferred_name", "date_of_birth", "phone", "email", "address", "postcode",
-                "availability", "availability_note", "motivation", "lived_experience", "lived_experience_note")
+                "availability", "availability_note", "motivation", "lived_experience")
 
 
 def apply_again(user: User) -> Application:

@@ -6,7 +6,10 @@
   before this revision were made under the old rules and need none (server default false);
 - dbs_decision_confirmations: one confirmation per decision;
 - identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when);
-- police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review.
+- police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review;
+- applications.lived_experience_note goes: criminal-offence detail has no lawful basis at application stage, and
+  the step keeps only the categories the applicant chooses. Existing notes are deleted with the column (the
+  categories are kept); criminal records are asked about at the vetting stage, in the self-declaration.
 
 Revision ID: 0009_safer_recruitment
 Revises: 0007_concurrency
@@ -80,9 +83,12 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_police_vetting_changes_police_vetting_id', 'police_vetting_changes', ['police_vetting_id'])
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+ does it in place, no table copy).
+    op.drop_column('applications', 'lived_experience_note')
 
 
 def downgrade():
+    op.add_column('applications', sa.Column('lived_experience_note', sa.Text(), nullable=True))  # the notes are gone
     op.drop_index('ix_police_vetting_changes_police_vetting_id', table_name='police_vetting_changes')
     op.drop_table('police_vetting_changes')
     op.drop_index('ix_identity_checks_volunteer_id', table_name='identity_checks')

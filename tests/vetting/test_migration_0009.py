@@ -1,18 +1,21 @@
 """Migration 0009 on existing data: decisions made before it need no confirmation, keep their checks, and gain
-no conditions; existing Update Service subscriptions lapse a year after joining unless a renewal is recorded."""
+no conditions; existing Update Service subscriptions lapse a year after joining unless a renewal is recorded;
+lived-experience notes (free text that carried offence detail) are deleted, the categories kept."""
 from datetime import date
 from pathlib import Path
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.auth.models import Role
+from app.core.services import sync_areas
 from app.extensions import db
 from app.vetting import rules
 from app.vetting.enums import DbsOutcome
 from app.vetting.models import DbsCheck
 from app.vetting.policy import current_policy
+from tests.applications.factories import make_application
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +30,9 @@ def test_0009_keeps_existing_decisions_good_both_ways(tmp_path, smtp_server):
         try:
             upgrade(directory=migrations, revision="0007_concurrency")
             volunteer = make_user(Role.VOLUNTEER)
+            sync_areas(ROOT / "policy" / "areas.toml")
+            make_application(lived_experience=["homelessness", "offending"])
+            db.session.execute(text("UPDATE applications SET lived_experience_note = 'Convicted in 2019 of ...'"))
             db.session.execute(text(
                 "INSERT INTO dbs_checks (id, volunteer_id, level, workforce, volunteer_check, requested_on, "
                 "submitted_on, certificate_number, issued_on, outcome, subscribed_on, created_at, version) VALUES "
@@ -39,6 +45,9 @@ def test_0009_keeps_existing_decisions_good_both_ways(tmp_path, smtp_server):
             db.session.remove()
             upgrade(directory=migrations, revision="0009_safer_recruitment")
             assert db.session.execute(text(counts)).one() == (1, 1)
+            columns = {c["name"] for c in inspect(db.engine).get_columns("applications")}
+            assert "lived_experience_note" not in columns  # the offence detail is gone ...
+            assert db.session.scalar(text("SELECT lived_experience FROM applications")) == '["homelessness", "offending"]'
             check = db.session.get(DbsCheck, 1)
             [decision] = check.decisions
             assert decision.needs_confirmation is False and decision.conditions == []

@@ -59,4 +59,4 @@ def purge(today, progress):
 
     purged = purge_notes(_today(today), _policy(), progress=_progress(progress))
     db.session.commit()
-    click.echo(f"vetting: {purged} disclosure notes purged")
+    click.echo(f"vetting: {purged} disclosure notes and self-declarations purged")

@@ -253,6 +253,21 @@ class IdentityCheckForm(VettingForm):
         self.check_date(field, "Date examined")
 
 
+class SelfDeclarationForm(GovForm):
+    has_something = RadioField(
+        "Do you have anything to declare?", widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
+        validators=[InputRequired("Select yes if you have anything to declare")])
+    details = TextAreaField(
+        "What are you declaring?", widget=GovCharacterCount(),
+        description="What it was for, and when. A few words is fine: we will talk to you about it.",
+        validators=[Length(max=2000, message="Your answer must be 2000 characters or fewer")])
+    submit = submit("Send my declaration")
+
+    def validate_details(self, field):
+        if self.has_something.data == "yes" and not field.data:
+            raise ValidationError("Tell us what you are declaring, or choose no")
+
+
 class ConfirmForm(GovForm):
     submit = submit("Confirm this approval")
 

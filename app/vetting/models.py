@@ -266,3 +266,21 @@ class SentReminder(db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     lead_days: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SelfDeclaration(db.Model):
+    """A volunteer's confidential self-declaration of criminal records, made at the vetting stage.
+
+    Worded to the DBS filtering rules (protected cautions and convictions need not be declared). Only
+    vetting staff for the person see it; the details are purged with the disclosure notes.
+    """
+
+    __tablename__ = "self_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    made_on: Mapped[date] = mapped_column(Date)
+    has_something: Mapped[bool] = mapped_column(Boolean)
+    details: Mapped[str | None] = mapped_column(Text)
+    details_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -32,6 +32,8 @@ class VettingPolicy:
     confirm_disclosed_approvals: bool = True
     # Conditions an approval may carry: (code, label) pairs. Codes reveal nothing of a disclosure.
     conditions: tuple[tuple[str, str], ...] = ()
+    # The scheme's published policy on recruiting people with criminal records, linked from the self-declaration.
+    criminal_records_policy_url: str = ""
 
     @property
     def uses_update_service(self) -> bool:
@@ -98,6 +100,12 @@ def _nppv_validity(data: dict, path: Path) -> tuple[int, tuple[tuple[NppvLevel, 
     return max(years for _, years in by_level), by_level
 
 
+def _url(value, path: Path) -> str:
+    if not isinstance(value, str) or (value and not value.startswith(("https://", "http://", "/"))):
+        raise PolicyFileError(f"{path}: [self_declaration] policy_url must be a web address, like \"https://...\"")
+    return value
+
+
 def parse_policy(data: dict, path: Path) -> VettingPolicy:
     """Check the parsed TOML and build the policy; every problem names the file and the setting."""
     recheck = _get(data, "dbs", "recheck", path)
@@ -123,6 +131,7 @@ def parse_policy(data: dict, path: Path) -> VettingPolicy:
                                         "[retention] disclosure_note_months", path),
         confirm_disclosed_approvals=_flag(data, "dbs", "confirm_disclosed_approvals", True, path),
         conditions=_conditions(data, path),
+        criminal_records_policy_url=_url(data.get("self_declaration", {}).get("policy_url", ""), path),
     )
 
 

@@ -64,6 +64,14 @@ def note_purge_due(decided_on: date, policy: VettingPolicy) -> date:
     return add_months(decided_on, policy.note_retention_months)
 
 
+def declaration_purge_due(made_on: date, decided_on, issued_on, policy: VettingPolicy) -> date | None:
+    """When a self-declaration's details are deleted: with the disclosure notes, the retention period after the
+    first DBS decision made on or after the declaration (or, with no decision needed, after the first
+    certificate issued on or after it). None while no certificate has come back."""
+    later = sorted(day for day in decided_on if day >= made_on) or sorted(day for day in issued_on if day >= made_on)
+    return note_purge_due(later[0], policy) if later else None
+
+
 def reminder_lead(due_on: date, today: date, lead_days) -> int | None:
     """The reminder to send today for something due on `due_on`: the smallest lead time reached.
 

@@ -184,6 +184,16 @@ def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
     return Step(title, "Closed", "grey", "Your coordinator will talk to you about your police vetting.")
 
 
+def declaration_step(latest) -> Step:
+    """The volunteer's self-declaration: asked once at the vetting stage, confidentially."""
+    title = "Self-declaration"
+    if latest is None:
+        return Step(title, "To do", "blue", "Please fill in your confidential self-declaration. Only the people "
+                    "deciding on your vetting will see it.")
+    return Step(title, "Done", "green", f"You sent your self-declaration on {format_date(latest.made_on)}. "
+                "Thank you.")
+
+
 UPDATE_SERVICE_JOIN_DAYS = 30  # the DBS's own rule: join within 30 days of the certificate's issue
 
 

@@ -23,6 +23,7 @@ from app.vetting.models import (
     DbsDecision,
     IdentityCheck,
     PoliceVetting,
+    SelfDeclaration,
     StatusCheck,
 )
 from app.vetting.policy import VettingPolicy, current_policy
@@ -288,3 +289,38 @@ def approval_conditions(volunteer: User) -> tuple[str, ...]:
     current = rules.current_dbs(checks)
     decision = current.latest_decision if current else None
     return decision.conditions if decision and decision.decision == Decision.APPROVED else ()
+
+
+# ---------------------------------------------------------------- the volunteer's self-declaration
+
+
+def make_self_declaration(volunteer: User, has_something: bool, details: str | None, on: date | None = None) -> SelfDeclaration:
+    """The volunteer's own confidential self-declaration (a new one each time; the latest counts)."""
+    if has_something and not (details or "").strip():
+        raise VettingError("Tell us what you are declaring, or choose no.")
+    row = SelfDeclaration(volunteer_id=volunteer.id, made_on=on or today_london(), has_something=has_something,
+                          details=details.strip() if has_something else None)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(volunteer, "vetting.self_declared", volunteer, obj=row)  # no answer in the audit log
+    return row
+
+
+def latest_declaration(volunteer: User) -> SelfDeclaration | None:
+    return db.session.scalar(select(SelfDeclaration).where(SelfDeclaration.volunteer_id == volunteer.id)
+                             .order_by(SelfDeclaration.made_on.desc(), SelfDeclaration.id.desc()).limit(1))
+
+
+def self_declaration_state(volunteer: User) -> str:
+    """Readiness: "not_made", "nothing_declared" or "declared" (the latest declaration)."""
+    row = latest_declaration(volunteer)
+    if row is None:
+        return "not_made"
+    return "declared" if row.has_something else "nothing_declared"
+
+
+def purge_declaration(row: SelfDeclaration, volunteer: User) -> None:
+    """Delete what a self-declaration said (that one was made, and when, are kept), and audit it."""
+    row.details = None
+    row.details_purged_at = utcnow()
+    audit.record(None, "vetting.declaration_purged", volunteer, obj=row, made_on=row.made_on)

@@ -11,9 +11,9 @@ from app.email import send_email
 from app.extensions import db
 from app.vetting import rules
 from app.vetting.enums import NppvOutcome, ReminderKind
-from app.vetting.models import DbsDecision, SentReminder
+from app.vetting.models import DbsCheck, DbsDecision, SelfDeclaration, SentReminder
 from app.vetting.policy import VettingPolicy
-from app.vetting.services import facts_for, load_records, purge_note
+from app.vetting.services import facts_for, load_records, purge_declaration, purge_note
 
 
 def active_volunteers_query():
@@ -105,7 +105,30 @@ def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: lis
 
 
 def purge_notes(today: date, policy: VettingPolicy, progress: bool = False) -> int:
-    """Delete disclosure notes older than the retention period, auditing each; returns how many."""
+    """Delete disclosure notes and self-declaration details past the retention period, auditing each."""
+    return _purge_decision_notes(today, policy, progress) + _purge_declarations(today, policy, progress)
+
+
+def _purge_declarations(today: date, policy: VettingPolicy, progress: bool) -> int:
+    rows = db.session.scalars(select(SelfDeclaration).where(SelfDeclaration.details.is_not(None))).all()
+    people = {r.volunteer_id for r in rows}
+    checks = db.session.scalars(select(DbsCheck).where(DbsCheck.volunteer_id.in_(people))).all() if rows else []
+    decided, issued = {}, {}
+    for check in checks:
+        decided.setdefault(check.volunteer_id, []).extend(d.decided_on for d in check.decisions)
+        if check.issued_on:
+            issued.setdefault(check.volunteer_id, []).append(check.issued_on)
+    due = [r for r in rows if (day := rules.declaration_purge_due(
+        r.made_on, decided.get(r.volunteer_id, []), issued.get(r.volunteer_id, []), policy)) and day <= today]
+    volunteers = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({r.volunteer_id for r in due})))} if due else {}
+    for row in tqdm(due, desc="self-declarations", disable=not progress):
+        purge_declaration(row, volunteers[row.volunteer_id])
+    db.session.flush()
+    return len(due)
+
+
+def _purge_decision_notes(today: date, policy: VettingPolicy, progress: bool) -> int:
     decisions = db.session.scalars(select(DbsDecision).where(DbsDecision.rationale.is_not(None))
                                    .options(joinedload(DbsDecision.check))).all()
     due = [d for d in decisions if rules.note_purge_due(d.decided_on, policy) <= today]

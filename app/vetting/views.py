@@ -35,7 +35,7 @@ from app.vetting.models import (
     StatusCheck,
 )
 from app.vetting.policy import current_policy
-from app.vetting.rules_summaries import dbs_step, nppv_step, update_service_step
+from app.vetting.rules_summaries import dbs_step, declaration_step, nppv_step, update_service_step
 
 bp = Blueprint("vetting", __name__, url_prefix="/vetting", cli_group=None)
 bp.cli.add_command(vetting_cli)
@@ -58,6 +58,14 @@ def _not_own(person: User) -> User:
     if person.id == current_user.id:
         abort(403)
     return person
+
+
+def _vets(volunteer: User) -> bool:
+    """Vetting staff for this person: a manager, or a coordinator for one of their areas (need to know)."""
+    if current_user.has_role(Role.MANAGER):
+        return True
+    return current_user.has_role(Role.COORDINATOR) and bool({a.id for a in current_user.areas} &
+                                                            {a.id for a in volunteer.areas})
 
 
 def get_volunteer_or_404(user_id: int) -> User:
@@ -128,11 +136,13 @@ def record(user_id):
                                 .order_by(PoliceVetting.id.desc())).all()
     identity = db.session.scalars(select(IdentityCheck).where(IdentityCheck.volunteer_id == volunteer.id)
                                   .order_by(IdentityCheck.id.desc())).all()
+    declaration = services.latest_declaration(volunteer)
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
     return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police,
                              identity=identity, gate=gate, policy=policy, today=today, rules=rules,
+                             declaration=declaration, sees_declaration=_vets(volunteer),
                              is_manager=current_user.has_role(Role.MANAGER))
 
 
@@ -327,6 +337,23 @@ def _saved(outcome, volunteer: User, message: str, form, obj=None):
 # ---------------------------------------------------------------- the volunteer's own page
 
 
+@bp.route("/mine/declaration", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def declaration():
+    """Your confidential self-declaration of criminal records, worded to the DBS filtering rules."""
+    form = forms.SelfDeclarationForm()
+    if form.validate_on_submit():
+        outcome = perform(services.make_self_declaration, current_user, form.has_something.data == "yes",
+                          form.details.data)
+        if outcome:
+            flash("Thank you. Your declaration has been sent to the people deciding on your vetting.")
+            return redirect(url_for("vetting.mine"))
+        flash(outcome.message)
+    policy = current_policy()
+    return render_template("vetting/declaration.html", form=form, policy=policy,
+                           latest=services.latest_declaration(current_user)), 400 if form.errors else 200
+
+
 @bp.route("/mine")
 @roles_required(Role.VOLUNTEER)
 def mine():
@@ -335,6 +362,6 @@ def mine():
     records = services.load_records([current_user.id]).get(current_user.id, ([], []))
     checks, police = services.facts_for(records)
     gate = rules.evaluate_gate(checks, police, policy, today)
-    steps = [dbs_step(checks, policy, today), update_service_step(checks, today),
-             nppv_step(police, policy, today)]
+    steps = [declaration_step(services.latest_declaration(current_user)), dbs_step(checks, policy, today),
+             update_service_step(checks, today), nppv_step(police, policy, today)]
     return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])

@@ -7,6 +7,7 @@
 - dbs_decision_confirmations: one confirmation per decision;
 - identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when);
 - police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review;
+- self_declarations: the volunteer's confidential self-declaration at the vetting stage (details purged);
 - applications.lived_experience_note goes: criminal-offence detail has no lawful basis at application stage, and
   the step keeps only the categories the applicant chooses. Existing notes are deleted with the column (the
   categories are kept); criminal records are asked about at the vetting stage, in the self-declaration.
@@ -83,12 +84,27 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_police_vetting_changes_police_vetting_id', 'police_vetting_changes', ['police_vetting_id'])
+    op.create_table(
+        'self_declarations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('volunteer_id', sa.Integer(), nullable=False),
+        sa.Column('made_on', sa.Date(), nullable=False),
+        sa.Column('has_something', sa.Boolean(), nullable=False),
+        sa.Column('details', sa.Text(), nullable=True),
+        sa.Column('details_purged_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['volunteer_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_self_declarations_volunteer_id', 'self_declarations', ['volunteer_id'])
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+ does it in place, no table copy).
     op.drop_column('applications', 'lived_experience_note')
 
 
 def downgrade():
     op.add_column('applications', sa.Column('lived_experience_note', sa.Text(), nullable=True))  # the notes are gone
+    op.drop_index('ix_self_declarations_volunteer_id', table_name='self_declarations')
+    op.drop_table('self_declarations')
     op.drop_index('ix_police_vetting_changes_police_vetting_id', table_name='police_vetting_changes')
     op.drop_table('police_vetting_changes')
     op.drop_index('ix_identity_checks_volunteer_id', table_name='identity_checks')

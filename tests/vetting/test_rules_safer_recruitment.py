@@ -306,3 +306,11 @@ def test_no_two_vocabularies_share_a_value():
 
     values = [m.value for cls in enums.Labelled.__subclasses__() for m in cls]
     assert len(values) == len(set(values))
+
+
+def test_a_declaration_is_purged_with_the_disclosure_notes():
+    made = date(2026, 1, 10)
+    assert rules.declaration_purge_due(made, [], [], POLICY) is None  # nothing back yet: still needed
+    assert rules.declaration_purge_due(made, [], [date(2026, 2, 1)], POLICY) == date(2026, 8, 1)  # a clear certificate
+    assert rules.declaration_purge_due(made, [date(2026, 3, 5)], [date(2026, 2, 1)], POLICY) == date(2026, 9, 5)
+    assert rules.declaration_purge_due(made, [date(2025, 3, 5)], [date(2025, 2, 1)], POLICY) is None  # older checks

@@ -265,3 +265,43 @@ def test_a_review_that_withdraws_ends_the_clearance(coordinator):
     assert record.outcome == NppvOutcome.WITHDRAWN and not vetting_gate(volunteer).ok
     with pytest.raises(VettingError, match="already been reviewed"):
         services_police.record_nppv_review(change, ReviewOutcome.CONTINUES, today_london(), coordinator.user)
+
+
+# ---------------------------------------------------------------- the confidential self-declaration
+
+
+def test_self_declaration_is_seen_only_by_vetting_staff_for_the_person_and_purged(login_as, coordinator):
+    from app.vetting.services import self_declaration_state
+
+    volunteer = login_as(make_user(Role.VOLUNTEER, name="Val Declares", areas=["Durham"]))
+    assert self_declaration_state(volunteer.user) == "not_made"
+    page = volunteer.get("/vetting/mine/declaration").get_data(as_text=True)
+    assert "do <strong>not</strong> need to tell us about protected convictions" in page
+    assert "policy on recruiting people with criminal records" in page
+    r = volunteer.post("/vetting/mine/declaration", data={"has_something": "yes", "details": ""})
+    assert r.status_code == 400 and "Tell us what you are declaring" in r.get_data(as_text=True)
+    r = volunteer.post("/vetting/mine/declaration", data={"has_something": "yes", "details": "Theft, 2019, fined."})
+    assert r.status_code == 302
+    assert self_declaration_state(volunteer.user) == "declared"
+    assert "You sent your self-declaration on" in volunteer.get("/vetting/mine").get_data(as_text=True)
+    [event] = actions("vetting.self_declared")
+    assert event.details == {} and "Theft" not in str([e.details for e in db.session.scalars(select(AuditEvent))])
+
+    assert "Theft, 2019, fined." in coordinator.get(f"/vetting/people/{volunteer.user.id}").get_data(as_text=True)
+    elsewhere = login_as("coordinator", areas=["Darlington"])
+    page = elsewhere.get(f"/vetting/people/{volunteer.user.id}").get_data(as_text=True)
+    assert "Theft" not in page and "Only managers and the coordinators for their areas" in page
+    assert "Theft, 2019, fined." in login_as("manager").get(f"/vetting/people/{volunteer.user.id}").get_data(as_text=True)
+    trainer = login_as("trainer")
+    assert trainer.get(f"/vetting/people/{volunteer.user.id}").status_code == 403
+
+    check = make_dbs(volunteer.user, outcome=DbsOutcome.DISCLOSED, issued_on=today_london())
+    services.record_dbs_decision(check, Decision.APPROVED, "Discussed.", coordinator.user, on=today_london())
+    db.session.commit()
+    assert purge_notes(today_london() + timedelta(days=150), current_policy()) == 0
+    assert purge_notes(today_london() + timedelta(days=190), current_policy()) == 2  # the note and the declaration
+    db.session.commit()
+    page = coordinator.get(f"/vetting/people/{volunteer.user.id}").get_data(as_text=True)
+    assert "Theft" not in page and "Deleted on" in page
+    assert self_declaration_state(volunteer.user) == "declared"  # that one was made is kept
+    assert len(actions("vetting.declaration_purged")) == 1

@@ -104,8 +104,8 @@ def test_purge_removes_notes_after_six_months_and_audits_each(run):
                      decided_on=date(2026, 1, 10), rationale="Old caution; low risk.")
     recent = make_dbs(make_user(Role.VOLUNTEER), outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED,
                       decided_on=date(2026, 3, 1), rationale="Kept for now.")
-    assert run("purge", date(2026, 7, 9)).strip() == "vetting: 0 disclosure notes purged"
-    assert run("purge", date(2026, 7, 10)).strip() == "vetting: 1 disclosure notes purged"
+    assert run("purge", date(2026, 7, 9)).strip() == "vetting: 0 disclosure notes and self-declarations purged"
+    assert run("purge", date(2026, 7, 10)).strip() == "vetting: 1 disclosure notes and self-declarations purged"
     db.session.expire_all()
     decision = db.session.get(DbsDecision, check.decisions[0].id)
     assert decision.rationale is None and decision.rationale_purged_at is not None
@@ -114,8 +114,8 @@ def test_purge_removes_notes_after_six_months_and_audits_each(run):
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vetting.note_purged")).all()
     assert event.subject_id == volunteer.id and event.actor_id is None
     assert event.object_type == "DbsDecision" and event.object_id == decision.id
-    assert run("purge", date(2026, 12, 1)).strip() == "vetting: 1 disclosure notes purged"  # the other one
-    assert run("purge", date(2026, 12, 2)).strip() == "vetting: 0 disclosure notes purged"
+    assert run("purge", date(2026, 12, 1)).strip() == "vetting: 1 disclosure notes and self-declarations purged"  # the other one
+    assert run("purge", date(2026, 12, 2)).strip() == "vetting: 0 disclosure notes and self-declarations purged"
 
 
 def test_annual_police_vetting_review_reminder(run, smtp):

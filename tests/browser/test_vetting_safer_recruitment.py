@@ -1,5 +1,6 @@
-"""Browser journey on a phone: a coordinator records an identity check and a risk-assessed approval with a
-condition; a manager confirms it; only then is the volunteer cleared. axe runs on every page."""
+"""Browser journey on a phone: the volunteer makes a confidential self-declaration with a disclosure; a
+coordinator records an identity check and a risk-assessed approval with a condition; a manager confirms it;
+only then is the volunteer cleared. axe runs on every page."""
 import re
 
 from playwright.sync_api import expect
@@ -36,8 +37,24 @@ def test_identity_check_conditional_approval_and_a_managers_confirmation(phone_p
     db.session.remove()
     page = phone_page
 
+    dee = new_page(phone=True)
+    browser_sign_in(dee, "dee@example.org", DEFAULT_PASSWORD)
+    dee.goto("/vetting/mine")
+    dee.get_by_role("link", name="Your confidential self-declaration").click()
+    expect(dee.locator("main")).to_contain_text("need to tell us about protected convictions and cautions")
+    assert_accessible(dee, "self-declaration")
+    dee.get_by_label("Yes").check()
+    dee.get_by_role("button", name="Send my declaration").click()
+    expect(dee.locator(".govuk-error-summary")).to_contain_text("Tell us what you are declaring")
+    assert_accessible(dee, "self-declaration with an error")
+    dee.get_by_label("What are you declaring?").fill("Shoplifting in 2015, conditional discharge.")
+    dee.get_by_role("button", name="Send my declaration").click()
+    saved(dee, "Your declaration has been sent")
+    expect(dee.locator("main")).to_contain_text("You sent your self-declaration on")
+
     browser_sign_in(page, "coord@example.org", DEFAULT_PASSWORD)
     page.goto(f"/vetting/people/{volunteer_id}")
+    expect(page.locator("main")).to_contain_text("Shoplifting in 2015, conditional discharge.")
     expect(page.locator("main")).to_contain_text("No identity check recorded yet")
     page.get_by_role("button", name="Record an identity check").click()
     expect(page.locator("main")).to_contain_text("Never take or keep a copy or a scan")
@@ -91,8 +108,6 @@ def test_identity_check_conditional_approval_and_a_managers_confirmation(phone_p
     expect(manager.locator(".govuk-inset-text")).to_contain_text("Vetting complete")
     assert_accessible(manager, "record confirmed")
 
-    dee = new_page(phone=True)
-    browser_sign_in(dee, "dee@example.org", DEFAULT_PASSWORD)
     dee.goto("/vetting/mine")
     expect(dee.locator("main")).to_contain_text("Your DBS check is complete")
     expect(dee.locator("main")).not_to_contain_text("Supervised")

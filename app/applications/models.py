@@ -65,6 +65,8 @@ class Application(Versioned, db.Model):
     decline_reason: Mapped[str | None] = mapped_column(String(40))
     decline_note: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the chat, decline and step notes were deleted under the retention policy.
+    notes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -154,3 +156,17 @@ class Referee(Versioned, db.Model):
 
     def link_usable(self, now: datetime) -> bool:
         return self.received_at is None and self.link_expires_at is not None and now < self.link_expires_at
+
+
+class ApplicationNote(db.Model):
+    """Free text written with a step (why), kept out of the audit log (admins read it) so it can be purged."""
+
+    __tablename__ = "application_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), unique=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audit_event = relationship("AuditEvent")

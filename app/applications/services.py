@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.actions import hold, on_duplicate
-from app.applications.models import Application, Referee
+from app.applications.models import Application, ApplicationNote, Referee
 from app.applications.rules import (
     OPEN,
     TERMINAL,
@@ -120,12 +120,19 @@ def missing_steps(application: Application) -> list[str]:
     return [s for s in STEPS if s not in application.steps_done]
 
 
-def _move(application: Application, action: Action, by: User | None, **details) -> None:
-    """Apply one edge of the state machine and audit it."""
+def _move(application: Application, action: Action, by: User | None, note: str | None = None, **codes) -> None:
+    """Apply one edge of the state machine and audit it (codes only; a note is kept beside, to be purged)."""
     old = application.status
     application.status = next_status(old, action)
-    audit.record(by, f"application.{action.value}", application.user, obj=application,
-                 from_status=old.value, to_status=application.status.value, **details)
+    _audit_step(by, f"application.{action.value}", application, note,
+                from_status=old.value, to_status=application.status.value, **codes)
+
+
+def _audit_step(by: User | None, action: str, application: Application, note: str | None, **codes) -> None:
+    """Audit a step with codes only: free text goes to an ApplicationNote linked to the event."""
+    event = audit.record(by, action, application.user, obj=application, **codes)
+    if note:
+        db.session.add(ApplicationNote(application_id=application.id, audit_event=event, text=note))
 
 
 def submit_application(application: Application, on: date | None = None, now: datetime | None = None) -> None:
@@ -233,8 +240,8 @@ def record_reference_outcome(referee: Referee, satisfactory: bool, note: str, by
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
         raise ApplicationError("This application is no longer open.")
     referee.satisfactory, referee.assessed_by_id, referee.assessed_at = satisfactory, by.id, utcnow()
-    audit.record(by, "application.reference_assessed", referee.application.user, obj=referee.application,
-                 referee=referee.position, satisfactory=satisfactory, note=note)
+    # Whether it was satisfactory stays on the referee's row, not in the audit log.
+    _audit_step(by, "application.reference_assessed", referee.application, note, referee=referee.position)
     db.session.flush()
 
 
@@ -291,7 +298,7 @@ def decline_application(application: Application, reason: str, note: str, by: Us
     hold(application)
     next_status(application.status, Action.DECLINE)
     check_decider(application, by)
-    _move(application, Action.DECLINE, by, reason=reason, note=note)
+    _move(application, Action.DECLINE, by)  # the reason and note stay on the application, not in the audit log
     application.decline_reason, application.decline_note = reason, note
     application.decided_at, application.decided_by_id = now or utcnow(), by.id
     send_email(application.email, "Your application to be a peer mentor", "applications/declined",
@@ -302,7 +309,7 @@ def decline_application(application: Application, reason: str, note: str, by: Us
 def withdraw_application(application: Application, by: User, reason: str = "") -> None:
     """The applicant withdraws, at any point before acceptance."""
     hold(application)
-    _move(application, Action.WITHDRAW, by, reason=reason)
+    _move(application, Action.WITHDRAW, by, note=reason)
     application.decided_at = utcnow()
     for referee in application.referees:
         referee.link_expires_at = None  # outstanding reference links stop working
@@ -324,3 +331,4 @@ def open_count_in_areas(user: User) -> int:
     ids = [a.id for a in user.areas]
     counts = status_counts(QueueFilter(area="mine"), ids) if ids else {}
     return sum(n for status, n in counts.items() if status in OPEN)
+

@@ -8,6 +8,8 @@
 - identity_checks: the DBS ID check (route, document types, names and addresses confirmed, who and when);
 - police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review;
 - self_declarations: the volunteer's confidential self-declaration at the vetting stage (details purged);
+- application_notes: the free text written with an application's steps, kept out of the audit log so the
+  purge can reach it (existing notes are copied from the audit details); applications.notes_purged_at;
 - applications.lived_experience_note goes: criminal-offence detail has no lawful basis at application stage, and
   the step keeps only the categories the applicant chooses. Existing notes are deleted with the column (the
   categories are kept); criminal records are asked about at the vetting stage, in the self-declaration.
@@ -17,6 +19,8 @@ Revises: 0007_concurrency
 Create Date: 2026-12-01 23:00:00
 
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -97,11 +101,51 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_self_declarations_volunteer_id', 'self_declarations', ['volunteer_id'])
+    op.add_column('applications', sa.Column('notes_purged_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        'application_notes',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('application_id', sa.Integer(), nullable=False),
+        sa.Column('audit_event_id', sa.Integer(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['application_id'], ['applications.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['audit_event_id'], ['audit_events.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('audit_event_id'),
+    )
+    op.create_index('ix_application_notes_application_id', 'application_notes', ['application_id'])
+    _copy_step_notes()
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+ does it in place, no table copy).
     op.drop_column('applications', 'lived_experience_note')
 
 
+def _copy_step_notes():
+    """Notes and withdrawal reasons written with application steps were kept in audit details; copy them
+    beside, where the purge can reach them (the audit rows themselves are append-only)."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(
+        "SELECT a.id, a.object_id, a.action, a.details, a.occurred_at FROM audit_events a JOIN applications p "
+        "ON p.id = a.object_id WHERE a.object_type = 'Application'")).all()
+    notes = []
+    for event_id, application_id, action, details, occurred_at in rows:
+        details = json.loads(details) if isinstance(details, str) else (details or {})
+        # A decline's note is on the application already; a withdrawal's reason is the applicant's own words.
+        text = (details.get("reason") if action == "application.withdraw" else
+                None if action == "application.decline" else details.get("note"))
+        if text:
+            notes.append({"application_id": application_id, "audit_event_id": event_id, "text": text,
+                          "created_at": occurred_at})
+    if notes:
+        table = sa.table('application_notes', sa.column('application_id'), sa.column('audit_event_id'),
+                         sa.column('text'), sa.column('created_at'))
+        op.bulk_insert(table, notes)
+
+
 def downgrade():
+    op.drop_index('ix_application_notes_application_id', table_name='application_notes')
+    op.drop_table('application_notes')
+    op.drop_column('applications', 'notes_purged_at')
     op.add_column('applications', sa.Column('lived_experience_note', sa.Text(), nullable=True))  # the notes are gone
     op.drop_index('ix_self_declarations_volunteer_id', table_name='self_declarations')
     op.drop_table('self_declarations')

@@ -122,10 +122,10 @@ def _filters(form, policy: VettingPolicy) -> tuple[str, int | None, dict[str, st
     return form.show.data or NEEDS_SOMETHING, int(form.area.data) if form.area.data else None, labels
 
 
-def build(form, policy: VettingPolicy, today: date, per_page: int = 25) -> dict:
-    """The rows, counts and pager for the work list page."""
+def build(form, policy: VettingPolicy, today: date, per_page: int = 25, viewer_id: int | None = None) -> dict:
+    """The rows, counts and pager for the work list page (never the viewer's own: nobody vets themself)."""
     show, area_id, labels = _filters(form, policy)
-    query = active_volunteers_query()
+    query = active_volunteers_query().where(User.id != (viewer_id or 0))
     if area_id is not None:
         query = query.where(User.areas.any(Area.id == area_id))
     candidate_ids = db.session.scalars(query.with_only_columns(User.id).where(may_be_listed(policy, today))).all()

@@ -115,7 +115,7 @@ def work_list():
     """Volunteers whose vetting needs something doing, by list and area (who was shown is logged)."""
     policy, today = current_policy(), today_london()
     form = forms.WorkListFilterForm(request.args)
-    data = queries.build(form, policy, today)
+    data = queries.build(form, policy, today, viewer_id=current_user.id)
     services.log_list_view(current_user, [row.volunteer for row in data["rows"]], show=data["show"],
                            area_id=data["area_id"], page=data["pager"].page)
     return render_and_commit("vetting/work_list.html", form=form, today=today, **data)

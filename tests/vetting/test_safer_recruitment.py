@@ -83,6 +83,10 @@ def test_nobody_records_anything_about_their_own_vetting(login_as):
         services.record_identity_check(both.user, IdRoute.ROUTE_1, ["g1_passport", "g2b_bank_statement"], True, True,
                                        today_london(), both.user)
     assert actions("vetting.dbs_decision") == []
+    other = make_user(Role.VOLUNTEER, name="Olive Other", areas=["Durham"])
+    make_dbs(other, outcome=None)
+    work_list = both.get("/vetting?show=all").get_data(as_text=True)
+    assert "Olive Other" in work_list and "Sam Self" not in work_list.split('id="main-content"', 1)[1]
 
 
 def test_a_disclosed_approval_needs_another_persons_confirmation(coordinator, login_as):

@@ -39,7 +39,9 @@ def record_police_outcome(record: PoliceVetting, outcome: NppvOutcome, outcome_o
         record.granted_on = outcome_on
         record.expires_on = rules.nppv_expiry(outcome_on, policy or current_policy(), record.level, expires_on)
     record.outcome, record.outcome_on = outcome, outcome_on
-    audit.record(by, "vetting.nppv_outcome", _volunteer(record), obj=record, outcome=outcome, outcome_on=outcome_on)
+    # Granted, refused or withdrawn stays on the record: in the audit log (admins read it) it could tell of adverse
+    # information.
+    audit.record(by, "vetting.nppv_outcome", _volunteer(record), obj=record, outcome_on=outcome_on)
     db.session.flush()
 
 

@@ -241,6 +241,7 @@ def test_police_clearance_from_the_letter_then_a_change_and_the_forces_review(co
     assert r.status_code == 302
     db.session.refresh(record)
     assert record.expires_on == letter and vetting_gate(volunteer).ok
+    assert "granted" not in str(actions("vetting.nppv_outcome")[0].details)  # the outcome stays on the record
     r = coordinator.post(f"/vetting/police/{record.id}/changes/new", data={"kind": "address", "reported_on": d(today)})
     assert r.status_code == 302
     assert vetting_gate(volunteer).reasons == [

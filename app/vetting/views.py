@@ -10,18 +10,14 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import roles_required
 from app.timefmt import today_london
-from app.vetting import forms, queries, rules, services, services_police
+from app.vetting import forms, queries, rules, services
 from app.vetting.cli import vetting_cli
 from app.vetting.enums import (
-    ChangeKind,
     DbsLevel,
     DbsOutcome,
     Decision,
     IdRoute,
     JoinRoute,
-    NppvLevel,
-    NppvOutcome,
-    ReviewOutcome,
     StatusOutcome,
     Workforce,
 )
@@ -30,7 +26,6 @@ from app.vetting.models import (
     DbsConfirmation,
     DbsDecision,
     IdentityCheck,
-    NppvChange,
     PoliceVetting,
     StatusCheck,
 )
@@ -269,63 +264,6 @@ def new_identity(user_id):
                       hint="Examine the original documents in person. Never take or keep a copy or a scan.")
 
 
-@bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def new_police(user_id):
-    """Record a police vetting (NPPV) application sent to the force."""
-    volunteer = get_volunteer_or_404(user_id)
-    form = forms.PoliceVettingForm(data={"level": current_policy().nppv_level.value}
-                                   if request.method == "GET" else None)
-    if form.validate_on_submit():
-        outcome = perform(services_police.submit_police_vetting, volunteer, NppvLevel(form.level.data),
-                          form.force_reference.data, form.submitted_on.data, current_user)
-        return _saved(outcome, volunteer, "Police vetting saved.", form, obj=volunteer)
-    return _form_page(form, volunteer, "Record police vetting")
-
-
-@bp.route("/police/<int:record_id>/result", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def police_result(record_id):
-    """Record the force's answer: granted, refused, or a later withdrawal."""
-    record, volunteer = get_police_or_404(record_id)
-    form = forms.PoliceOutcomeForm(record=record)
-    final = None if record.next_outcomes else f"This police vetting was {record.outcome.label.lower()}: it cannot change."
-    if form.validate_on_submit():
-        outcome = perform(services_police.record_police_outcome, record, NppvOutcome(form.outcome.data),
-                          form.outcome_on.data, current_user, expires_on=form.expires_on.data)
-        return _saved(outcome, volunteer, "Police vetting result saved.", form, obj=record)
-    return _form_page(form, volunteer, "Police vetting result", [final], obj=record)
-
-
-@bp.route("/police/<int:record_id>/changes/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def police_change(record_id):
-    """Record a change of circumstances the volunteer reported: the clearance goes back to the force for review."""
-    record, volunteer = get_police_or_404(record_id)
-    form = forms.NppvChangeForm(record=record)
-    problem = None if record.outcome == NppvOutcome.GRANTED else "Only a granted clearance can be sent for review."
-    if not problem and form.validate_on_submit():
-        outcome = perform(services_police.report_nppv_change, record, ChangeKind(form.kind.data),
-                          form.reported_on.data, current_user)
-        return _saved(outcome, volunteer, "Change of circumstances saved.", form, obj=record)
-    return _form_page(form, volunteer, "Change of circumstances", [problem], obj=record)
-
-
-@bp.route("/police-changes/<int:change_id>/review", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def police_review(change_id):
-    """Record the force's review of a reported change: the clearance continues or is withdrawn."""
-    change = db.get_or_404(NppvChange, change_id)
-    volunteer = _not_own(db.session.get(User, change.vetting.volunteer_id))
-    form = forms.NppvReviewForm(change=change)
-    problem = "This change has already been reviewed." if change.reviewed_on else None
-    if not problem and form.validate_on_submit():
-        outcome = perform(services_police.record_nppv_review, change, ReviewOutcome(form.outcome.data),
-                          form.reviewed_on.data, current_user)
-        return _saved(outcome, volunteer, "Review saved.", form, obj=change.vetting)
-    return _form_page(form, volunteer, "The force's review of a change", [problem], obj=change.vetting)
-
-
 def _saved(outcome, volunteer: User, message: str, form, obj=None):
     """Back to the record when saved; an illegal transition (or a lost race) is explained on the form page."""
     if not outcome:
@@ -365,3 +303,6 @@ def mine():
     steps = [declaration_step(services.latest_declaration(current_user)), dbs_step(checks, policy, today),
              update_service_step(checks, today), nppv_step(police, policy, today)]
     return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])
+
+
+from app.vetting import views_police  # noqa: E402, F401  (registers the police vetting pages on `bp`)

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms import GovDateField, GovForm, submit
 from app.timefmt import format_date, today_london
-from app.vetting import rules, rules_identity
+from app.vetting import rules, rules_identity, rules_update_service
 from app.vetting.enums import (
     ChangeKind,
     DbsLevel,
@@ -71,7 +71,7 @@ class DbsRequestForm(VettingForm):
         self.workforce.choices = _choices(Workforce, [policy.dbs_workforce])
 
     def validate_level(self, field):
-        problems = rules.request_problems(DbsLevel(field.data), self.policy.dbs_workforce, self.policy)
+        problems = rules_update_service.request_problems(DbsLevel(field.data), self.policy.dbs_workforce, self.policy)
         if problems:
             raise ValidationError(problems[0])
 
@@ -170,7 +170,7 @@ class UpdateServiceForm(VettingForm):
                  ("join_route", "subscribed_on", "renews_on", "consent_on", "consent_withdrawn_on", "original_seen_on")}
         typed["join_route"] = JoinRoute(typed["join_route"]) if typed["join_route"] else None
         facts = self.record.facts()
-        problems = rules.update_service_problems(replace(facts, **typed))
+        problems = rules_update_service.update_service_problems(replace(facts, **typed))
         for name, message in problems.items():
             getattr(self, name).errors = [*getattr(self, name).errors, message]
         return not problems
@@ -204,7 +204,7 @@ class StatusCheckForm(VettingForm):
 
     def validate_checked_on(self, field):
         self.check_date(field, "Date of the status check", self.record.issued_on, "the date of issue")
-        problems = rules.status_check_problems(self.record.facts(), self.policy, field.data)
+        problems = rules_update_service.status_check_problems(self.record.facts(), self.policy, field.data)
         if problems:
             raise ValidationError(problems[0])
 

@@ -15,7 +15,7 @@ from app.email import send_email
 from app.errors import DomainError
 from app.extensions import db
 from app.timefmt import today_london
-from app.vetting import rules, rules_identity
+from app.vetting import rules, rules_identity, rules_update_service
 from app.vetting.enums import DbsOutcome, Decision, JoinRoute, StatusOutcome
 from app.vetting.models import (
     DbsCheck,
@@ -108,7 +108,7 @@ def log_list_view(viewer: User, shown: list[User], **filters) -> None:
 def request_dbs_check(volunteer: User, level, workforce, volunteer_check: bool, requested_on: date, by: User) -> DbsCheck:
     """Start a DBS check (a first check or a recheck: earlier records are kept); never above the role's level."""
     refuse_own(volunteer.id, by)
-    problems = rules.request_problems(level, workforce, current_policy())
+    problems = rules_update_service.request_problems(level, workforce, current_policy())
     if problems:
         raise VettingError("This DBS check cannot be requested: " + "; ".join(problems) + ".")
     check = DbsCheck(volunteer_id=volunteer.id, level=level, workforce=workforce, volunteer_check=volunteer_check,
@@ -215,7 +215,7 @@ def record_update_service(check: DbsCheck, details: dict, by: User) -> None:
         check.original_seen_by_id = by.id
     for name, value in details.items():
         setattr(check, name, value)
-    problems = rules.update_service_problems(check.facts())
+    problems = rules_update_service.update_service_problems(check.facts())
     if problems:
         raise VettingError("The Update Service details cannot be saved: " + "; ".join(problems.values()) + ".")
     audit.record(by, "vetting.update_service_recorded", _volunteer(check), obj=check,
@@ -233,7 +233,7 @@ def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcom
     workforce allow it on that day, and the name on the certificate matches the identity check."""
     refuse_own(check.volunteer_id, by)
     hold(check)
-    problems = rules.status_check_problems(check.facts(), policy or current_policy(), checked_on,
+    problems = rules_update_service.status_check_problems(check.facts(), policy or current_policy(), checked_on,
                                            identity_checked(_volunteer(check), checked_on))
     if not name_matches:
         problems.append("the name on the certificate must match the identity check")

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import roles_required
 from app.timefmt import today_london
-from app.vetting import forms, queries, rules, services
+from app.vetting import forms, queries, rules, rules_update_service, services
 from app.vetting.cli import vetting_cli
 from app.vetting.enums import (
     DbsLevel,
@@ -222,7 +222,7 @@ def status_check(check_id):
     """Record an Update Service status check, if consent, sighting, level and workforce allow one."""
     check, volunteer = get_check_or_404(check_id)
     policy = current_policy()
-    problems = rules.status_check_problems(check.facts(), policy,
+    problems = rules_update_service.status_check_problems(check.facts(), policy,
                                            identity_checked=services.identity_checked(volunteer, today_london()))
     form = forms.StatusCheckForm(check=check, policy=policy)
     if not problems and form.validate_on_submit():

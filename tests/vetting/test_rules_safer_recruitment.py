@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.vetting import rules
+from app.vetting import rules, rules_update_service
 from app.vetting.enums import (
     DbsLevel,
     DbsOutcome,
@@ -63,12 +63,12 @@ def test_status_check_reuse_is_like_for_like_on_the_level():
     # Enough for the gate (a higher level) ...
     assert rules.dbs_gate([barred], POLICY, ISSUED + timedelta(days=10)).ok
     # ... but not for an Update Service status check, which must be at the role's level.
-    problems = rules.status_check_problems(barred, UPDATE_SERVICE, ISSUED + timedelta(days=10))
+    problems = rules_update_service.status_check_problems(barred, UPDATE_SERVICE, ISSUED + timedelta(days=10))
     assert problems == ["The certificate is Enhanced with barred lists; status checks must be for the same level "
                         "as the role (Enhanced)"]
-    assert rules.status_check_problems(subscribed(workforce=Workforce.CHILD_AND_ADULT), UPDATE_SERVICE,
+    assert rules_update_service.status_check_problems(subscribed(workforce=Workforce.CHILD_AND_ADULT), UPDATE_SERVICE,
                                        ISSUED + timedelta(days=10)) == []
-    assert "the role is in the adult workforce" in rules.status_check_problems(
+    assert "the role is in the adult workforce" in rules_update_service.status_check_problems(
         subscribed(workforce=Workforce.CHILD), UPDATE_SERVICE)[0]
 
 
@@ -80,7 +80,7 @@ def test_status_check_reuse_is_like_for_like_on_the_level():
     (DbsLevel.ENHANCED_BARRED, Workforce.CHILD, ["offence", "cannot be requested"]),
 ])
 def test_no_request_above_what_the_role_is_eligible_for(level, workforce, refused):
-    problems = rules.request_problems(level, workforce, POLICY)
+    problems = rules_update_service.request_problems(level, workforce, POLICY)
     assert len(problems) == len(refused) and all(word in p for word, p in zip(refused, problems, strict=True))
 
 
@@ -135,19 +135,19 @@ def test_every_volunteer_who_is_not_cleared_is_on_some_list():
 ])
 def test_join_window(route, days, ok):
     start = ISSUED if route == JoinRoute.CERTIFICATE else date(2024, 1, 3)  # issue date, or the date applied
-    problem = rules.join_window_problem(route, start + timedelta(days=days), ISSUED, date(2024, 1, 3))
+    problem = rules_update_service.join_window_problem(route, start + timedelta(days=days), ISSUED, date(2024, 1, 3))
     assert (problem is None) is ok
 
 
 def test_join_route_must_be_given_with_a_subscription():
-    assert rules.join_window_problem(None, ISSUED, ISSUED, ISSUED) == "Select how they joined the Update Service"
-    assert rules.update_service_problems(subscribed(join_route=None)) == {
+    assert rules_update_service.join_window_problem(None, ISSUED, ISSUED, ISSUED) == "Select how they joined the Update Service"
+    assert rules_update_service.update_service_problems(subscribed(join_route=None)) == {
         "join_route": "Select how they joined the Update Service"}
-    assert rules.join_window_problem(None, None, ISSUED, ISSUED) is None
+    assert rules_update_service.join_window_problem(None, None, ISSUED, ISSUED) is None
 
 
 def test_late_join_message_names_the_last_day():
-    problem = rules.join_window_problem(JoinRoute.CERTIFICATE, date(2024, 4, 1), ISSUED, None)
+    problem = rules_update_service.join_window_problem(JoinRoute.CERTIFICATE, date(2024, 4, 1), ISSUED, None)
     assert "within 30 days of the certificate's date of issue, by 31 March 2024" in problem
 
 
@@ -169,12 +169,12 @@ def test_a_lapse_ends_status_checks_and_falls_back_to_the_recheck_period():
     assert rules.next_status_check(check, UPDATE_SERVICE, date(2024, 12, 1)) is None
     assert rules.dbs_cover_ends(check, UPDATE_SERVICE, date(2024, 12, 1)) == date(2027, 3, 1)
     assert "The subscription was not active on 1 December 2024" in " ".join(
-        rules.status_check_problems(check, UPDATE_SERVICE, date(2024, 12, 1)))
-    assert rules.status_check_problems(check, UPDATE_SERVICE, date(2024, 11, 30)) == []
+        rules_update_service.status_check_problems(check, UPDATE_SERVICE, date(2024, 12, 1)))
+    assert rules_update_service.status_check_problems(check, UPDATE_SERVICE, date(2024, 11, 30)) == []
 
 
 def test_renewal_date_must_follow_joining():
-    assert rules.update_service_problems(subscribed(renews_on=ISSUED + timedelta(days=2))) == {
+    assert rules_update_service.update_service_problems(subscribed(renews_on=ISSUED + timedelta(days=2))) == {
         "renews_on": "Renewal date must be after the date they joined"}
 
 
@@ -183,16 +183,16 @@ def test_renewal_date_must_follow_joining():
 
 def test_consent_after_the_check_is_refused_and_on_the_day_is_not():
     day = date(2024, 6, 1)
-    assert rules.status_check_problems(subscribed(consent_on=day), UPDATE_SERVICE, day) == []
-    assert rules.status_check_problems(subscribed(consent_on=day + timedelta(days=1)), UPDATE_SERVICE, day) == [
+    assert rules_update_service.status_check_problems(subscribed(consent_on=day), UPDATE_SERVICE, day) == []
+    assert rules_update_service.status_check_problems(subscribed(consent_on=day + timedelta(days=1)), UPDATE_SERVICE, day) == [
         "Consent was given on 2 June 2024, after the date of the status check"]
-    assert rules.status_check_problems(subscribed(original_seen_on=day + timedelta(days=1)), UPDATE_SERVICE, day) == [
+    assert rules_update_service.status_check_problems(subscribed(original_seen_on=day + timedelta(days=1)), UPDATE_SERVICE, day) == [
         "The original certificate was seen on 2 June 2024, after the date of the status check"]
 
 
 def test_consent_and_sighting_cannot_be_moved_after_a_check_already_made():
     checked = (StatusCheckFacts(date(2024, 6, 1), StatusOutcome.NO_CHANGE),)
-    problems = rules.update_service_problems(subscribed(consent_on=date(2024, 6, 2), original_seen_on=date(2024, 6, 2),
+    problems = rules_update_service.update_service_problems(subscribed(consent_on=date(2024, 6, 2), original_seen_on=date(2024, 6, 2),
                                                         status_checks=checked))
     assert set(problems) == {"consent_on", "original_seen_on"}
     assert "first status check (1 June 2024)" in problems["consent_on"]
@@ -200,19 +200,19 @@ def test_consent_and_sighting_cannot_be_moved_after_a_check_already_made():
 
 def test_no_status_check_on_or_after_consent_is_withdrawn():
     check = subscribed(consent_withdrawn_on=date(2024, 6, 1))
-    assert "withdrew consent on 1 June 2024" in rules.status_check_problems(check, UPDATE_SERVICE, date(2024, 6, 1))[0]
-    assert rules.status_check_problems(check, UPDATE_SERVICE, date(2024, 5, 31)) == []
+    assert "withdrew consent on 1 June 2024" in rules_update_service.status_check_problems(check, UPDATE_SERVICE, date(2024, 6, 1))[0]
+    assert rules_update_service.status_check_problems(check, UPDATE_SERVICE, date(2024, 5, 31)) == []
     assert rules.next_status_check(check, UPDATE_SERVICE, date(2024, 6, 1)) is None
-    assert rules.update_service_problems(check) == {}
-    assert "consent_withdrawn_on" in rules.update_service_problems(
+    assert rules_update_service.update_service_problems(check) == {}
+    assert "consent_withdrawn_on" in rules_update_service.update_service_problems(
         subscribed(consent_withdrawn_on=ISSUED))  # before consent was given
     late = subscribed(consent_withdrawn_on=date(2024, 6, 1),
                       status_checks=(StatusCheckFacts(date(2024, 6, 1), StatusOutcome.NO_CHANGE),))
-    assert "after the last status check" in rules.update_service_problems(late)["consent_withdrawn_on"]
+    assert "after the last status check" in rules_update_service.update_service_problems(late)["consent_withdrawn_on"]
 
 
 def test_a_status_check_needs_an_identity_check():
-    assert rules.status_check_problems(subscribed(), UPDATE_SERVICE, identity_checked=False) == [
+    assert rules_update_service.status_check_problems(subscribed(), UPDATE_SERVICE, identity_checked=False) == [
         "Record the volunteer's identity check first"]
 
 

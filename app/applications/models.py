@@ -67,6 +67,8 @@ class Application(Versioned, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # When the chat, decline and step notes were deleted under the retention policy.
     notes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a declined or withdrawn application was anonymised under the retention schedule.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,8 @@
 - police_vetting_changes: changes of circumstances reported (aftercare), as kind codes, and the force's review;
 - self_declarations: the volunteer's confidential self-declaration at the vetting stage (details purged);
 - application_notes: the free text written with an application's steps, kept out of the audit log so the
-  purge can reach it (existing notes are copied from the audit details); applications.notes_purged_at;
+  purge can reach it (existing notes are copied from the audit details); applications.notes_purged_at and
+  anonymised_at (the retention sweep);
 - applications.lived_experience_note goes: criminal-offence detail has no lawful basis at application stage, and
   the step keeps only the categories the applicant chooses. Existing notes are deleted with the column (the
   categories are kept); criminal records are asked about at the vetting stage, in the self-declaration.
@@ -102,6 +103,7 @@ def upgrade():
     )
     op.create_index('ix_self_declarations_volunteer_id', 'self_declarations', ['volunteer_id'])
     op.add_column('applications', sa.Column('notes_purged_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('applications', sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         'application_notes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -145,6 +147,7 @@ def _copy_step_notes():
 def downgrade():
     op.drop_index('ix_application_notes_application_id', table_name='application_notes')
     op.drop_table('application_notes')
+    op.drop_column('applications', 'anonymised_at')
     op.drop_column('applications', 'notes_purged_at')
     op.add_column('applications', sa.Column('lived_experience_note', sa.Text(), nullable=True))  # the notes are gone
     op.drop_index('ix_self_declarations_volunteer_id', table_name='self_declarations')

@@ -83,7 +83,7 @@ def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_a
     page.get_by_role("link", name=re.compile("^Record result")).click()
     assert_accessible(page, "police vetting result")
     page.get_by_label("Granted").check()
-    fill_date(page, today)
+    fill_date(page.get_by_role("group", name="Date", exact=True), today)  # the letter's expiry is left blank
     page.get_by_role("button", name="Save result").click()
     saved(page, "Police vetting result saved")
     expect(page.locator(".govuk-inset-text")).to_contain_text("The approval is waiting for a manager to confirm it")

@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
-`flask audit verify`, `flask mail retry`, `flask db backup`."""
+`flask audit verify`, `flask mail retry`, `flask db backup`, `flask retention sweep`."""
 import secrets
 import sys
 from datetime import timedelta
@@ -19,6 +19,38 @@ def register(app) -> None:
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(retention_cli)
+
+
+retention_cli = AppGroup("retention", help="The retention schedule in policy/retention.toml.")
+
+
+@retention_cli.command("sweep")
+@click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Say what would be anonymised, and change nothing.")
+def retention_sweep(today, dry_run):
+    """Anonymise what the retention schedule says is due (each sweep audited; safe to run again)."""
+    from datetime import date
+
+    from app.applications.services_retention import anonymise_unsuccessful, unsuccessful_months
+    from app.core.policy import PolicyFileError
+    from app.timefmt import today_london
+
+    try:
+        day = date.fromisoformat(today) if today else today_london()
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
+    try:
+        months = unsuccessful_months()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    count = anonymise_unsuccessful(day, months, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"retention (dry run): {count} declined or withdrawn applications would be anonymised")
+    else:
+        db.session.commit()
+        click.echo(f"retention: {count} declined or withdrawn applications anonymised")
 
 
 @click.command("seed-demo")

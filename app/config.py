@@ -29,6 +29,9 @@ class Config:
     SCHEME_NAME = "Community Peer Mentors"
     SCHEME_AREA = "County Durham and Darlington"
     SCHEME_CONTACT_EMAIL = "peer.mentors@example.org"
+    # The data controller and its data protection officer, named in the privacy notice.
+    DATA_CONTROLLER = "The Office of the Police, Crime and Victims' Commissioner for County Durham and Darlington"
+    DPO_CONTACT = "dpo@example.org"
     SCHEME_CONTACT_PHONE = "0191 000 0000"
     PORTAL_URL = "http://127.0.0.1:5000"  # the public address: every full link starts with it; other hosts get 400
     LOCAL_HOSTS = ["localhost", "127.0.0.1"]  # also accepted as Host outside production
@@ -100,6 +103,8 @@ ENVIRONMENT = {
     "SCHEME_NAME": ("SCHEME_NAME", str),
     "SCHEME_AREA": ("SCHEME_AREA", str),
     "SCHEME_CONTACT_EMAIL": ("SCHEME_CONTACT_EMAIL", str),
+    "DATA_CONTROLLER": ("DATA_CONTROLLER", str),
+    "DPO_CONTACT": ("DPO_CONTACT", str),
     "SCHEME_CONTACT_PHONE": ("SCHEME_CONTACT_PHONE", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),

@@ -130,7 +130,6 @@ class ExperienceForm(GovForm):
     lived_experience = SelectMultipleField("Do you have lived experience of any of these? (optional)",
                                            widget=GovCheckboxesInput(), choices=choices("lived_experience"),
                                            validators=[Optional()])
-    lived_experience_note = long_text("Anything you would like to tell us about it (optional)", None, 1000, "Your note")
     submit = submit("Save and continue")
 
 

@@ -50,7 +50,6 @@ class Application(Versioned, db.Model):
     # Experience
     motivation: Mapped[str | None] = mapped_column(Text)
     lived_experience: Mapped[list[str]] = mapped_column(JSON, default=list)
-    lived_experience_note: Mapped[str | None] = mapped_column(Text)
     # Consents
     consent_data: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_checks: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -66,6 +65,10 @@ class Application(Versioned, db.Model):
     decline_reason: Mapped[str | None] = mapped_column(String(40))
     decline_note: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the chat, decline and step notes were deleted under the retention policy.
+    notes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a declined or withdrawn application was anonymised under the retention schedule.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -167,3 +170,17 @@ class Referee(Versioned, db.Model):
 
     def link_usable(self, now: datetime) -> bool:
         return self.received_at is None and self.link_expires_at is not None and now < self.link_expires_at
+
+
+class ApplicationNote(db.Model):
+    """Free text written with a step (why), kept out of the audit log (admins read it) so it can be purged."""
+
+    __tablename__ = "application_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), unique=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audit_event = relationship("AuditEvent")

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.applications.models import Application, application_areas
+from app.applications.models import Application, ApplicationNote, application_areas
 from app.applications.rules import OPEN, Status, policy
 from app.audit import AuditEvent
 from app.core.models import Area
@@ -108,34 +108,43 @@ class Entry:
     why: str
 
 
-def describe(action: str, details: dict) -> tuple[str, str]:
-    """The words for one audit event: what happened, and the reason or note given (if any)."""
+def describe(action: str, details: dict, note: str | None = None, application: Application | None = None
+             ) -> tuple[str, str]:
+    """The words for one audit event: what happened, and the reason or note given (if any).
+
+    The audit details carry codes only; the note comes from its ApplicationNote, and what could tell of a
+    disclosure (a decline's reason, a reference's outcome) from the application's own rows.
+    """
     what = WHAT.get(action, action.removeprefix("application.").replace("_", " ").capitalize())
     what = what.replace("{n}", str(details.get("referee", "")))
     if action == "application.reference_assessed":
-        what += " as satisfactory" if details.get("satisfactory") else " as not satisfactory"
+        referee = next((r for r in (application.referees if application else ()) if r.position == details.get("referee")),
+                       None)
+        satisfactory = details.get("satisfactory", referee.satisfactory if referee else None)
+        what += " as satisfactory" if satisfactory else " as not satisfactory"
     reasons = []
-    if action == "application.decline" and details.get("reason"):
-        reasons.append(policy().label("decline_reason", details["reason"]))
-    elif details.get("reason"):
-        reasons.append(details["reason"])
+    if action == "application.decline" and application is not None and application.decline_reason:
+        reasons.append(policy().label("decline_reason", application.decline_reason))
+        note = note or application.decline_note
     if details.get("outcome"):
         reasons.append(policy().label("chat_outcome", details["outcome"]))
-    if details.get("note"):
-        reasons.append(details["note"])
+    if note:
+        reasons.append(note)
     return what, ". ".join(reasons)
 
 
 def application_history(application: Application) -> list[Entry]:
-    """Every audited step on the application, oldest first (one query)."""
+    """Every audited step on the application, oldest first, with its notes (two queries)."""
     events = db.session.scalars(
         select(AuditEvent).options(joinedload(AuditEvent.actor))
         .where(AuditEvent.object_type == "Application", AuditEvent.object_id == application.id,
                AuditEvent.action != "application.viewed")  # views are in the audit log, not the history
-        .order_by(AuditEvent.occurred_at, AuditEvent.id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    notes = dict(db.session.execute(select(ApplicationNote.audit_event_id, ApplicationNote.text)
+                                    .where(ApplicationNote.application_id == application.id)).all())
     entries = []
     for event in events:
-        what, why = describe(event.action, event.details or {})
+        what, why = describe(event.action, event.details or {}, notes.get(event.id), application)
         who = event.actor.display_name if event.actor else (
             "The referee" if event.action == "application.reference_received" else "The portal")
         entries.append(Entry(event.occurred_at, who, what, why))

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.actions import hold, on_duplicate
-from app.applications.models import Application, Referee
+from app.applications.models import Application, ApplicationNote, Referee
 from app.applications.rules import (
     OPEN,
     TERMINAL,
@@ -60,7 +60,7 @@ def start_application(user: User) -> Application:
 
 # What carries over into a new application; referees and agreements are asked for afresh.
 CARRIED_OVER = ("full_name", "preferred_name", "date_of_birth", "phone", "email", "address", "postcode",
-                "availability", "availability_note", "motivation", "lived_experience", "lived_experience_note")
+                "availability", "availability_note", "motivation", "lived_experience")
 
 
 def apply_again(user: User) -> Application:
@@ -136,14 +136,21 @@ def refuse_own(application: Application, by: User | None) -> None:
                                "Ask another coordinator or a manager.")
 
 
-def _move(application: Application, action: Action, by: User | None, **details) -> None:
-    """Apply one edge of the state machine and audit it."""
+def _move(application: Application, action: Action, by: User | None, note: str | None = None, **codes) -> None:
+    """Apply one edge of the state machine and audit it (codes only; a note is kept beside, to be purged)."""
     if action not in OWN_ACTIONS:
         refuse_own(application, by)
     old = application.status
     application.status = next_status(old, action)
-    audit.record(by, f"application.{action.value}", application.user, obj=application,
-                 from_status=old.value, to_status=application.status.value, **details)
+    _audit_step(by, f"application.{action.value}", application, note,
+                from_status=old.value, to_status=application.status.value, **codes)
+
+
+def _audit_step(by: User | None, action: str, application: Application, note: str | None, **codes) -> None:
+    """Audit a step with codes only: free text goes to an ApplicationNote linked to the event."""
+    event = audit.record(by, action, application.user, obj=application, **codes)
+    if note:
+        db.session.add(ApplicationNote(application_id=application.id, audit_event=event, text=note))
 
 
 def submit_application(application: Application, on: date | None = None, now: datetime | None = None) -> None:
@@ -253,8 +260,8 @@ def record_reference_outcome(referee: Referee, satisfactory: bool, note: str, by
     if referee.application.status not in (Status.REFERENCES_REQUESTED, Status.CHAT_BOOKED, Status.CHAT_HELD):
         raise ApplicationError("This application is no longer open.")
     referee.satisfactory, referee.assessed_by_id, referee.assessed_at = satisfactory, by.id, utcnow()
-    audit.record(by, "application.reference_assessed", referee.application.user, obj=referee.application,
-                 referee=referee.position, satisfactory=satisfactory, note=note)
+    # Whether it was satisfactory stays on the referee's row, not in the audit log.
+    _audit_step(by, "application.reference_assessed", referee.application, note, referee=referee.position)
     db.session.flush()
 
 
@@ -313,7 +320,7 @@ def decline_application(application: Application, reason: str, note: str, by: Us
     refuse_own(application, by)
     next_status(application.status, Action.DECLINE)
     check_decider(application, by)
-    _move(application, Action.DECLINE, by, reason=reason, note=note)
+    _move(application, Action.DECLINE, by)  # the reason and note stay on the application, not in the audit log
     application.decline_reason, application.decline_note = reason, note
     application.decided_at, application.decided_by_id = now or utcnow(), by.id
     send_email(application.email, "Your application to be a peer mentor", "applications/declined",
@@ -324,7 +331,7 @@ def decline_application(application: Application, reason: str, note: str, by: Us
 def withdraw_application(application: Application, by: User, reason: str = "") -> None:
     """The applicant withdraws, at any point before acceptance."""
     hold(application)
-    _move(application, Action.WITHDRAW, by, reason=reason)
+    _move(application, Action.WITHDRAW, by, note=reason)
     application.decided_at = utcnow()
     for referee in application.referees:
         referee.link_expires_at = None  # outstanding reference links stop working
@@ -346,3 +353,4 @@ def open_count_in_areas(user: User) -> int:
     ids = [a.id for a in user.areas]
     counts = status_counts(QueueFilter(area="mine", staff_id=user.id), ids) if ids else {}
     return sum(n for status, n in counts.items() if status in OPEN)
+

@@ -27,8 +27,13 @@ def accessibility():
 @bp.route("/privacy")
 @public
 def privacy():
-    """How the scheme uses personal data."""
-    return render_template("core/privacy.html")
+    """The privacy notice: controller, lawful bases, retention (from the policy files), rights, complaints."""
+    from app.applications.services_retention import unsuccessful_months
+    from app.vetting.policy import current_policy
+
+    vetting = current_policy()
+    return render_template("core/privacy.html", unsuccessful_months=unsuccessful_months(),
+                           note_months=vetting.note_retention_months, recheck_years=vetting.recheck_years)
 
 
 @bp.route("/healthz")

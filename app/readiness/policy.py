@@ -34,6 +34,8 @@ class ReadinessPolicy:
     probation_months: int = 3
     max_active_clients: int = 3
     support_needs: tuple[tuple[str, str], ...] = ()  # (code, words), in the file's order
+    # Approval-condition codes (policy/vetting.toml [conditions]) and the support-need tags each rules out.
+    conditions_rule_out: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def gate(self, code: str) -> Gate | None:
         return next((g for g in self.gates if g.code == code), None)
@@ -115,13 +117,19 @@ def parse_policy(data: dict, path: Path) -> ReadinessPolicy:
     if not isinstance(needs, dict) or not all(isinstance(k, str) and CODE.fullmatch(k) and isinstance(v, str) and v
                                               for k, v in needs.items()):
         raise PolicyFileError(f"{path}: [pairing.support_needs] lists tags as code = \"words\"")
+    rule_out = pairing.get("conditions_rule_out", {})
+    if not isinstance(rule_out, dict) or not all(
+            isinstance(tags, list) and all(t in needs for t in tags) for tags in rule_out.values()):
+        raise PolicyFileError(f"{path}: [pairing.conditions_rule_out] maps a condition code to a list of "
+                              "support-need tags from [pairing.support_needs]")
     return ReadinessPolicy(gates=gates, agreement_version=version, agreement_file=agreement_file,
                            warning_days=tuple(sorted({_whole(d, "[warnings] lead_days", path, 1) for d in leads},
                                                      reverse=True)),
                            probation_months=_whole(pairing.get("probation_months", 3), "[pairing] probation_months", path),
                            max_active_clients=_whole(pairing.get("max_active_clients", 3),
                                                      "[pairing] max_active_clients", path, least=1),
-                           support_needs=tuple(needs.items()))
+                           support_needs=tuple(needs.items()),
+                           conditions_rule_out=tuple((c, tuple(t)) for c, t in rule_out.items()))
 
 
 def load_policy(path: Path | str) -> ReadinessPolicy:

@@ -25,11 +25,15 @@ on_duplicate("client_acquaintances", "This volunteer is already recorded as know
 
 
 def _approval_conditions(ids) -> dict[int, frozenset[str]]:
-    """ADAPTER, to be rewired at merge: the support-need tags each volunteer's approval conditions rule out.
+    """The support-need tags each volunteer's approval conditions rule out (policy: [pairing.conditions_rule_out])."""
+    from app.auth.models import User
+    from app.vetting.services import approval_conditions
 
-    The safer-recruitment work adds approval conditions to app/vetting, exposing
-    `approval_conditions(volunteer)`. Until then no volunteer has any."""
-    return {i: frozenset() for i in ids}
+    rule_out = dict(current_policy().conditions_rule_out)
+    found = {}
+    for volunteer in db.session.scalars(select(User).where(User.id.in_(list(ids)))):
+        found[volunteer.id] = frozenset(t for code in approval_conditions(volunteer) for t in rule_out.get(code, ()))
+    return {i: found.get(i, frozenset()) for i in ids}
 
 
 def add_client(reference: str, area, needs: list[str], by: User) -> Client:

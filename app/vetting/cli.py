@@ -54,9 +54,13 @@ def remind(today, progress):
 @click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def purge(today, progress):
-    """Delete disclosure notes past the retention period (each purge is audited)."""
+    """Delete disclosure notes, self-declarations and application notes past the retention period (audited)."""
+    from app.applications.services_retention import purge_application_notes
     from app.vetting.services_reminders import purge_notes
 
-    purged = purge_notes(_today(today), _policy(), progress=_progress(progress))
+    day, policy = _today(today), _policy()
+    purged = purge_notes(day, policy, progress=_progress(progress))
+    applications = purge_application_notes(day, policy.note_retention_months)
     db.session.commit()
-    click.echo(f"vetting: {purged} disclosure notes purged")
+    click.echo(f"vetting: {purged} disclosure notes and self-declarations purged")
+    click.echo(f"applications: notes of {applications} decided applications purged")

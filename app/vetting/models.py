@@ -5,7 +5,19 @@ the decision (who, when). The reasons written for a decision are purged after th
 """
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actions import Versioned
@@ -13,12 +25,17 @@ from app.db_types import UTCDateTime, enum_column, utcnow
 from app.extensions import db
 from app.vetting import rules
 from app.vetting.enums import (
+    ChangeKind,
     DbsLevel,
     DbsOutcome,
     Decision,
+    IdDocument,
+    IdRoute,
+    JoinRoute,
     NppvLevel,
     NppvOutcome,
     ReminderKind,
+    ReviewOutcome,
     StatusOutcome,
     Workforce,
 )
@@ -45,6 +62,9 @@ class DbsCheck(Versioned, db.Model):
     consent_on: Mapped[date | None] = mapped_column(Date)
     original_seen_on: Mapped[date | None] = mapped_column(Date)
     original_seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    join_route: Mapped[JoinRoute | None] = mapped_column(enum_column(JoinRoute, "dbs_join_route", 12))
+    renews_on: Mapped[date | None] = mapped_column(Date)  # the subscription lapses on this day unless renewed
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -61,7 +81,8 @@ class DbsCheck(Versioned, db.Model):
             id=self.id or 0, level=self.level, workforce=self.workforce, requested_on=self.requested_on,
             submitted_on=self.submitted_on, issued_on=self.issued_on, outcome=self.outcome,
             subscribed_on=self.subscribed_on, consent_on=self.consent_on, original_seen_on=self.original_seen_on,
-            decisions=tuple(rules.DecisionFacts(d.decision, d.decided_on, d.created_at) for d in self.decisions),
+            join_route=self.join_route, renews_on=self.renews_on, consent_withdrawn_on=self.consent_withdrawn_on,
+            decisions=tuple(d.facts() for d in self.decisions),
             status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome, s.created_at) for s in self.status_checks),
         )
 
@@ -106,8 +127,56 @@ class DbsDecision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Codes from the policy's [conditions]; they say nothing of the disclosure and are kept after the purge.
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Set when the decision is made: an approval of a disclosed check that a manager must confirm.
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     check: Mapped[DbsCheck] = relationship(back_populates="decisions")
     decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="selectin")
+    confirmation: Mapped["DbsConfirmation | None"] = relationship(
+        back_populates="decision", cascade="all, delete-orphan", lazy="selectin", uselist=False)
+
+    def facts(self) -> rules.DecisionFacts:
+        return rules.DecisionFacts(self.decision, self.decided_on, self.created_at, tuple(self.conditions or ()),
+                                   self.needs_confirmation, self.confirmation is not None,
+                                   self.decided_by_id)
+
+
+class DbsConfirmation(db.Model):
+    """A manager's confirmation of an approval of a check that disclosed information (one per decision)."""
+
+    __tablename__ = "dbs_decision_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("dbs_decisions.id", ondelete="CASCADE"), unique=True)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decision: Mapped[DbsDecision] = relationship(back_populates="confirmation")
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id], lazy="selectin")
+
+
+class IdentityCheck(db.Model):
+    """An identity check under the DBS ID checking guidelines: which documents, by whom, when. Never a copy."""
+
+    __tablename__ = "identity_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    route: Mapped[IdRoute] = mapped_column(enum_column(IdRoute, "id_route", 10))
+    documents: Mapped[list[str]] = mapped_column(JSON)  # IdDocument values: the types seen, never their contents
+    names_confirmed: Mapped[bool] = mapped_column(Boolean)
+    addresses_confirmed: Mapped[bool] = mapped_column(Boolean)  # every address of the last five years
+    checked_on: Mapped[date] = mapped_column(Date)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    checked_by = relationship("User", foreign_keys=[checked_by_id], lazy="selectin")
+
+    @property
+    def document_labels(self) -> list[str]:
+        return [IdDocument(d).label for d in self.documents]
 
 
 class StatusCheck(db.Model):
@@ -145,6 +214,8 @@ class PoliceVetting(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     volunteer = relationship("User", foreign_keys=[volunteer_id], lazy="raise")
+    changes: Mapped[list["NppvChange"]] = relationship(
+        back_populates="vetting", cascade="all, delete-orphan", order_by="NppvChange.id", lazy="selectin")
 
     @property
     def next_outcomes(self) -> set[NppvOutcome]:
@@ -157,7 +228,29 @@ class PoliceVetting(Versioned, db.Model):
         """This application as plain values for the rules."""
         return rules.NppvFacts(id=self.id or 0, level=self.level, submitted_on=self.submitted_on,
                                outcome=self.outcome, granted_on=self.granted_on, expires_on=self.expires_on,
-                               outcome_on=self.outcome_on)
+                               outcome_on=self.outcome_on,
+                               open_changes=tuple(c.reported_on for c in self.changes if c.reviewed_on is None))
+
+
+class NppvChange(db.Model):
+    """A change of circumstances the holder reported (aftercare): the clearance goes back to the force for review.
+
+    Only the kind is kept, as a code, never what happened.
+    """
+
+    __tablename__ = "police_vetting_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_vetting_id: Mapped[int] = mapped_column(ForeignKey("police_vettings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, "nppv_change_kind", 20))
+    reported_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    review_outcome: Mapped[ReviewOutcome | None] = mapped_column(enum_column(ReviewOutcome, "nppv_review_outcome", 10))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vetting: Mapped[PoliceVetting] = relationship(back_populates="changes")
 
 
 class SentReminder(db.Model):
@@ -173,3 +266,21 @@ class SentReminder(db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     lead_days: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SelfDeclaration(db.Model):
+    """A volunteer's confidential self-declaration of criminal records, made at the vetting stage.
+
+    Worded to the DBS filtering rules (protected cautions and convictions need not be declared). Only
+    vetting staff for the person see it; the details are purged with the disclosure notes.
+    """
+
+    __tablename__ = "self_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    made_on: Mapped[date] = mapped_column(Date)
+    has_something: Mapped[bool] = mapped_column(Boolean)
+    details: Mapped[str | None] = mapped_column(Text)
+    details_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,8 +20,8 @@ from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_scope
 from app.vetting import rules
-from app.vetting.enums import DbsOutcome, NppvOutcome, StatusOutcome
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.enums import DbsLevel, DbsOutcome, NppvLevel, NppvOutcome, StatusOutcome, Workforce
+from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy
 from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
@@ -69,7 +69,11 @@ def _dbs_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     undecided = and_(DbsCheck.outcome == DbsOutcome.DISCLOSED,
                      ~exists().where(DbsDecision.dbs_check_id == DbsCheck.id))
     flagged = exists().where(StatusCheck.dbs_check_id == DbsCheck.id, StatusCheck.outcome != StatusOutcome.NO_CHANGE)
-    conditions = [undecided, flagged, DbsCheck.issued_on <= recheck_cutoff]
+    unconfirmed = exists().where(DbsDecision.dbs_check_id == DbsCheck.id, DbsDecision.needs_confirmation.is_(True),
+                                 ~exists().where(DbsConfirmation.decision_id == DbsDecision.id))
+    wrong = or_(DbsCheck.level.not_in([lvl for lvl in DbsLevel if lvl.rank >= policy.dbs_level.rank]),
+                DbsCheck.workforce.not_in([w for w in Workforce if w.covers(policy.dbs_workforce)]))
+    conditions = [undecided, flagged, unconfirmed, wrong, DbsCheck.issued_on <= recheck_cutoff]
     if policy.uses_update_service:
         status_cutoff = add_months(horizon, -policy.status_check_months) + SLACK
         conditions.append(and_(
@@ -79,13 +83,15 @@ def _dbs_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
     return exists().where(DbsCheck.volunteer_id == User.id, _current_dbs(DbsCheck), or_(*conditions))
 
 
-def _nppv_may_be_listed(horizon: date) -> ColumnElement:
-    """The latest police vetting result is a clearance that ends by `horizon`."""
+def _nppv_may_be_listed(policy: VettingPolicy, horizon: date) -> ColumnElement:
+    """The latest police vetting result is a refusal, a withdrawal, too low a level, or a clearance ending by `horizon`."""
     newer = aliased(PoliceVetting)
     decided_on = func.coalesce(PoliceVetting.outcome_on, PoliceVetting.submitted_on)
     return exists().where(
-        PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome == NppvOutcome.GRANTED,
-        PoliceVetting.expires_on <= horizon,
+        PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome.is_not(None),
+        or_(PoliceVetting.outcome != NppvOutcome.GRANTED, PoliceVetting.expires_on <= horizon,
+            exists().where(NppvChange.police_vetting_id == PoliceVetting.id, NppvChange.reviewed_on.is_(None)),
+            PoliceVetting.level.not_in([lvl for lvl in NppvLevel if lvl.rank >= policy.nppv_level.rank])),
         ~exists().where(newer.volunteer_id == PoliceVetting.volunteer_id, newer.outcome.is_not(None),
                         func.coalesce(newer.outcome_on, newer.submitted_on) > decided_on))
 
@@ -99,7 +105,7 @@ def may_be_listed(policy: VettingPolicy, today: date) -> ColumnElement:
         not_(any_dbs), not_(any_nppv),
         exists().where(DbsCheck.volunteer_id == User.id, not_(_has_result(DbsCheck))),
         exists().where(PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome.is_(None)),
-        _dbs_may_be_listed(policy, horizon), _nppv_may_be_listed(horizon),
+        _dbs_may_be_listed(policy, horizon), _nppv_may_be_listed(policy, horizon),
     )
 
 
@@ -120,9 +126,10 @@ def _filters(form, policy: VettingPolicy, staff) -> tuple[str, int | None, dict[
 
 
 def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -> dict:
-    """The rows, counts and pager for the work list page: only the people `staff` may see."""
+    """The rows, counts and pager for the work list page: only the people `staff` may see, never their own
+    record (nobody vets themself)."""
     show, area_id, labels = _filters(form, policy, staff)
-    query = active_volunteers_query().where(people_in_scope(staff))
+    query = active_volunteers_query().where(people_in_scope(staff), User.id != staff.id)
     if area_id is not None:
         query = query.where(User.areas.any(Area.id == area_id))
     candidate_ids = db.session.scalars(query.with_only_columns(User.id).where(may_be_listed(policy, today))).all()

@@ -12,11 +12,16 @@ from app.vetting.rules import (
     dbs_gate,
     next_status_check,
     nppv_gate,
+    wrong_check,
 )
 
 AWAITING_SUBMISSION = "awaiting-submission"
 AWAITING_RESULT = "awaiting-result"
 AWAITING_DECISION = "awaiting-decision"
+AWAITING_CONFIRMATION = "awaiting-confirmation"
+WRONG_CHECK = "wrong-check"
+NPPV_ENDED = "nppv-ended"
+NPPV_REVIEW = "nppv-review"
 EXPIRED = "expired"
 STATUS_CHECK_DUE = "status-check-due"
 
@@ -27,6 +32,10 @@ def category_labels(policy: VettingPolicy) -> dict[str, str]:
         AWAITING_SUBMISSION: "Awaiting submission",
         AWAITING_RESULT: "Awaiting result",
         AWAITING_DECISION: "Awaiting decision",
+        AWAITING_CONFIRMATION: "Approval awaiting a manager's confirmation",
+        WRONG_CHECK: "Wrong level or workforce: start a new check",
+        NPPV_ENDED: "Police vetting refused or withdrawn: talk to the volunteer",
+        NPPV_REVIEW: "Change of circumstances with the force: record its review",
     }
     lower = 0
     for lead in sorted(policy.reminder_days):
@@ -58,19 +67,30 @@ def categories(checks, nppvs, policy: VettingPolicy, on: date) -> set[str]:
     if current is not None:
         if current.needs_decision:
             found.add(AWAITING_DECISION)
+        decision = current.latest_decision
+        if decision is not None and decision.awaiting_confirmation and policy.confirm_disclosed_approvals:
+            found.add(AWAITING_CONFIRMATION)
+        if wrong_check(current, policy):
+            found.add(WRONG_CHECK)
         if current.flag is not None:
             found.add(EXPIRED)  # a changed status: only a new DBS check will do
-        status_due = next_status_check(current, policy)
+        status_due = next_status_check(current, policy, on)
         if status_due is not None:
             if (status_due - on).days <= min(policy.reminder_days):
                 found.add(STATUS_CHECK_DUE)
             if status_due <= on:
                 found.add(EXPIRED)
         else:
-            found.add(_expiry_band(dbs_cover_ends(current, policy), policy, on))
+            found.add(_expiry_band(dbs_cover_ends(current, policy, on), policy, on))
     police = current_nppv(nppvs)
     if police is not None and police.outcome == NppvOutcome.GRANTED:
         found.add(_expiry_band(police.expires_on, policy, on))
+        if police.level.rank < policy.nppv_level.rank:
+            found.add(WRONG_CHECK)
+        if police.open_changes:
+            found.add(NPPV_REVIEW)
+    elif police is not None:
+        found.add(NPPV_ENDED)
     found.discard(None)
     return found
 
@@ -103,14 +123,41 @@ def dbs_step(checks, policy: VettingPolicy, on: date) -> Step:
     if current is None:
         return Step(title, "Not started", "grey", "Your coordinator will send you a DBS application. "
                     "It is free for volunteers.")
+    return _dbs_problem_step(title, current, policy, on)
+
+
+def _a(label: str) -> str:
+    """'a basic', 'an enhanced'."""
+    return ("an " if label[0].lower() in "aeiou" else "a ") + label.lower()
+
+
+def _dbs_problem_step(title: str, current, policy: VettingPolicy, on: date) -> Step:
+    """The real reason a certificate in hand does not clear the volunteer, in plain words."""
     decision = current.latest_decision
     if current.needs_decision:
         return Step(title, "Being reviewed", "yellow", "Your coordinator is looking at your DBS check and will "
                     "talk to you about it.")
     if decision is not None and decision.decision == Decision.DECLINED:
         return Step(title, "Closed", "grey", "Your coordinator has written to you about your DBS check.")
-    return Step(title, "Needs renewing", "red", "Your DBS check needs renewing. Your coordinator will send you "
-                "a new application.")
+    if wrong_check(current, policy):
+        return Step(title, "New check needed", "red", f"Your DBS certificate is {_a(current.level.label)} "
+                    f"check for the {current.workforce.label.lower()}. Volunteering with us needs "
+                    f"{_a(policy.dbs_level.label)} check for the {policy.dbs_workforce.label.lower()}, so "
+                    "we need a new one. This is not about anything on your certificate. Your coordinator will "
+                    "send you an application. It is free for volunteers.")
+    if current.flag is not None:
+        return Step(title, "New check needed", "red", "The DBS Update Service told us your certificate is no "
+                    "longer up to date, so we need a new DBS check. Your coordinator will talk to you and send "
+                    "you an application.")
+    if decision is not None and decision.awaiting_confirmation:
+        return Step(title, "Being reviewed", "yellow", "Your coordinator has looked at your DBS check. A manager "
+                    "is confirming it, and we will let you know when that is done.")
+    if next_status_check(current, policy, on) is not None:
+        return Step(title, "Being checked", "yellow", "Your coordinator needs to check your certificate on the "
+                    "DBS Update Service. You do not need to do anything if your subscription is up to date.")
+    return Step(title, "Needs renewing", "red", f"Your DBS certificate was issued on {format_date(current.issued_on)}. "
+                f"We ask for a new check every {policy.recheck_years} years, so it is due again. Your coordinator "
+                "will send you a new application.")
 
 
 def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
@@ -127,10 +174,24 @@ def nppv_step(records, policy: VettingPolicy, on: date) -> Step:
     current = current_nppv(records)
     if current is None:
         return Step(title, "Not started", "grey", "Your coordinator will give you a police vetting form to fill in.")
+    if current.outcome == NppvOutcome.GRANTED and current.level.rank < policy.nppv_level.rank:
+        return Step(title, "New check needed", "red", f"Your police vetting is {current.level.label}. Volunteering "
+                    f"with us needs {policy.nppv_level.label}, so we need a new application. This is not about "
+                    "anything the police found. Your coordinator will give you a new form.")
     if current.outcome == NppvOutcome.GRANTED:
-        return Step(title, "Needs renewing", "red", "Your police vetting needs renewing. Your coordinator will "
-                    "give you a new form.")
+        return Step(title, "Needs renewing", "red", f"Your police vetting ended on {format_date(current.expires_on)} "
+                    "and needs renewing. Your coordinator will give you a new form.")
     return Step(title, "Closed", "grey", "Your coordinator will talk to you about your police vetting.")
+
+
+def declaration_step(latest) -> Step:
+    """The volunteer's self-declaration: asked once at the vetting stage, confidentially."""
+    title = "Self-declaration"
+    if latest is None:
+        return Step(title, "To do", "blue", "Please fill in your confidential self-declaration. Only the people "
+                    "deciding on your vetting will see it.")
+    return Step(title, "Done", "green", f"You sent your self-declaration on {format_date(latest.made_on)}. "
+                "Thank you.")
 
 
 UPDATE_SERVICE_JOIN_DAYS = 30  # the DBS's own rule: join within 30 days of the certificate's issue

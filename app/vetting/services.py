@@ -15,9 +15,17 @@ from app.email import send_email
 from app.errors import DomainError
 from app.extensions import db
 from app.timefmt import today_london
-from app.vetting import rules
-from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting import rules, rules_identity, rules_update_service
+from app.vetting.enums import DbsOutcome, Decision, JoinRoute, StatusOutcome
+from app.vetting.models import (
+    DbsCheck,
+    DbsConfirmation,
+    DbsDecision,
+    IdentityCheck,
+    PoliceVetting,
+    SelfDeclaration,
+    StatusCheck,
+)
 from app.vetting.policy import VettingPolicy, current_policy
 
 
@@ -29,9 +37,20 @@ on_duplicate("dbs_decisions", "A decision on this DBS check was recorded a momen
              "was not saved. Look at the record again.")
 
 
+on_duplicate("dbs_decision_confirmations", "This approval was confirmed a moment ago by someone else.")
+
+OWN_RECORD = "You cannot record anything about your own vetting. Ask another coordinator or a manager."
+
+
 def _refuse(problem: str | None) -> None:
     if problem:
         raise VettingError(problem)
+
+
+def refuse_own(volunteer_id: int, by: User) -> None:
+    """Separation of duties: nobody records anything about their own vetting."""
+    if by is not None and by.id == volunteer_id:
+        raise VettingError(OWN_RECORD)
 
 
 # ---------------------------------------------------------------- reading
@@ -87,7 +106,11 @@ def log_list_view(viewer: User, shown: list[User], **filters) -> None:
 
 
 def request_dbs_check(volunteer: User, level, workforce, volunteer_check: bool, requested_on: date, by: User) -> DbsCheck:
-    """Start a DBS check (a first check or a recheck: earlier records are kept)."""
+    """Start a DBS check (a first check or a recheck: earlier records are kept); never above the role's level."""
+    refuse_own(volunteer.id, by)
+    problems = rules_update_service.request_problems(level, workforce, current_policy())
+    if problems:
+        raise VettingError("This DBS check cannot be requested: " + "; ".join(problems) + ".")
     check = DbsCheck(volunteer_id=volunteer.id, level=level, workforce=workforce, volunteer_check=volunteer_check,
                      requested_on=requested_on, created_by_id=by.id)
     db.session.add(check)
@@ -98,6 +121,7 @@ def request_dbs_check(volunteer: User, level, workforce, volunteer_check: bool, 
 
 def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None:
     """Note the day the application went to the DBS."""
+    refuse_own(check.volunteer_id, by)
     hold(check)
     _refuse(check.problem_with("submission"))
     check.submitted_on = submitted_on
@@ -107,6 +131,7 @@ def record_dbs_submission(check: DbsCheck, submitted_on: date, by: User) -> None
 
 def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date, outcome: DbsOutcome, by: User) -> None:
     """Record the certificate: number, issue date and whether it disclosed information (never what)."""
+    refuse_own(check.volunteer_id, by)
     hold(check)
     _refuse(check.problem_with("result"))
     number = rules.normalise_certificate_number(certificate_number)
@@ -119,12 +144,25 @@ def record_dbs_result(check: DbsCheck, certificate_number: str, issued_on: date,
     db.session.flush()
 
 
-def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by: User, on: date | None = None) -> DbsDecision:
-    """Record the one risk-assessed decision on a check; a decline ends the volunteer's onboarding kindly."""
+def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by: User, on: date | None = None,
+                        conditions=(), policy: VettingPolicy | None = None) -> DbsDecision:
+    """Record the one risk-assessed decision on a check; a decline ends the volunteer's onboarding kindly.
+
+    An approval may carry conditions (codes from the policy); an approval of a disclosed check waits for a
+    manager's confirmation when the policy asks for one.
+    """
+    refuse_own(check.volunteer_id, by)
     hold(check)
     _refuse(check.problem_with("decision"))
-    row = DbsDecision(dbs_check_id=check.id, decision=decision, rationale=rationale,
-                      decided_on=on or today_london(), decided_by_id=by.id)
+    policy = policy or current_policy()
+    codes = list(dict.fromkeys(conditions))
+    unknown = [c for c in codes if c not in policy.condition_labels]
+    if unknown or (codes and decision != Decision.APPROVED):
+        raise VettingError("Conditions can only be chosen from the scheme's list, and only for an approval.")
+    confirm = (decision == Decision.APPROVED and check.outcome == DbsOutcome.DISCLOSED
+               and policy.confirm_disclosed_approvals)
+    row = DbsDecision(dbs_check_id=check.id, decision=decision, rationale=rationale, conditions=codes,
+                      needs_confirmation=confirm, decided_on=on or today_london(), decided_by_id=by.id)
     check.decisions.append(row)
     db.session.flush()
     volunteer = _volunteer(check)
@@ -136,6 +174,24 @@ def record_dbs_decision(check: DbsCheck, decision: Decision, rationale: str, by:
     return row
 
 
+def confirm_dbs_decision(decision: DbsDecision, by: User) -> DbsConfirmation:
+    """A manager, not the approver and not the volunteer, confirms an approval of a disclosed check."""
+    check = decision.check
+    refuse_own(check.volunteer_id, by)
+    hold(check)
+    if not by.has_role(Role.MANAGER):
+        raise VettingError("Only a manager can confirm an approval.")
+    if decision.decided_by_id == by.id:
+        raise VettingError("You made this decision, so another manager must confirm it.")
+    if not decision.facts().awaiting_confirmation:
+        raise VettingError("This decision does not need a confirmation.")
+    row = DbsConfirmation(decision_id=decision.id, confirmed_by_id=by.id)
+    decision.confirmation = row
+    db.session.flush()
+    audit.record(by, "vetting.dbs_decision_confirmed", _volunteer(check), obj=decision)
+    return row
+
+
 def end_onboarding(volunteer: User, by: User) -> None:
     """Stop a declined volunteer's onboarding: remove the volunteer role and write to them kindly."""
     if volunteer.has_role(Role.VOLUNTEER):
@@ -144,26 +200,43 @@ def end_onboarding(volunteer: User, by: User) -> None:
     send_email(volunteer.email, "Your application to volunteer with us", "vetting/declined", user=volunteer)
 
 
-def record_update_service(check: DbsCheck, subscribed_on: date | None, consent_on: date | None,
-                          original_seen_on: date | None, by: User) -> None:
-    """Record the holder's Update Service subscription, consent to status checks, and the original seen in person."""
+def record_update_service(check: DbsCheck, details: dict, by: User) -> None:
+    """Record the holder's Update Service subscription (how and when joined, renewal), consent and its
+    withdrawal, and the original certificate seen in person. `details` holds the columns of UPDATE_SERVICE_FIELDS."""
+    refuse_own(check.volunteer_id, by)
     hold(check)
     _refuse(check.problem_with("update_service"))
-    if original_seen_on is not None and original_seen_on != check.original_seen_on:
-        check.original_seen_by_id = by.id
-    elif original_seen_on is None:
+    details = {name: details.get(name) for name in UPDATE_SERVICE_FIELDS}
+    if details["subscribed_on"] is None:
+        details["join_route"] = details["renews_on"] = None
+    if details["original_seen_on"] is None:
         check.original_seen_by_id = None
-    check.subscribed_on, check.consent_on, check.original_seen_on = subscribed_on, consent_on, original_seen_on
-    audit.record(by, "vetting.update_service_recorded", _volunteer(check), obj=check, subscribed_on=subscribed_on,
-                 consent_on=consent_on, original_seen_on=original_seen_on)
+    elif details["original_seen_on"] != check.original_seen_on:
+        check.original_seen_by_id = by.id
+    for name, value in details.items():
+        setattr(check, name, value)
+    problems = rules_update_service.update_service_problems(check.facts())
+    if problems:
+        raise VettingError("The Update Service details cannot be saved: " + "; ".join(problems.values()) + ".")
+    audit.record(by, "vetting.update_service_recorded", _volunteer(check), obj=check,
+                 **{k: (v.value if isinstance(v, JoinRoute) else v) for k, v in details.items()})
     db.session.flush()
 
 
+UPDATE_SERVICE_FIELDS = ("join_route", "subscribed_on", "renews_on", "consent_on", "consent_withdrawn_on",
+                         "original_seen_on")
+
+
 def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcome, by: User,
-                        policy: VettingPolicy | None = None) -> StatusCheck:
-    """Record an Update Service status check; refused unless consent, sighting, level and workforce allow it."""
+                        policy: VettingPolicy | None = None, *, name_matches: bool) -> StatusCheck:
+    """Record an Update Service status check; refused unless identity, consent, sighting, subscription, level and
+    workforce allow it on that day, and the name on the certificate matches the identity check."""
+    refuse_own(check.volunteer_id, by)
     hold(check)
-    problems = rules.status_check_problems(check.facts(), policy or current_policy())
+    problems = rules_update_service.status_check_problems(check.facts(), policy or current_policy(), checked_on,
+                                           identity_checked(_volunteer(check), checked_on))
+    if not name_matches:
+        problems.append("the name on the certificate must match the identity check")
     if problems:
         raise VettingError("A status check cannot be recorded: " + "; ".join(problems) + ".")
     row = StatusCheck(dbs_check_id=check.id, checked_on=checked_on, outcome=outcome, checked_by_id=by.id)
@@ -171,34 +244,6 @@ def record_status_check(check: DbsCheck, checked_on: date, outcome: StatusOutcom
     db.session.flush()
     audit.record(by, "vetting.status_check", _volunteer(check), obj=row, checked_on=checked_on)
     return row
-
-
-# ---------------------------------------------------------------- police vetting
-
-
-def submit_police_vetting(volunteer: User, level, force_reference: str, submitted_on: date, by: User) -> PoliceVetting:
-    """Record a police vetting application sent to the force."""
-    record = PoliceVetting(volunteer_id=volunteer.id, level=level, force_reference=force_reference,
-                           submitted_on=submitted_on, recorded_by_id=by.id)
-    db.session.add(record)
-    db.session.flush()
-    audit.record(by, "vetting.nppv_submitted", volunteer, obj=record, level=level)
-    return record
-
-
-def record_police_outcome(record: PoliceVetting, outcome: NppvOutcome, outcome_on: date, by: User,
-                          policy: VettingPolicy | None = None) -> None:
-    """Record the force's answer: granted (expiry set from policy), refused, or a later withdrawal."""
-    hold(record)
-    if outcome not in record.next_outcomes:
-        now = record.outcome.label.lower() if record.outcome else "waiting for a result"
-        raise VettingError(f"Police vetting that is {now} cannot be recorded as {outcome.label.lower()}.")
-    if outcome == NppvOutcome.GRANTED:
-        record.granted_on = outcome_on
-        record.expires_on = rules.nppv_expiry(outcome_on, policy or current_policy())
-    record.outcome, record.outcome_on = outcome, outcome_on
-    audit.record(by, "vetting.nppv_outcome", _volunteer(record), obj=record, outcome=outcome, outcome_on=outcome_on)
-    db.session.flush()
 
 
 def _volunteer(record) -> User:
@@ -210,3 +255,72 @@ def purge_note(decision: DbsDecision, volunteer: User) -> None:
     decision.rationale = None
     decision.rationale_purged_at = utcnow()
     audit.record(None, "vetting.note_purged", volunteer, obj=decision, decided_on=decision.decided_on)
+
+
+# ---------------------------------------------------------------- identity, and what readiness reads
+
+
+def record_identity_check(volunteer: User, route, documents, names_confirmed: bool, addresses_confirmed: bool,
+                          checked_on: date, by: User) -> IdentityCheck:
+    """Record that `by` examined the originals on `checked_on`: the route and document types only, never a copy."""
+    refuse_own(volunteer.id, by)
+    problems = rules_identity.identity_problems(route, documents, names_confirmed, addresses_confirmed)
+    if problems:
+        raise VettingError("The identity check cannot be recorded: " + "; ".join(problems) + ".")
+    row = IdentityCheck(volunteer_id=volunteer.id, route=route, documents=list(documents),
+                        names_confirmed=names_confirmed, addresses_confirmed=addresses_confirmed,
+                        checked_on=checked_on, checked_by_id=by.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(by, "vetting.identity_checked", volunteer, obj=row, route=route.value, checked_on=checked_on)
+    return row
+
+
+def identity_checked(volunteer: User, on: date | None = None) -> bool:
+    """Readiness: has this volunteer's identity been checked (on or before `on`, default today)?"""
+    on = on or today_london()
+    return db.session.scalar(select(IdentityCheck.id).where(
+        IdentityCheck.volunteer_id == volunteer.id, IdentityCheck.checked_on <= on).limit(1)) is not None
+
+
+def approval_conditions(volunteer: User) -> tuple[str, ...]:
+    """Readiness and pairing: the condition codes on the approval of the volunteer's current DBS certificate."""
+    checks, _ = facts_for(load_records([volunteer.id]).get(volunteer.id, ([], [])))
+    current = rules.current_dbs(checks)
+    decision = current.latest_decision if current else None
+    return decision.conditions if decision and decision.decision == Decision.APPROVED else ()
+
+
+# ---------------------------------------------------------------- the volunteer's self-declaration
+
+
+def make_self_declaration(volunteer: User, has_something: bool, details: str | None, on: date | None = None) -> SelfDeclaration:
+    """The volunteer's own confidential self-declaration (a new one each time; the latest counts)."""
+    if has_something and not (details or "").strip():
+        raise VettingError("Tell us what you are declaring, or choose no.")
+    row = SelfDeclaration(volunteer_id=volunteer.id, made_on=on or today_london(), has_something=has_something,
+                          details=details.strip() if has_something else None)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(volunteer, "vetting.self_declared", volunteer, obj=row)  # no answer in the audit log
+    return row
+
+
+def latest_declaration(volunteer: User) -> SelfDeclaration | None:
+    return db.session.scalar(select(SelfDeclaration).where(SelfDeclaration.volunteer_id == volunteer.id)
+                             .order_by(SelfDeclaration.made_on.desc(), SelfDeclaration.id.desc()).limit(1))
+
+
+def self_declaration_state(volunteer: User) -> str:
+    """Readiness: "not_made", "nothing_declared" or "declared" (the latest declaration)."""
+    row = latest_declaration(volunteer)
+    if row is None:
+        return "not_made"
+    return "declared" if row.has_something else "nothing_declared"
+
+
+def purge_declaration(row: SelfDeclaration, volunteer: User) -> None:
+    """Delete what a self-declaration said (that one was made, and when, are kept), and audit it."""
+    row.details = None
+    row.details_purged_at = utcnow()
+    audit.record(None, "vetting.declaration_purged", volunteer, obj=row, made_on=row.made_on)

@@ -11,9 +11,9 @@ from app.email import send_email
 from app.extensions import db
 from app.vetting import rules
 from app.vetting.enums import NppvOutcome, ReminderKind
-from app.vetting.models import DbsDecision, SentReminder
+from app.vetting.models import DbsCheck, DbsDecision, SelfDeclaration, SentReminder
 from app.vetting.policy import VettingPolicy
-from app.vetting.services import facts_for, load_records, purge_note
+from app.vetting.services import facts_for, load_records, purge_declaration, purge_note
 
 
 def active_volunteers_query():
@@ -22,13 +22,13 @@ def active_volunteers_query():
             .options(selectinload(User.areas)).order_by(User.full_name, User.id))
 
 
-def due_items(checks, police, policy: VettingPolicy) -> list[tuple[ReminderKind, int, date]]:
+def due_items(checks, police, policy: VettingPolicy, on: date | None = None) -> list[tuple[ReminderKind, int, date]]:
     """What a volunteer has coming up: (kind, record id, due date). A renewal already under way needs no reminder."""
     items = []
     current = rules.current_dbs(checks)
     renewing = current is not None and any(not c.has_result and c.requested_on >= current.issued_on for c in checks)
     if current is not None and not renewing:
-        status_due = rules.next_status_check(current, policy)
+        status_due = rules.next_status_check(current, policy, on)
         if status_due is not None:
             items.append((ReminderKind.STATUS_CHECK, current.id, status_due))
         else:
@@ -36,6 +36,9 @@ def due_items(checks, police, policy: VettingPolicy) -> list[tuple[ReminderKind,
     nppv = rules.current_nppv(police)
     if nppv is not None and nppv.outcome == NppvOutcome.GRANTED and not any(r.outcome is None for r in police):
         items.append((ReminderKind.NPPV_EXPIRY, nppv.id, nppv.expires_on))
+        review = rules.next_nppv_review(nppv.granted_on, nppv.expires_on, policy, on) if on else None
+        if review is not None:
+            items.append((ReminderKind.NPPV_REVIEW, nppv.id, review))
     return items
 
 
@@ -78,7 +81,7 @@ def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -
     sent = 0
     for volunteer in tqdm(volunteers, desc="vetting reminders", disable=not progress):
         checks, police = facts_for(records.get(volunteer.id, ([], [])))
-        for kind, record_id, due_on in due_items(checks, police, policy):
+        for kind, record_id, due_on in due_items(checks, police, policy, today):
             lead = rules.reminder_lead(due_on, today, policy.reminder_days)
             if lead is None or (kind, record_id, due_on, lead) in sent_before:
                 continue
@@ -93,7 +96,8 @@ def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -
 def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: list[User]) -> None:
     subjects = {ReminderKind.DBS_RECHECK: "Your DBS check is due for renewal",
                 ReminderKind.STATUS_CHECK: "Your DBS Update Service check is coming up",
-                ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal"}
+                ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal",
+                ReminderKind.NPPV_REVIEW: "Your police vetting review is coming up"}
     send_email(volunteer.email, subjects[kind], "vetting/reminder_volunteer", user=volunteer, kind=kind, due_on=due_on)
     for person in staff:
         send_email(person.email, f"{kind.label} due for {volunteer.display_name}", "vetting/reminder_coordinator",
@@ -101,7 +105,30 @@ def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: lis
 
 
 def purge_notes(today: date, policy: VettingPolicy, progress: bool = False) -> int:
-    """Delete disclosure notes older than the retention period, auditing each; returns how many."""
+    """Delete disclosure notes and self-declaration details past the retention period, auditing each."""
+    return _purge_decision_notes(today, policy, progress) + _purge_declarations(today, policy, progress)
+
+
+def _purge_declarations(today: date, policy: VettingPolicy, progress: bool) -> int:
+    rows = db.session.scalars(select(SelfDeclaration).where(SelfDeclaration.details.is_not(None))).all()
+    people = {r.volunteer_id for r in rows}
+    checks = db.session.scalars(select(DbsCheck).where(DbsCheck.volunteer_id.in_(people))).all() if rows else []
+    decided, issued = {}, {}
+    for check in checks:
+        decided.setdefault(check.volunteer_id, []).extend(d.decided_on for d in check.decisions)
+        if check.issued_on:
+            issued.setdefault(check.volunteer_id, []).append(check.issued_on)
+    due = [r for r in rows if (day := rules.declaration_purge_due(
+        r.made_on, decided.get(r.volunteer_id, []), issued.get(r.volunteer_id, []), policy)) and day <= today]
+    volunteers = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({r.volunteer_id for r in due})))} if due else {}
+    for row in tqdm(due, desc="self-declarations", disable=not progress):
+        purge_declaration(row, volunteers[row.volunteer_id])
+    db.session.flush()
+    return len(due)
+
+
+def _purge_decision_notes(today: date, policy: VettingPolicy, progress: bool) -> int:
     decisions = db.session.scalars(select(DbsDecision).where(DbsDecision.rationale.is_not(None))
                                    .options(joinedload(DbsDecision.check))).all()
     due = [d for d in decisions if rules.note_purge_due(d.decided_on, policy) <= today]

@@ -10,12 +10,27 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import person_in_scope, roles_required
 from app.timefmt import today_london
-from app.vetting import forms, queries, rules, services
+from app.vetting import forms, queries, rules, rules_update_service, services
 from app.vetting.cli import vetting_cli
-from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.enums import (
+    DbsLevel,
+    DbsOutcome,
+    Decision,
+    IdRoute,
+    JoinRoute,
+    StatusOutcome,
+    Workforce,
+)
+from app.vetting.models import (
+    DbsCheck,
+    DbsConfirmation,
+    DbsDecision,
+    IdentityCheck,
+    PoliceVetting,
+    StatusCheck,
+)
 from app.vetting.policy import current_policy
-from app.vetting.rules_summaries import dbs_step, nppv_step, update_service_step
+from app.vetting.rules_summaries import dbs_step, declaration_step, nppv_step, update_service_step
 
 bp = Blueprint("vetting", __name__, url_prefix="/vetting", cli_group=None)
 bp.cli.add_command(vetting_cli)
@@ -33,6 +48,21 @@ def vetting_gate_for(user) -> rules.GateResult:
 # ---------------------------------------------------------------- loaders (404 for unknown ids)
 
 
+def _not_own(person: User) -> User:
+    """Separation of duties: staff never work on their own vetting record (403); they see it under "Your checks"."""
+    if person.id == current_user.id:
+        abort(403)
+    return person
+
+
+def _vets(volunteer: User) -> bool:
+    """Vetting staff for this person: a manager, or a coordinator for one of their areas (need to know)."""
+    if current_user.has_role(Role.MANAGER):
+        return True
+    return current_user.has_role(Role.COORDINATOR) and bool({a.id for a in current_user.areas} &
+                                                            {a.id for a in volunteer.areas})
+
+
 def get_volunteer_or_404(user_id: int) -> User:
     """A volunteer, or someone with vetting records (a declined volunteer keeps their history)."""
     person = db.get_or_404(User, user_id)
@@ -43,16 +73,23 @@ def get_volunteer_or_404(user_id: int) -> User:
 
 
 def _in_scope_or_404(person: User) -> User:
-    """Coordinators see the vetting of people in the areas they cover; managers everyone. Others: not found."""
-    if not person_in_scope(current_user, person):
+    """Coordinators see the vetting of people in the areas they cover, managers everyone (others: not found);
+    and nobody works on their own record (403)."""
+    if person.id != current_user.id and not person_in_scope(current_user, person):
         abort(404)
-    return person
+    return _not_own(person)
 
 
 def get_check_or_404(check_id: int) -> tuple[DbsCheck, User]:
     """A DBS check and the person it belongs to."""
     check = db.get_or_404(DbsCheck, check_id)
     return check, _in_scope_or_404(db.session.get(User, check.volunteer_id))
+
+
+def get_decision_or_404(decision_id: int) -> tuple[DbsDecision, User]:
+    """A decision on a DBS check and the person it is about."""
+    decision = db.get_or_404(DbsDecision, decision_id)
+    return decision, _in_scope_or_404(db.session.get(User, decision.check.volunteer_id))
 
 
 def get_police_or_404(record_id: int) -> tuple[PoliceVetting, User]:
@@ -95,16 +132,21 @@ def record(user_id):
     checks = db.session.scalars(
         select(DbsCheck).where(DbsCheck.volunteer_id == volunteer.id).order_by(DbsCheck.id.desc())
         .options(selectinload(DbsCheck.decisions).joinedload(DbsDecision.decided_by),
+                 selectinload(DbsCheck.decisions).joinedload(DbsDecision.confirmation).joinedload(DbsConfirmation.confirmed_by),
                  selectinload(DbsCheck.status_checks).joinedload(StatusCheck.checked_by),
                  joinedload(DbsCheck.original_seen_by))).all()
     police = db.session.scalars(select(PoliceVetting).where(PoliceVetting.volunteer_id == volunteer.id)
                                 .order_by(PoliceVetting.id.desc())).all()
+    identity = db.session.scalars(select(IdentityCheck).where(IdentityCheck.volunteer_id == volunteer.id)
+                                  .order_by(IdentityCheck.id.desc())).all()
+    declaration = services.latest_declaration(volunteer)
     policy, today = current_policy(), today_london()
     gate = rules.evaluate_gate([c.facts() for c in checks], [p.facts() for p in police], policy, today)
     services.log_view(current_user, volunteer, page="record")
     return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police,
-                             gate=gate,
-                              policy=policy, today=today, rules=rules)
+                             identity=identity, gate=gate, policy=policy, today=today, rules=rules,
+                             declaration=declaration, sees_declaration=_vets(volunteer),
+                             is_manager=current_user.has_role(Role.MANAGER))
 
 
 @bp.route("/people/<int:user_id>/dbs/new", methods=["GET", "POST"])
@@ -114,7 +156,7 @@ def new_dbs(user_id):
     volunteer = get_volunteer_or_404(user_id)
     policy = current_policy()
     form = forms.DbsRequestForm(data={"level": policy.dbs_level.value, "workforce": policy.dbs_workforce.value,
-                                      "volunteer_check": "yes"} if request.method == "GET" else None)
+                                      "volunteer_check": "yes"} if request.method == "GET" else None, policy=policy)
     if form.validate_on_submit():
         outcome = perform(services.request_dbs_check, volunteer, DbsLevel(form.level.data),
                           Workforce(form.workforce.data), form.volunteer_check.data == "yes",
@@ -156,10 +198,11 @@ def dbs_result(check_id):
 def dbs_decision(check_id):
     """Record a risk-assessed decision on a certificate with information, or after a changed status."""
     check, volunteer = get_check_or_404(check_id)
-    form = forms.DecisionForm(retention_months=current_policy().note_retention_months)
+    form = forms.DecisionForm(policy=current_policy())
     if form.validate_on_submit():
+        conditions = form.conditions.data if "conditions" in form else []
         outcome = perform(services.record_dbs_decision, check, Decision(form.decision.data),
-                          form.rationale.data, current_user)
+                          form.rationale.data, current_user, conditions=conditions or [])
         return _saved(outcome, volunteer, "Decision saved.", form, obj=check)
     return _form_page(form, volunteer, "Risk-assessed decision", [check.problem_with("decision")], obj=check,
                       check=check,
@@ -171,10 +214,11 @@ def dbs_decision(check_id):
 def update_service(check_id):
     """Record the Update Service subscription, consent to status checks and the original certificate seen."""
     check, volunteer = get_check_or_404(check_id)
-    form = forms.UpdateServiceForm(obj=check if request.method == "GET" else None)
+    form = forms.UpdateServiceForm(obj=check if request.method == "GET" else None, check=check)
     if form.validate_on_submit():
-        outcome = perform(services.record_update_service, check, form.subscribed_on.data,
-                          form.consent_on.data, form.original_seen_on.data, current_user)
+        details = {name: getattr(form, name).data or None for name in services.UPDATE_SERVICE_FIELDS}
+        details["join_route"] = JoinRoute(details["join_route"]) if details["join_route"] else None
+        outcome = perform(services.record_update_service, check, details, current_user)
         return _saved(outcome, volunteer, "Update Service details saved.", form, obj=check)
     return _form_page(form, volunteer, "DBS Update Service", [check.problem_with("update_service")],
                       obj=check)
@@ -185,41 +229,47 @@ def update_service(check_id):
 def status_check(check_id):
     """Record an Update Service status check, if consent, sighting, level and workforce allow one."""
     check, volunteer = get_check_or_404(check_id)
-    problems = rules.status_check_problems(check.facts(), current_policy())
-    form = forms.StatusCheckForm(check=check)
+    policy = current_policy()
+    problems = rules_update_service.status_check_problems(check.facts(), policy,
+                                           identity_checked=services.identity_checked(volunteer, today_london()))
+    form = forms.StatusCheckForm(check=check, policy=policy)
     if not problems and form.validate_on_submit():
         outcome = perform(services.record_status_check, check, form.checked_on.data,
-                          StatusOutcome(form.outcome.data), current_user)
+                          StatusOutcome(form.outcome.data), current_user, name_matches=form.name_matches.data == "yes")
         return _saved(outcome, volunteer, "Status check saved.", form, obj=check)
     return _form_page(form, volunteer, "Update Service status check", problems, obj=check)
 
 
-@bp.route("/people/<int:user_id>/police/new", methods=["GET", "POST"])
+@bp.route("/decisions/<int:decision_id>/confirm", methods=["GET", "POST"])
+@roles_required(Role.MANAGER)
+def confirm_decision(decision_id):
+    """A manager, not the one who approved, confirms an approval of a check that disclosed information."""
+    decision, volunteer = get_decision_or_404(decision_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        outcome = perform(services.confirm_dbs_decision, decision, current_user)
+        return _saved(outcome, volunteer, "Approval confirmed.", form, obj=decision.check)
+    problems = ["This decision does not need a confirmation." if not decision.facts().awaiting_confirmation else None,
+                "You made this decision, so another manager must confirm it."
+                if decision.decided_by_id == current_user.id else None]
+    return _form_page(form, volunteer, "Confirm a risk-assessed approval", problems, obj=decision.check,
+                      check=decision.check, decision=decision, conditions=current_policy().condition_labels,
+                      hint="Read the reasons on the record first. Confirm only if you agree the approval is safe.")
+
+
+@bp.route("/people/<int:user_id>/identity/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
-def new_police(user_id):
-    """Record a police vetting (NPPV) application sent to the force."""
+def new_identity(user_id):
+    """Record an identity check: the route, the document types examined in the original, who and when."""
     volunteer = get_volunteer_or_404(user_id)
-    form = forms.PoliceVettingForm(data={"level": current_policy().nppv_level.value}
-                                   if request.method == "GET" else None)
+    form = forms.IdentityCheckForm()
     if form.validate_on_submit():
-        outcome = perform(services.submit_police_vetting, volunteer, NppvLevel(form.level.data),
-                          form.force_reference.data, form.submitted_on.data, current_user)
-        return _saved(outcome, volunteer, "Police vetting saved.", form, obj=volunteer)
-    return _form_page(form, volunteer, "Record police vetting")
-
-
-@bp.route("/police/<int:record_id>/result", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def police_result(record_id):
-    """Record the force's answer: granted, refused, or a later withdrawal."""
-    record, volunteer = get_police_or_404(record_id)
-    form = forms.PoliceOutcomeForm(record=record)
-    final = None if record.next_outcomes else f"This police vetting was {record.outcome.label.lower()}: it cannot change."
-    if form.validate_on_submit():
-        outcome = perform(services.record_police_outcome, record, NppvOutcome(form.outcome.data),
-                          form.outcome_on.data, current_user)
-        return _saved(outcome, volunteer, "Police vetting result saved.", form, obj=record)
-    return _form_page(form, volunteer, "Police vetting result", [final], obj=record)
+        outcome = perform(services.record_identity_check, volunteer, IdRoute(form.route.data), form.documents.data,
+                          form.names_confirmed.data == "yes", form.addresses_confirmed.data == "yes",
+                          form.checked_on.data, current_user)
+        return _saved(outcome, volunteer, "Identity check saved.", form, obj=volunteer)
+    return _form_page(form, volunteer, "Record an identity check",
+                      hint="Examine the original documents in person. Never take or keep a copy or a scan.")
 
 
 def _saved(outcome, volunteer: User, message: str, form, obj=None):
@@ -233,6 +283,23 @@ def _saved(outcome, volunteer: User, message: str, form, obj=None):
 # ---------------------------------------------------------------- the volunteer's own page
 
 
+@bp.route("/mine/declaration", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def declaration():
+    """Your confidential self-declaration of criminal records, worded to the DBS filtering rules."""
+    form = forms.SelfDeclarationForm()
+    if form.validate_on_submit():
+        outcome = perform(services.make_self_declaration, current_user, form.has_something.data == "yes",
+                          form.details.data)
+        if outcome:
+            flash("Thank you. Your declaration has been sent to the people deciding on your vetting.")
+            return redirect(url_for("vetting.mine"))
+        flash(outcome.message)
+    policy = current_policy()
+    return render_template("vetting/declaration.html", form=form, policy=policy,
+                           latest=services.latest_declaration(current_user)), 400 if form.errors else 200
+
+
 @bp.route("/mine")
 @roles_required(Role.VOLUNTEER)
 def mine():
@@ -241,6 +308,9 @@ def mine():
     records = services.load_records([current_user.id]).get(current_user.id, ([], []))
     checks, police = services.facts_for(records)
     gate = rules.evaluate_gate(checks, police, policy, today)
-    steps = [dbs_step(checks, policy, today), update_service_step(checks, today),
-             nppv_step(police, policy, today)]
+    steps = [declaration_step(services.latest_declaration(current_user)), dbs_step(checks, policy, today),
+             update_service_step(checks, today), nppv_step(police, policy, today)]
     return render_template("vetting/mine.html", gate=gate, steps=[s for s in steps if s])
+
+
+from app.vetting import views_police  # noqa: E402, F401  (registers the police vetting pages on `bp`)

@@ -22,7 +22,7 @@ def make_application(user=None, status: Status = Status.DRAFT, areas=("Durham",)
     values = dict(full_name=user.full_name, email=user.email, date_of_birth=date(1985, 3, 27), phone="07700900982",
                   address="1 High Street\nDurham", postcode="DH1 3LE", availability=["weekends"],
                   motivation="I want to give back.", lived_experience=["homelessness"],
-                  lived_experience_note="I was homeless for a year.", consent_data=True, consent_checks=True,
+                  consent_data=True, consent_checks=True,
                   steps_done=list(STEPS)) | fields
     application = Application(user=user, status=status, **values)
     application.areas = [area_named(a) for a in areas]

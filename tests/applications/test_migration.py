@@ -24,6 +24,9 @@ def test_0005_keeps_referees_and_areas_both_ways(tmp_path, smtp_server):
             # Today's models write the version counters that 0007 adds; give the old tables them early.
             for table in ("users", "applications", "referees"):
                 db.session.execute(text(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
+            # ... and the purge time that 0009 adds.
+            db.session.execute(text("ALTER TABLE applications ADD COLUMN notes_purged_at TIMESTAMP"))
+            db.session.execute(text("ALTER TABLE applications ADD COLUMN anonymised_at TIMESTAMP"))
             sync_areas(ROOT / "policy" / "areas.toml")
             make_application(areas=("Durham", "Weardale"))
             make_application(areas=("Stanley",))

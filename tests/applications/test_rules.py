@@ -128,19 +128,22 @@ def test_policy_file_is_read():
     assert p.label("availability", "gone") == "gone"
 
 
-@pytest.mark.parametrize("action, details, what, why", [
-    ("application.start_review", {"note": "Picked up"}, "Started the review", "Picked up"),
-    ("application.start_review", {"note": ""}, "Started the review", ""),
-    ("application.reference_assessed", {"referee": 2, "satisfactory": False, "note": "Vague"},
-     "Recorded reference 2 as not satisfactory", "Vague"),
-    ("application.reference_received", {"referee": 1}, "Reference 1 arrived", ""),
-    ("application.decline", {"reason": "no_contact", "note": "Three calls"}, "Declined",
-     "We could not get in touch. Three calls"),
-    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"}, "Recorded the informal chat",
+@pytest.mark.parametrize("action, details, note, what, why", [
+    ("application.start_review", {}, "Picked up", "Started the review", "Picked up"),
+    ("application.start_review", {}, None, "Started the review", ""),
+    ("application.reference_assessed", {"referee": 2}, "Vague", "Recorded reference 2 as not satisfactory", "Vague"),
+    ("application.reference_received", {"referee": 1}, None, "Reference 1 arrived", ""),
+    ("application.decline", {}, None, "Declined", "We could not get in touch. Three calls"),
+    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"}, None, "Recorded the informal chat",
      "Went well: ready to go ahead"),
-    ("application.withdraw", {"reason": "Moving away"}, "Withdrew the application", "Moving away"),
+    ("application.withdraw", {}, "Moving away", "Withdrew the application", "Moving away"),
 ])
-def test_history_words(action, details, what, why):
+def test_history_words(action, details, note, what, why):
+    """The audit details carry codes; notes come beside them, the decline and the reference outcome from the rows."""
+    from types import SimpleNamespace
+
     from app.applications.queries import describe
 
-    assert describe(action, details) == (what, why)
+    application = SimpleNamespace(decline_reason="no_contact", decline_note="Three calls",
+                                  referees=[SimpleNamespace(position=2, satisfactory=False)])
+    assert describe(action, details, note, application) == (what, why)

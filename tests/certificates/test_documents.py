@@ -21,7 +21,7 @@ def _qr_codes(data: bytes) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
 
 
-def test_the_holder_downloads_a_certificate_with_its_details_in_real_text_and_a_qr_code(login_as):
+def test_the_holder_downloads_a_certificate_with_its_details_in_real_text_and_a_qr_code(app, login_as):
     certificate, code = make_certificate(name="Zoë Łukasiewicz-O'Brien", on=date(2026, 3, 2))
     response = login_as(certificate.holder).get(f"/certificates/{certificate.id}/certificate.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -35,7 +35,7 @@ def test_the_holder_downloads_a_certificate_with_its_details_in_real_text_and_a_
                      "6 hours", "2 March 2029", "Example Safeguarding Accreditation Board", "ESAB-L1-0001",
                      f"Certificate code: {code}"):
         assert expected in text, expected
-    assert _qr_codes(response.data) == [f"http://localhost/certificates/verify/{code}"]
+    assert _qr_codes(response.data) == [f"{app.config['PORTAL_URL']}/certificates/verify/{code}"]  # never the Host
 
 
 def test_the_qr_code_leads_to_the_verify_page_that_shows_it_valid(app, client):
@@ -43,7 +43,7 @@ def test_the_qr_code_leads_to_the_verify_page_that_shows_it_valid(app, client):
     with app.test_request_context("/"):
         data = rules_pdf.certificate_pdf(sheet_for(certificate))
     (url,) = _qr_codes(data)
-    page = client.get(url.removeprefix("http://localhost"))
+    page = client.get(url.removeprefix(app.config["PORTAL_URL"]))
     assert page.status_code == 200 and "This certificate is" in page.text and "Valid" in page.text
 
 

@@ -17,7 +17,7 @@ from app.training import services as training
 from app.training import services_seats as seats
 from app.training.models import Booking, BookingStatus, TrainingSession
 from app.vetting.enums import DbsOutcome
-from app.vetting.models import DbsDecision
+from app.vetting.models import DbsConfirmation, DbsDecision
 from tests.applications.factories import ready_to_accept
 from tests.concurrency.conftest import audit_count, settle
 from tests.conftest import sign_in_client
@@ -125,6 +125,25 @@ def test_two_sign_ups_with_one_address_make_one_account(app, race, smtp):
 
 
 # ---------------------------------------------------------------- vetting
+
+
+def test_two_managers_confirm_one_approval_at_once(app, race):
+    from app.vetting.enums import Decision
+
+    volunteer = make_user(Role.VOLUNTEER, areas=["Durham"])
+    approver = make_user(Role.COORDINATOR, areas=["Durham"])
+    check = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, issued_on=date(2026, 2, 1), decision=Decision.APPROVED,
+                     decided_by=approver)
+    decision = check.decisions[0]
+    decision.needs_confirmation = True
+    db.session.commit()
+    clients = [sign_in_client(app, make_user(Role.MANAGER)) for _ in range(2)]
+    url = f"/vetting/decisions/{decision.id}/confirm"
+    responses = race(2, lambda i: clients[i].post(url))
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(DbsConfirmation)) == 1
+    assert audit_count("vetting.dbs_decision_confirmed") == 1
 
 
 def test_dbs_approve_and_decline_at_once_one_decision(app, race, smtp):

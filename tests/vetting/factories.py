@@ -3,8 +3,18 @@ from datetime import date
 
 from app.dates import add_years
 from app.extensions import db
-from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting.enums import (
+    DbsLevel,
+    DbsOutcome,
+    Decision,
+    IdDocument,
+    IdRoute,
+    NppvLevel,
+    NppvOutcome,
+    StatusOutcome,
+    Workforce,
+)
+from app.vetting.models import DbsCheck, DbsDecision, IdentityCheck, PoliceVetting, StatusCheck
 
 
 def make_dbs(volunteer, *, requested_on=date(2026, 1, 5), submitted_on=date(2026, 1, 6), issued_on=date(2026, 2, 1),
@@ -47,4 +57,16 @@ def make_nppv(volunteer, *, submitted_on=date(2026, 1, 6), outcome=NppvOutcome.G
     return record
 
 
-__all__ = ["make_dbs", "make_nppv", "add_status_check", "Decision"]
+__all__ = ["make_dbs", "make_nppv", "make_identity", "add_status_check", "Decision"]
+
+
+def make_identity(volunteer, *, checked_on=date(2026, 1, 5), checked_by=None, commit=True) -> IdentityCheck:
+    """A route 1 identity check (passport and a bank statement), all names and addresses confirmed."""
+    row = IdentityCheck(volunteer_id=volunteer.id, route=IdRoute.ROUTE_1,
+                        documents=[IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value],
+                        names_confirmed=True, addresses_confirmed=True, checked_on=checked_on,
+                        checked_by_id=checked_by.id if checked_by else None)
+    db.session.add(row)
+    if commit:
+        db.session.commit()
+    return row

@@ -12,7 +12,7 @@ from app.vetting.enums import DbsOutcome, Decision, NppvOutcome
 from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
 from app.vetting.services import vetting_gate
 from tests.factories import make_user
-from tests.vetting.factories import make_dbs, make_nppv
+from tests.vetting.factories import make_dbs, make_identity, make_nppv
 
 
 def d(day: date) -> list[str]:
@@ -33,7 +33,7 @@ def coordinator(login_as):
     return login_as("coordinator", areas=["Durham"])
 
 
-def test_coordinator_records_a_disclosure_decides_and_clears(coordinator, volunteer, smtp):
+def test_coordinator_records_a_disclosure_decides_and_clears(coordinator, volunteer, smtp, login_as):
     """The whole staff journey through the forms ends with the gate open."""
     today = today_london()
     r = coordinator.post(f"/vetting/people/{volunteer.id}/dbs/new", data={
@@ -54,6 +54,11 @@ def test_coordinator_records_a_disclosure_decides_and_clears(coordinator, volunt
     record = db.session.scalar(select(PoliceVetting))
     r = coordinator.post(f"/vetting/police/{record.id}/result", data={"outcome": "granted", "outcome_on": d(today)})
     assert r.status_code == 302
+    # A disclosed check's approval waits for a manager who did not make it.
+    assert vetting_gate(volunteer).reasons == ["The approval is waiting for a manager to confirm it"]
+    decision = db.session.scalar(select(DbsDecision))
+    manager = login_as("manager")
+    assert manager.post(f"/vetting/decisions/{decision.id}/confirm").status_code == 302
     gate = vetting_gate(volunteer)
     assert gate.ok and gate.until is not None
     for action in ("vetting.dbs_requested", "vetting.dbs_submitted", "vetting.dbs_result", "vetting.dbs_decision",
@@ -134,6 +139,7 @@ def test_declining_ends_onboarding_with_a_kind_email(coordinator, volunteer, smt
 def test_status_check_needs_consent_and_sighting_and_a_change_fails_the_gate(coordinator, volunteer):
     check = make_dbs(volunteer, issued_on=date(2026, 2, 1), subscribed_on=date(2026, 2, 3))
     make_nppv(volunteer)
+    make_identity(volunteer)
     today = today_london()
     r = coordinator.post(f"/vetting/dbs/{check.id}/status-check", data={"checked_on": d(today), "outcome": "no_change"})
     page = r.get_data(as_text=True)
@@ -141,12 +147,16 @@ def test_status_check_needs_consent_and_sighting_and_a_change_fails_the_gate(coo
     assert "Record the volunteer&#39;s consent to status checks" in page
     assert "Record who saw the original certificate in person" in page
     assert db.session.scalar(select(StatusCheck)) is None
-    coordinator.post(f"/vetting/dbs/{check.id}/update-service", data={
-        "subscribed_on": d(date(2026, 2, 3)), "consent_on": d(date(2026, 2, 4)), "original_seen_on": d(date(2026, 2, 4))})
+    r = coordinator.post(f"/vetting/dbs/{check.id}/update-service", data={
+        "join_route": "certificate", "subscribed_on": d(date(2026, 2, 3)),
+        "renews_on": d(date(today.year + 1, 12, 31)), "consent_on": d(date(2026, 2, 4)),
+        "original_seen_on": d(date(2026, 2, 4))})
+    assert r.status_code == 302
     db.session.refresh(check)
     assert check.original_seen_by_id == coordinator.user.id
     assert vetting_gate(volunteer).ok
-    r = coordinator.post(f"/vetting/dbs/{check.id}/status-check", data={"checked_on": d(today), "outcome": "changed"})
+    r = coordinator.post(f"/vetting/dbs/{check.id}/status-check",
+                         data={"checked_on": d(today), "outcome": "changed", "name_matches": "yes"})
     assert r.status_code == 302
     gate = vetting_gate(volunteer)
     assert not gate.ok and "showed new information" in gate.reasons[0]

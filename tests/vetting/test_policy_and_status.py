@@ -20,7 +20,9 @@ def test_the_shipped_policy_file_loads():
     policy = load_policy(ROOT / "policy" / "vetting.toml")
     assert policy.dbs_level == DbsLevel.ENHANCED and policy.dbs_workforce == Workforce.ADULT
     assert policy.recheck == "period" and policy.recheck_years == 3 and policy.status_check_months == 12
-    assert policy.nppv_level == NppvLevel.NPPV2_ABBREVIATED and policy.nppv_validity_years == 3
+    assert policy.nppv_level == NppvLevel.NPPV2_ABBREVIATED and policy.nppv_years(NppvLevel.NPPV2_ABBREVIATED) == 3
+    assert policy.nppv_years(NppvLevel.NPPV3) == 5 and policy.nppv_review_months == 12
+    assert policy.confirm_disclosed_approvals and "supervised_3_months" in policy.condition_labels
     assert policy.reminder_days == (90, 60, 30) and policy.note_retention_months == 6
 
 
@@ -28,7 +30,12 @@ def test_the_shipped_policy_file_loads():
     ('required_level = "enhanced"', 'required_level = "super"', "[dbs] required_level is 'super'; use one of basic"),
     ('recheck = "period"', 'recheck = "never"', '[dbs] recheck is \'never\'; use "period" or "update_service"'),
     ("recheck_years = 3", "recheck_years = 0", "[dbs] recheck_years must be a whole number of 1 or more"),
-    ("validity_years = 3", 'validity_years = "3"', "[nppv] validity_years must be a whole number"),
+    ("nppv3 = 5 }", 'nppv3 = "5" }', "[nppv] validity_years.nppv3 must be a whole number"),
+    (", nppv3 = 5 }", " }", "[nppv] validity_years needs a number of years for nppv3"),
+    ("nppv1 = 3", "nppv9 = 3", "[nppv] validity_years is 'nppv9'; use one of nppv1"),
+    ("confirm_disclosed_approvals = true", 'confirm_disclosed_approvals = "yes"',
+     "[dbs] confirm_disclosed_approvals must be true or false"),
+    ('supervised_3_months = "', 'Supervised = "', "[conditions] Supervised needs a code of lower-case letters"),
     ("lead_days = [90, 60, 30]", "lead_days = []", "[reminders] lead_days must be a list of days"),
     ("lead_days = [90, 60, 30]", "lead_days = [90, -1]", "[reminders] lead_days must be a whole number"),
     ("disclosure_note_months = 6\n", "", "[retention] needs disclosure_note_months"),
@@ -52,7 +59,10 @@ def test_a_missing_policy_file_is_a_clear_error(tmp_path):
 def test_category_labels_follow_the_reminder_lead_times():
     labels = status.category_labels(POLICY)
     assert list(labels.values()) == [
-        "Awaiting submission", "Awaiting result", "Awaiting decision", "Expiring within 30 days",
+        "Awaiting submission", "Awaiting result", "Awaiting decision", "Approval awaiting a manager's confirmation",
+        "Wrong level or workforce: start a new check", "Police vetting refused or withdrawn: talk to the volunteer",
+        "Change of circumstances with the force: record its review",
+        "Expiring within 30 days",
         "Expiring in 31 to 60 days", "Expiring in 61 to 90 days", "Expired or no longer current", "Update Service checks due"]
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.dates import add_months
-from app.vetting import rules
+from app.vetting import rules, rules_update_service
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.policy import VettingPolicy
 from app.vetting.rules import DbsFacts, DecisionFacts, NppvFacts, StatusCheckFacts
@@ -123,7 +123,7 @@ def ready(**kw) -> DbsFacts:
 
 
 def test_status_check_allowed_when_everything_is_recorded():
-    assert rules.status_check_problems(ready(), POLICY) == []
+    assert rules_update_service.status_check_problems(ready(), POLICY) == []
 
 
 @pytest.mark.parametrize("change,problem", [
@@ -136,14 +136,14 @@ def test_status_check_allowed_when_everything_is_recorded():
     ({"outcome": None, "issued_on": None}, "Record the certificate first"),
 ])
 def test_status_check_refused_without_each_precondition(change, problem):
-    assert rules.status_check_problems(replace(ready(), **change), POLICY) == [problem]
+    assert rules_update_service.status_check_problems(replace(ready(), **change), POLICY) == [problem]
 
 
 def test_status_check_refused_after_a_lapsed_subscription():
     lapsed = replace(ready(), status_checks=(StatusCheckFacts(date(2025, 3, 1), StatusOutcome.NO_SUBSCRIPTION),))
-    assert rules.status_check_problems(lapsed, POLICY) == ["The volunteer is not subscribed to the DBS Update Service"]
+    assert rules_update_service.status_check_problems(lapsed, POLICY) == ["The volunteer is not subscribed to the DBS Update Service"]
     resubscribed = replace(lapsed, subscribed_on=date(2025, 3, 10))
-    assert rules.status_check_problems(resubscribed, POLICY) == []
+    assert rules_update_service.status_check_problems(resubscribed, POLICY) == []
 
 
 # ---------------------------------------------------------------- the gate

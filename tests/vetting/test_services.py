@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
-from app.vetting import services
+from app.vetting import services, services_police
 from app.vetting.enums import DbsOutcome, Decision, NppvOutcome, StatusOutcome
 from app.vetting.models import DbsDecision, PoliceVetting
 from app.vetting.services import VettingError, vetting_gate
 from tests.factories import make_user
-from tests.vetting.factories import add_status_check, make_dbs, make_nppv
+from tests.vetting.factories import add_status_check, make_dbs, make_identity, make_nppv
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_transitions_out_of_order_are_refused(staff):
     with pytest.raises(VettingError, match="submitted first"):
         services.record_dbs_result(requested, "001234567890", date(2026, 2, 1), DbsOutcome.CLEAR, staff)
     with pytest.raises(VettingError, match="Record the certificate before"):
-        services.record_update_service(requested, date(2026, 2, 1), None, None, staff)
+        services.record_update_service(requested, {"subscribed_on": date(2026, 2, 1)}, staff)
     with pytest.raises(VettingError, match="does not need a decision"):
         services.record_dbs_decision(requested, Decision.APPROVED, "x", staff)
     services.record_dbs_submission(requested, date(2026, 1, 7), staff)
@@ -60,10 +60,10 @@ def test_transitions_out_of_order_are_refused(staff):
     with pytest.raises(VettingError, match="12 digits"):
         services.record_dbs_result(requested, "12345678901", date(2026, 2, 1), DbsOutcome.CLEAR, staff)
     with pytest.raises(VettingError, match="A status check cannot be recorded: Record the certificate first"):
-        services.record_status_check(requested, date(2026, 2, 1), StatusOutcome.NO_CHANGE, staff)
+        services.record_status_check(requested, date(2026, 2, 1), StatusOutcome.NO_CHANGE, staff, name_matches=True)
     pending = make_nppv(volunteer, outcome=None)
     with pytest.raises(VettingError, match="waiting for a result cannot be recorded as withdrawn"):
-        services.record_police_outcome(pending, NppvOutcome.WITHDRAWN, date(2026, 2, 1), staff)
+        services_police.record_police_outcome(pending, NppvOutcome.WITHDRAWN, date(2026, 2, 1), staff)
 
 
 def test_a_recheck_adds_a_record_and_keeps_the_old_one(staff):
@@ -102,7 +102,7 @@ def test_gates_for_many_volunteers_in_fixed_queries(count_queries):
     assert gates[people[0].id].ok and gates[people[0].id].until == date(2029, 1, 31)
     assert "a risk-assessed decision is needed" in gates[people[1].id].reasons[0]
     assert gates[people[3].id].reasons == ["No DBS check has been started", "No police vetting has been started"]
-    assert len(q) == 4  # checks, their decisions and status checks, police vetting
+    assert len(q) == 5  # checks, their decisions and status checks, police vetting, its changes of circumstances
 
 
 def test_one_decision_per_check_is_kept_by_the_database(staff):
@@ -140,7 +140,7 @@ def test_gate_shell_at_the_police_vetting_expiry(staff):
     volunteer = make_user(Role.VOLUNTEER)
     make_dbs(volunteer, issued_on=date(2026, 2, 1))
     record = make_nppv(volunteer, outcome=None)
-    services.record_police_outcome(record, NppvOutcome.GRANTED, date(2026, 2, 10), staff)  # policy: 3 years
+    services_police.record_police_outcome(record, NppvOutcome.GRANTED, date(2026, 2, 10), staff)  # policy: 3 years
     db.session.commit()
     assert vetting_gate(volunteer, on=date(2029, 1, 31)).until == date(2029, 1, 31)  # DBS recheck is earlier
     make_dbs(volunteer, issued_on=date(2029, 1, 20), requested_on=date(2029, 1, 2), submitted_on=date(2029, 1, 3))
@@ -155,10 +155,11 @@ def test_gate_shell_after_a_lapsed_subscription(staff):
     check = make_dbs(volunteer, issued_on=date(2026, 2, 1), subscribed_on=date(2026, 2, 2),
                      consent_on=date(2026, 2, 2), seen_on=date(2026, 2, 2))
     make_nppv(volunteer, granted_on=date(2026, 2, 10))
-    services.record_status_check(check, date(2026, 6, 1), StatusOutcome.NO_SUBSCRIPTION, staff)
+    make_identity(volunteer)
+    services.record_status_check(check, date(2026, 6, 1), StatusOutcome.NO_SUBSCRIPTION, staff, name_matches=True)
     db.session.commit()
     with pytest.raises(VettingError, match="not subscribed"):
-        services.record_status_check(check, date(2026, 6, 2), StatusOutcome.NO_CHANGE, staff)
+        services.record_status_check(check, date(2026, 6, 2), StatusOutcome.NO_CHANGE, staff, name_matches=True)
     db.session.rollback()
     after = vetting_gate(volunteer, on=date(2026, 6, 3))
     assert after.ok and after.until == date(2029, 1, 31)  # the three-year recheck governs again

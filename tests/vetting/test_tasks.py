@@ -35,7 +35,7 @@ def people():
     elsewhere = make_user(Role.COORDINATOR, email="darlington.coord@example.org", areas=["Darlington"])
     manager = make_user(Role.MANAGER, email="manager@example.org")
     make_dbs(volunteer, issued_on=ISSUED)
-    make_nppv(volunteer, granted_on=date(2026, 1, 1))  # expires 2029: nothing due in these tests
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))  # expires 2029, reviewed each 15 June: nothing due here
     return volunteer, covering, elsewhere, manager
 
 
@@ -78,7 +78,7 @@ def test_managers_hear_when_no_coordinator_covers_the_area(run, smtp):
     volunteer = make_user(Role.VOLUNTEER, areas=["Weardale"])
     manager = make_user(Role.MANAGER)
     make_dbs(volunteer, issued_on=ISSUED)
-    make_nppv(volunteer, granted_on=date(2026, 1, 1))
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))
     run("remind", DUE - timedelta(days=60))
     assert len(smtp.to(volunteer.email)) == 1 and len(smtp.to(manager.email)) == 1
 
@@ -104,8 +104,8 @@ def test_purge_removes_notes_after_six_months_and_audits_each(run):
                      decided_on=date(2026, 1, 10), rationale="Old caution; low risk.")
     recent = make_dbs(make_user(Role.VOLUNTEER), outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED,
                       decided_on=date(2026, 3, 1), rationale="Kept for now.")
-    assert run("purge", date(2026, 7, 9)).strip() == "vetting: 0 disclosure notes purged"
-    assert run("purge", date(2026, 7, 10)).strip() == "vetting: 1 disclosure notes purged"
+    assert run("purge", date(2026, 7, 9)).splitlines()[0] == "vetting: 0 disclosure notes and self-declarations purged"
+    assert run("purge", date(2026, 7, 10)).splitlines()[0] == "vetting: 1 disclosure notes and self-declarations purged"
     db.session.expire_all()
     decision = db.session.get(DbsDecision, check.decisions[0].id)
     assert decision.rationale is None and decision.rationale_purged_at is not None
@@ -114,5 +114,42 @@ def test_purge_removes_notes_after_six_months_and_audits_each(run):
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vetting.note_purged")).all()
     assert event.subject_id == volunteer.id and event.actor_id is None
     assert event.object_type == "DbsDecision" and event.object_id == decision.id
-    assert run("purge", date(2026, 12, 1)).strip() == "vetting: 1 disclosure notes purged"  # the other one
-    assert run("purge", date(2026, 12, 2)).strip() == "vetting: 0 disclosure notes purged"
+    assert run("purge", date(2026, 12, 1)).splitlines()[0] == "vetting: 1 disclosure notes and self-declarations purged"  # other
+    assert run("purge", date(2026, 12, 2)).splitlines()[0] == "vetting: 0 disclosure notes and self-declarations purged"
+
+
+def test_annual_police_vetting_review_reminder(run, smtp):
+    volunteer = make_user(Role.VOLUNTEER)
+    make_dbs(volunteer, issued_on=date(2026, 1, 1))
+    make_nppv(volunteer, granted_on=date(2026, 6, 15))  # reviewed each 15 June (policy: review_months = 12)
+    run("remind", date(2027, 3, 16))  # 91 days before: nothing yet
+    assert smtp.to(volunteer.email) == []
+    run("remind", date(2027, 5, 16))  # 30 days before
+    [message] = smtp.to(volunteer.email)
+    assert message["Subject"] == "Your police vetting review is coming up"
+    assert "next review is due on 15 June 2027" in smtp.body(message)
+    run("remind", date(2027, 5, 17))
+    assert len(smtp.to(volunteer.email)) == 1
+
+
+def test_purge_reaches_application_notes_six_months_after_the_decision(run):
+    from datetime import UTC, datetime
+
+    from app.applications.models import ApplicationNote
+    from app.applications.rules import Status
+    from app.applications.services import start_review
+    from tests.applications.factories import make_application
+
+    coordinator = make_user(Role.COORDINATOR, areas=["Durham"])
+    application = make_application(status=Status.SUBMITTED, chat_notes="Talked about her past", decline_note="Risk")
+    start_review(application, coordinator, "Knows someone on probation")
+    application.status, application.decided_at = Status.DECLINED, datetime(2026, 1, 10, 12, tzinfo=UTC)
+    db.session.commit()
+    assert run("purge", date(2026, 7, 9)).splitlines()[1] == "applications: notes of 0 decided applications purged"
+    assert run("purge", date(2026, 7, 10)).splitlines()[1] == "applications: notes of 1 decided applications purged"
+    db.session.refresh(application)
+    assert application.chat_notes is None and application.decline_note is None and application.notes_purged_at
+    assert db.session.scalars(select(ApplicationNote.text)).all() == [None]
+    assert run("purge", date(2026, 7, 11)).splitlines()[1] == "applications: notes of 0 decided applications purged"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "application.notes_purged")) == 1

@@ -93,7 +93,7 @@ def test_work_list_runs_a_fixed_number_of_queries(login_as, count_queries):
         page = coordinator.get("/vetting?show=all&page=2").get_data(as_text=True)
     assert "Volunteer" in page
     assert len(small) == len(large), f"{len(small)} queries for 3 volunteers, {len(large)} for 43"
-    assert len(large) <= 14
+    assert len(large) <= 16  # the view log now also moves the audit chain on
 
 
 def test_default_list_runs_a_fixed_number_of_queries(login_as, count_queries):

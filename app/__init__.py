@@ -9,11 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
+from app.urls import BoundedIntConverter
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the app: config, extensions, blueprints, commands, error handlers."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: every <int:...> id is bounded
     load_config(app, config_name, overrides)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

@@ -10,12 +10,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
 from app.logs import init_logging
-from app.urls import PortalFlask
+from app.urls import BoundedIntConverter, PortalFlask
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the app: config, logging, extensions, blueprints, commands, error handlers."""
     app = PortalFlask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: every <int:...> id is bounded
     load_config(app, config_name, overrides)
     init_logging(app)
     if app.config["TRUSTED_PROXIES"]:

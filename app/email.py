@@ -54,6 +54,7 @@ def send_email(to: str, subject: str, template: str, attachments=(), alternative
     context.setdefault("scheme_name", current_app.config["SCHEME_NAME"])
     context.setdefault("contact_email", current_app.config["SCHEME_CONTACT_EMAIL"])
     context.setdefault("contact_phone", current_app.config["SCHEME_CONTACT_PHONE"])
+    subject = " ".join(subject.split())  # a header is one line: a name with CR/LF in it must not stop the send
     msg = Message(subject=subject, recipients=[to], body=render_template(f"email/{template}.txt", **context))
     for filename, content_type, data in attachments:
         msg.attach(filename, content_type, data)

@@ -1,11 +1,28 @@
-"""URL helpers, and the one rule for full links: they start with PORTAL_URL, never with the request's Host."""
+"""URL helpers: the one rule for full links (they start with PORTAL_URL, never with the request's Host),
+the bounded id converter, safe redirects."""
+import builtins
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.exceptions import BadRequest, SecurityError
+from werkzeug.routing import IntegerConverter
 from werkzeug.wsgi import get_host
+
+# Every id column is an INTEGER: 32-bit signed on PostgreSQL (SQLite's 64 bits hold more), so this is the
+# largest id either database can be asked about without an overflow error.
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The app's <int:...>: ASCII digits for a whole number from 0 to MAX_ID; anything else is 404, not 500."""
+
+    regex = r"[0-9]{1,12}"  # never hand int() a megabyte of digits
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, signed=signed,
+                         max=MAX_ID if max is None else builtins.min(max, MAX_ID))
 
 
 class PortalFlask(Flask):

@@ -5,6 +5,7 @@ and a route without a declaration fails here.
 """
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from app import create_app
 from app.auth.models import Role
@@ -22,8 +23,7 @@ def _rules() -> list[Rule]:
 def _url(rule: Rule) -> str:
     values = {}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        values[arg] = UNKNOWN_ID if converter in ("IntegerConverter", "NumberConverter") else "unknown-value"
+        values[arg] = UNKNOWN_ID if isinstance(rule._converters[arg], NumberConverter) else "unknown-value"
     with _APP.test_request_context():
         from flask import url_for
 

@@ -4,7 +4,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.auth.models import Role
-from app.forms import GovDateField, GovForm, submit
+from app.core.models import Area
+from app.forms import GovDateField, GovForm, UniqueName, submit
 
 
 class RolesForm(GovForm):
@@ -39,6 +40,13 @@ class AreaForm(GovForm):
                          validators=[Optional(), Length(max=300, message="Main places must be 300 characters or fewer")])
     active = SelectField("Offered to applicants", widget=GovSelect(), choices=[("yes", "Yes"), ("no", "No")])
     submit = submit("Save area")
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+
+    def validate_name(self, field):
+        UniqueName(Area.name, "There is already an area with that name")(self, field)
 
 
 class UserSearchForm(GovForm):

@@ -129,13 +129,10 @@ def reactivate(user_id):
 def areas():
     """The scheme's areas, and a form to add one."""
     form = AreaForm()
-    if form.validate_on_submit():
-        if db.session.scalar(select(Area).where(Area.name == form.name.data)):
-            form.name.errors.append("There is already an area with that name")
-        else:
-            if perform(services.save_area, None, form.name.data, form.places.data or "", form.active.data == "yes",
-                       current_user).flash(f"Area {form.name.data} added."):
-                return redirect(url_for("admin.areas"))
+    if form.validate_on_submit() and perform(
+            services.save_area, None, form.name.data, form.places.data or "", form.active.data == "yes",
+            current_user).flash(f"Area {form.name.data} added."):
+        return redirect(url_for("admin.areas"))
     all_areas = db.session.scalars(select(Area).order_by(Area.position)).all()
     return render_template("admin/areas.html", form=form, areas=all_areas)
 
@@ -145,15 +142,12 @@ def areas():
 def area(area_id):
     """Rename an area or stop offering it."""
     item = db.get_or_404(Area, area_id)
-    form = AreaForm(data={"name": item.name, "places": item.places, "active": "yes" if item.active else "no"})
-    if form.validate_on_submit():
-        clash = db.session.scalar(select(Area).where(Area.name == form.name.data, Area.id != item.id))
-        if clash:
-            form.name.errors.append("There is already an area with that name")
-        else:
-            if perform(services.save_area, item, form.name.data, form.places.data or "", form.active.data == "yes",
-                       current_user).flash(f"Area {form.name.data} saved."):
-                return redirect(url_for("admin.areas"))
+    form = AreaForm(data={"name": item.name, "places": item.places, "active": "yes" if item.active else "no"},
+                    existing=item)
+    if form.validate_on_submit() and perform(
+            services.save_area, item, form.name.data, form.places.data or "", form.active.data == "yes",
+            current_user).flash(f"Area {form.name.data} saved."):
+        return redirect(url_for("admin.areas"))
     return render_template("admin/area.html", form=form, area=item)
 
 

@@ -12,6 +12,7 @@ from app.audit import AuditEvent
 from app.core.models import Area
 from app.db_types import utcnow
 from app.extensions import db
+from app.pagination import query_id
 from app.timefmt import london_to_utc
 
 
@@ -29,8 +30,8 @@ class QueueFilter:
 def _area_condition(area: str, my_area_ids: list[int]):
     if area == "mine":
         ids = my_area_ids or [-1]
-    elif area.isdigit():
-        ids = [int(area)]
+    elif query_id(area) is not None:
+        ids = [query_id(area)]
     else:
         return None
     return Application.id.in_(select(application_areas.c.application_id).where(application_areas.c.area_id.in_(ids)))

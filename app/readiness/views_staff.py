@@ -52,7 +52,7 @@ def staff_list():
     form = forms.ListFilterForm(request.args)
     today = today_london()
     data = queries.build_list(form, current_user, today)
-    return render_template("readiness/staff_list.html", form=form, today=today, **data), 400 if form.errors else 200
+    return render_template("readiness/staff_list.html", form=form, today=today, **data)  # bad filters: messages
 
 
 @bp.route("/staff/readiness.csv")

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import GovDateField, GovForm, submit
+from app.forms import GovDateField, GovForm, UniqueName, submit
 from app.timefmt import london_to_utc, to_london
 from app.training.models import Attendance
 
@@ -105,7 +105,7 @@ class SessionForm(GovForm):
             raise ValidationError("The end time must be after the start time")
 
     def validate_end_day(self, field):
-        if field.data and self.day.data and not self.day.data <= field.data <= self.day.data + timedelta(days=14):
+        if field.data and self.day.data and not 0 <= (field.data - self.day.data).days <= 14:  # no overflow in 9999
             raise ValidationError("The last day must be on or after the first day, and within 2 weeks of it")
 
     def validate_online_link(self, field):
@@ -195,14 +195,9 @@ class VenueForm(GovForm):
         self.existing = existing
 
     def validate_name(self, field):
-        from sqlalchemy import select
-
-        from app.extensions import db
         from app.training.models import Venue
 
-        clash = db.session.scalar(select(Venue.id).where(db.func.lower(Venue.name) == field.data.lower()))
-        if clash is not None and (self.existing is None or clash != self.existing.id):
-            raise ValidationError("There is already a venue with this name")
+        UniqueName(Venue.name, "There is already a venue with this name")(self, field)
 
 
 class ActionForm(GovForm):

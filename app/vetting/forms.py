@@ -71,6 +71,8 @@ class DbsRequestForm(VettingForm):
         self.workforce.choices = _choices(Workforce, [policy.dbs_workforce])
 
     def validate_level(self, field):
+        if field.data not in {level.value for level in DbsLevel}:
+            return  # not a choice: the field's own check has said so
         problems = rules_update_service.request_problems(DbsLevel(field.data), self.policy.dbs_workforce, self.policy)
         if problems:
             raise ValidationError(problems[0])

@@ -2,7 +2,9 @@
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, PasswordField, SubmitField
 from wtforms.validators import ValidationError
@@ -17,6 +19,14 @@ class GovForm(FlaskForm):
             if unbound_field.field_class is not PasswordField and strip_text not in filters:
                 filters = [strip_text, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Answers posted after an idle sign-out come back on the same page once signed in again.
+            if formdata is _Auto and request.method == "GET":
+                from app.security import kept_formdata
+
+                return kept_formdata()
+            return super().wrap_formdata(form, formdata)
 
 
 def strip_text(value):

@@ -1,0 +1,120 @@
+"""Issue 15: the rough edges found walking every role on a phone, each walked again in a browser."""
+import re
+import time
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.applications.models import Application
+
+from app.applications.rules import Status
+from app.auth.models import Role, TextSize, User
+from app.extensions import db
+from tests.applications.factories import make_application
+from tests.conftest import browser_sign_in
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def test_an_answer_typed_before_an_idle_sign_out_is_there_after_signing_in_again(phone_page, live_app, assert_accessible):
+    person = make_user(Role.APPLICANT, email="idle@example.org")
+    make_application(person, status=Status.DRAFT)
+    tab = phone_page
+    browser_sign_in(tab, "idle@example.org", DEFAULT_PASSWORD)
+    tab.goto("/apply/experience")
+    expect(tab.locator("#session-ends")).to_contain_text("you will be signed out at")  # said without JavaScript too
+    answer = "I was helped by a mentor when I left prison, and I want to do the same for someone else."
+    tab.get_by_label("Why would you like to be a peer mentor?").fill(answer)
+    idle = live_app.config["SESSION_IDLE_TIMEOUT"]
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=2)
+    try:
+        time.sleep(3)  # the idle limit passes while they think
+        tab.get_by_role("button", name="Save and continue").click()
+        expect(tab.get_by_role("heading", name="Sign in")).to_be_visible()
+        banner = tab.locator(".govuk-notification-banner")
+        expect(banner).to_contain_text("What you typed has been kept")
+        expect(banner).to_contain_text("Important")
+        expect(banner).not_to_contain_text("Done")
+        assert "prison" not in tab.url, "the answer must never travel in a URL"
+        live_app.config["SESSION_IDLE_TIMEOUT"] = idle
+        tab.get_by_label("E-mail address").fill("idle@example.org")
+        tab.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+    finally:
+        live_app.config["SESSION_IDLE_TIMEOUT"] = idle
+    expect(tab).to_have_url(re.compile(r"/apply/experience$"))
+    expect(tab.get_by_label("Why would you like to be a peer mentor?")).to_have_value(answer)
+    assert_accessible(tab, "the step with its kept answer")
+    tab.get_by_role("button", name="Save and continue").click()
+    expect(tab.locator(".govuk-notification-banner--success")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.scalar(select(Application.motivation).where(Application.user_id == person.id)) == answer
+    tab.goto("/apply/experience")  # used once: not filled in again over what is saved
+    expect(tab.get_by_label("Why would you like to be a peer mentor?")).to_have_value(answer)
+
+
+def test_someone_else_signing_in_on_the_same_phone_does_not_get_the_kept_answer(phone_page, live_app):
+    make_application(make_user(Role.APPLICANT, email="first@example.org"), status=Status.DRAFT)
+    make_application(make_user(Role.APPLICANT, email="second@example.org"), status=Status.DRAFT,
+                     motivation="Second person's own words.")
+    tab = phone_page
+    browser_sign_in(tab, "first@example.org", DEFAULT_PASSWORD)
+    tab.goto("/apply/experience")
+    tab.get_by_label("Why would you like to be a peer mentor?").fill("First person's private words.")
+    idle = live_app.config["SESSION_IDLE_TIMEOUT"]
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=1)
+    try:
+        time.sleep(2)
+        tab.get_by_role("button", name="Save and continue").click()
+        expect(tab.get_by_role("heading", name="Sign in")).to_be_visible()
+    finally:
+        live_app.config["SESSION_IDLE_TIMEOUT"] = idle
+    tab.get_by_label("E-mail address").fill("second@example.org")
+    tab.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.goto("/apply/experience")
+    expect(tab.get_by_label("Why would you like to be a peer mentor?")).to_have_value("Second person's own words.")
+
+
+def test_the_time_out_warning_offers_to_stay_signed_in(page, live_app):
+    make_user(Role.VOLUNTEER, email="warned@example.org")
+    idle = live_app.config["SESSION_IDLE_TIMEOUT"]
+    browser_sign_in(page, "warned@example.org", DEFAULT_PASSWORD)
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=90)  # inside the two-minute warning at once
+    try:
+        page.goto("/account")
+        dialog = page.get_by_role("dialog", name="You will be signed out soon")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("We will sign you out in 2 minutes")
+        with page.expect_response(lambda r: r.url.endswith("/session/keep-alive")) as kept:
+            dialog.get_by_role("button", name="Stay signed in").click()
+        assert kept.value.status == 204
+    finally:
+        live_app.config["SESSION_IDLE_TIMEOUT"] = idle
+
+
+def test_a_text_size_chosen_before_signing_in_is_kept(phone_page):
+    person = make_user(Role.VOLUNTEER, email="bigtext@example.org")
+    tab = phone_page
+    tab.goto("/sign-in")
+    tab.get_by_role("button", name="Largest text size").click()
+    expect(tab.locator("html.cpm-text-largest")).to_have_count(1)
+    tab.get_by_label("E-mail address").fill("bigtext@example.org")
+    tab.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.get_by_role("heading", name="Hello")).to_be_visible()
+    expect(tab.locator("html.cpm-text-largest")).to_have_count(1)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).text_size == TextSize.LARGEST
+
+
+def test_the_phone_header_leaves_room_for_the_heading(browser, live_server):
+    make_user(Role.VOLUNTEER, email="header@example.org")
+    context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 640}, is_mobile=True)
+    tab = context.new_page()
+    try:
+        browser_sign_in(tab, "header@example.org", DEFAULT_PASSWORD)
+        top = tab.locator("h1").first.bounding_box()["y"]
+        assert top <= 150, f"the heading starts {top}px down a 360px phone"
+    finally:
+        context.close()

@@ -1,4 +1,6 @@
 """The Community Peer Mentor volunteer portal: application factory."""
+from datetime import timedelta
+
 from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -46,6 +48,8 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
     app.jinja_env.filters["time"] = timefmt.format_time
     app.jinja_env.globals["stacked"] = stacked
+    # An expiry date is the first day something is no longer good; people are told the last day it is.
+    app.jinja_env.filters["last_good_day"] = lambda d: d - timedelta(days=1) if d else d
 
 
 def register_extensions(app: Flask) -> None:

@@ -119,11 +119,17 @@ def describe(action: str, details: dict) -> tuple[str, str]:
         reasons.append(policy().label("decline_reason", details["reason"]))
     elif details.get("reason"):
         reasons.append(details["reason"])
-    if details.get("outcome"):
-        reasons.append(policy().label("chat_outcome", details["outcome"]))
+    if details.get("outcome"):  # what the chat found is part of what happened, not a reason for it
+        outcome = policy().label("chat_outcome", details["outcome"])
+        what += ": " + outcome[:1].lower() + outcome[1:]
     if details.get("note"):
         reasons.append(details["note"])
-    return what, ". ".join(reasons)
+    return what, " ".join(_sentence(r) for r in reasons)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def application_history(application: Application) -> list[Entry]:

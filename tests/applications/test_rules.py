@@ -129,16 +129,16 @@ def test_policy_file_is_read():
 
 
 @pytest.mark.parametrize("action, details, what, why", [
-    ("application.start_review", {"note": "Picked up"}, "Started the review", "Picked up"),
+    ("application.start_review", {"note": "Picked up"}, "Started the review", "Picked up."),
     ("application.start_review", {"note": ""}, "Started the review", ""),
     ("application.reference_assessed", {"referee": 2, "satisfactory": False, "note": "Vague"},
-     "Recorded reference 2 as not satisfactory", "Vague"),
+     "Recorded reference 2 as not satisfactory", "Vague."),
     ("application.reference_received", {"referee": 1}, "Reference 1 arrived", ""),
     ("application.decline", {"reason": "no_contact", "note": "Three calls"}, "Declined",
-     "We could not get in touch. Three calls"),
-    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"}, "Recorded the informal chat",
-     "Went well: ready to go ahead"),
-    ("application.withdraw", {"reason": "Moving away"}, "Withdrew the application", "Moving away"),
+     "We could not get in touch. Three calls."),
+    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"},
+     "Recorded the informal chat: went well, ready to go ahead", ""),
+    ("application.withdraw", {"reason": "Moving away"}, "Withdrew the application", "Moving away."),
 ])
 def test_history_words(action, details, what, why):
     from app.applications.queries import describe

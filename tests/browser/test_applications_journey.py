@@ -145,7 +145,7 @@ def coordinator_decides(desk, assert_accessible):
     desk.locator("input#held_on").fill(str(today.day))
     desk.locator("#held_on-month").fill(str(today.month))
     desk.locator("#held_on-year").fill(str(today.year))
-    desk.get_by_label("Went well: ready to go ahead").check()
+    desk.get_by_label("Went well, ready to go ahead").check()
     desk.get_by_label("Notes").fill("Warm, open, keen to start.")
     desk.get_by_role("button", name="Record the chat").click()
     desk.get_by_role("link", name="Decline").click()

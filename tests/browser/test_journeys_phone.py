@@ -118,3 +118,17 @@ def test_the_phone_header_leaves_room_for_the_heading(browser, live_server):
         assert top <= 150, f"the heading starts {top}px down a 360px phone"
     finally:
         context.close()
+
+
+def test_the_home_page_starts_a_newcomer_off(phone_page, assert_accessible):
+    tab = phone_page
+    tab.goto("/")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Volunteer as a peer mentor")
+    expect(tab.get_by_role("heading", name="Who can volunteer")).to_be_visible()
+    expect(tab.get_by_role("heading", name="What happens")).to_be_visible()
+    assert_accessible(tab, "the start page")
+    tab.get_by_role("link", name="Find out more about being a peer mentor").click()
+    expect(tab.get_by_role("heading", name="Become a peer mentor")).to_be_visible()
+    tab.go_back()
+    tab.get_by_role("button", name="Start now").or_(tab.get_by_role("link", name="Start now")).click()
+    expect(tab.get_by_role("heading", level=1)).to_contain_text("Create an account")

@@ -63,7 +63,7 @@ def populate(role: Role | None) -> tuple[object, dict]:
     db.session.commit()
     ids = {"user_id": other.id, "application_id": application.id, "referee_id": application.referees[0].id,
            "check_id": check.id, "record_id": police.id, "session_id": session.id,
-           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "taster-day", "number": 1}
+           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "gdpr-induction", "number": 1}
     email = me.email if me else None
     db.session.remove()
     return email, ids

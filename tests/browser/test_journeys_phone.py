@@ -132,3 +132,54 @@ def test_the_home_page_starts_a_newcomer_off(phone_page, assert_accessible):
     tab.go_back()
     tab.get_by_role("button", name="Start now").or_(tab.get_by_role("link", name="Start now")).click()
     expect(tab.get_by_role("heading", level=1)).to_contain_text("Create an account")
+
+
+def test_sign_up_errors_follow_the_fields_and_passwords_autocomplete_once(phone_page):
+    tab = phone_page
+    tab.goto("/sign-up")
+    tab.get_by_role("button", name="Create account").click()
+    links = tab.locator(".govuk-error-summary__list a")
+    expect(links).to_have_count(4)
+    targets = [links.nth(i).get_attribute("href") for i in range(4)]
+    assert targets == ["#full_name", "#email", "#password", "#confirm"], targets
+    html = tab.content()
+    for field in ("password", "confirm"):
+        tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', html).group(0)
+        assert tag.count("autocomplete=") == 1 and 'autocomplete="new-password"' in tag, tag
+
+
+def test_a_referee_who_cannot_be_family_is_not_offered_family(phone_page):
+    make_application(make_user(Role.APPLICANT, email="refs@example.org"), status=Status.DRAFT)
+    tab = phone_page
+    browser_sign_in(tab, "refs@example.org", DEFAULT_PASSWORD)
+    tab.goto("/apply/referees")
+    expect(tab.get_by_text("cannot be family members or your partner")).to_be_visible()
+    expect(tab.get_by_label("Family member or partner")).to_have_count(0)
+    expect(tab.get_by_label("Friend").first).to_be_visible()
+
+
+def test_the_not_allowed_page_says_who_can_help(page):
+    for role, helper in ((Role.MANAGER, "ask an admin"), (Role.VOLUNTEER, "ask your coordinator"),
+                         (Role.APPLICANT, "call the team")):
+        user = make_user(role)
+        page.context.clear_cookies()
+        browser_sign_in(page, user.email, DEFAULT_PASSWORD)
+        response = page.goto("/admin/people")
+        assert response.status == 403
+        expect(page.locator("main")).to_contain_text(helper)
+        expect(page.locator("main")).not_to_contain_text("contact your coordinator")
+
+
+def test_one_date_and_one_wording_for_police_vetting(page):
+    from tests.vetting.factories import Decision, make_dbs, make_nppv
+
+    coordinator = make_user(Role.COORDINATOR, email="dates@example.org", areas=["Durham"])
+    volunteer = make_user(Role.VOLUNTEER, areas=["Durham"])
+    make_dbs(volunteer, decision=Decision.APPROVED, decided_by=coordinator)
+    police = make_nppv(volunteer)
+    browser_sign_in(page, coordinator.email, DEFAULT_PASSWORD)
+    page.goto(f"/vetting/people/{volunteer.id}")
+    expect(page.locator("main")).not_to_contain_text("Expires")
+    card = page.locator(".govuk-summary-card", has_text="Force reference")
+    last_day = police.expires_on - timedelta(days=1)
+    expect(card).to_contain_text(re.compile(rf"Good until\s*{last_day.day} {last_day:%B %Y}"))

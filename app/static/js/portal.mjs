@@ -61,3 +61,20 @@ function startTimeoutWarning (note) {
 
 const note = document.querySelector('[data-module="cpm-timeout"]')
 if (note && typeof HTMLDialogElement === 'function') startTimeoutWarning(note)
+
+// Copy buttons: hidden until the browser can copy; the hint beside them says how to copy by hand.
+for (const button of document.querySelectorAll('[data-copy]')) {
+  const field = document.getElementById(button.dataset.copy)
+  const status = document.querySelector(`[data-copy-status="${button.dataset.copy}"]`)
+  if (!field || !navigator.clipboard) continue
+  button.hidden = false
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(field.value)
+      if (status) status.textContent = 'Copied. Now paste it into your calendar app.'
+    } catch (error) {
+      field.select()
+      if (status) status.textContent = 'Your browser did not let us copy it. The address is selected: copy it by hand.'
+    }
+  })
+}

@@ -183,3 +183,28 @@ def test_one_date_and_one_wording_for_police_vetting(page):
     card = page.locator(".govuk-summary-card", has_text="Force reference")
     last_day = police.expires_on - timedelta(days=1)
     expect(card).to_contain_text(re.compile(rf"Good until\s*{last_day.day} {last_day:%B %Y}"))
+
+
+def test_an_admin_invites_a_trainer_who_sets_a_password_and_signs_in(phone_page, new_page, smtp, assert_accessible):
+    make_user(Role.ADMIN, email="inviter@example.org")
+    tab = phone_page
+    browser_sign_in(tab, "inviter@example.org", DEFAULT_PASSWORD)
+    tab.goto("/admin/people")
+    tab.get_by_role("button", name="Invite someone").click()
+    assert_accessible(tab, "invite form")
+    tab.get_by_label("Full name").fill("Tia Trainer")
+    tab.get_by_label("E-mail address").fill("tia@example.org")
+    tab.get_by_label("Trainer").check()
+    tab.get_by_role("button", name="Send the invitation").click()
+    expect(tab.get_by_text("Invitation sent to tia@example.org.")).to_be_visible()
+    link = next(url for url in smtp.links(smtp.last("tia@example.org")) if "/admin/invitation/" in url)
+    invitee = new_page(phone=True)
+    invitee.goto(link)
+    expect(invitee.get_by_role("heading", name="Choose a password")).to_be_visible()
+    assert_accessible(invitee, "choose a password")
+    invitee.get_by_label("Create a password").fill("lantern meadow quietly")
+    invitee.get_by_label("Type the password again").fill("lantern meadow quietly")
+    invitee.get_by_role("button", name="Save password").click()
+    browser_sign_in(invitee, "tia@example.org", "lantern meadow quietly")
+    expect(invitee.get_by_role("heading", name="Hello, Tia")).to_be_visible()
+    expect(invitee.locator("#home-trainer")).to_be_visible()

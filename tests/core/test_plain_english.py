@@ -5,7 +5,8 @@ from tests.support.readability import main_text, reading_ease
 
 PUBLIC_PAGES = ["/", "/become-a-peer-mentor", "/accessibility", "/privacy", "/sign-in", "/sign-up",
                 "/sign-up/check-your-email", "/password/forgot", "/confirm-email/send-again",
-                "/reference/not-a-real-link", "/password/reset/not-a-real-link", "/confirm-email/not-a-real-link"]
+                "/reference/not-a-real-link", "/password/reset/not-a-real-link", "/confirm-email/not-a-real-link",
+                "/admin/invitation/not-a-real-link"]
 
 
 def test_the_measure_tells_plain_from_dense():

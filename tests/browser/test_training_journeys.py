@@ -146,10 +146,10 @@ def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
     from app.training import services
     from tests.training.factories import make_session, make_volunteer
 
-    coordinator = make_user("coordinator", name="Cora Coordinator")
+    coordinator = make_user("coordinator", name="Cora Coordinator", areas=["Durham"])
     trainer = make_user("trainer", name="Tom Trainer")
     item = make_session("taster-day", trainers=[trainer])
-    volunteer = make_volunteer("taster-day", name="Vic Volunteer")
+    volunteer = make_volunteer("taster-day", name="Vic Volunteer", areas=["Durham"])  # in the coordinator's area
     services.book_session(make_session("grow-model", trainers=[trainer],
                                        starts_at=utcnow() + timedelta(days=3)), volunteer)
     db.session.commit()

@@ -11,10 +11,10 @@ from app.auth.models import Role, User, UserRole
 from app.auth.passwords import hash_password
 from app.auth.services import AccountError, grant_role, remove_role
 from app.auth.tokens import make_token, password_fingerprint, read_token
-from app.email import send_email
-from app.urls import portal_url_context
 from app.core.models import Area
+from app.email import send_email
 from app.extensions import db
+from app.urls import portal_url_context
 
 
 def set_roles(user: User, wanted: set[Role], by: User) -> tuple[set[Role], set[Role]]:

@@ -19,8 +19,8 @@ from app.admin.forms import (
     UserSearchForm,
 )
 from app.audit import AuditEvent
-from app.auth.models import Role, User, UserRole
 from app.auth.forms import ResetPasswordForm
+from app.auth.models import Role, User, UserRole
 from app.auth.services import deactivate_user, reactivate_user, set_password
 from app.core.models import Area
 from app.extensions import db

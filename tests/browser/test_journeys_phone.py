@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.applications.models import Application
-
 from app.applications.rules import Status
 from app.auth.models import Role, TextSize, User
 from app.extensions import db
@@ -208,3 +207,21 @@ def test_an_admin_invites_a_trainer_who_sets_a_password_and_signs_in(phone_page,
     browser_sign_in(invitee, "tia@example.org", "lantern meadow quietly")
     expect(invitee.get_by_role("heading", name="Hello, Tia")).to_be_visible()
     expect(invitee.locator("#home-trainer")).to_be_visible()
+
+
+def test_reference_dates_and_history_lines_read_as_sentences(page):
+    from app import audit
+    from tests.applications.factories import ready_to_accept
+
+    coordinator = make_user(Role.COORDINATOR, email="words@example.org", areas=["Weardale"])
+    application = ready_to_accept(areas=("Weardale",))
+    audit.record(coordinator, "application.record_chat", application.user, obj=application, outcome="positive",
+                 note="Keen to start")
+    db.session.commit()
+    browser_sign_in(page, coordinator.email, DEFAULT_PASSWORD)
+    page.goto(f"/applications/{application.id}")
+    referee = page.locator("#referee-1").inner_text()
+    assert re.search(r"Requested \d{1,2} \w+ \d{4}\. Received \d{1,2} \w+ \d{4}\.", referee), referee
+    history = page.locator("ol[aria-labelledby=history]").inner_text()
+    assert "Recorded the informal chat: went well, ready to go ahead" in history
+    assert "Why: Keen to start." in history and "Why: Went well" not in history

@@ -1,4 +1,6 @@
 """The Community Peer Mentor volunteer portal: application factory."""
+from datetime import timedelta
+
 from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -44,10 +46,14 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from app import timefmt
+    from app.tables import stacked
 
     app.jinja_env.filters["date"] = timefmt.format_date
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
     app.jinja_env.filters["time"] = timefmt.format_time
+    app.jinja_env.globals["stacked"] = stacked
+    # An expiry date is the first day something is no longer good; people are told the last day it is.
+    app.jinja_env.filters["last_good_day"] = lambda d: d - timedelta(days=1) if d else d
 
 
 def register_extensions(app: Flask) -> None:
@@ -76,6 +82,7 @@ def reset_request_state() -> None:
     """Start each request with no cached user or nonce, even when an app context is shared (as in tests)."""
     g.pop("_login_user", None)
     g.pop("csp_nonce", None)
+    g.pop("kept_formdata", None)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -104,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from app.navigation import nav_items
-    from app.security import csp_nonce, set_security_headers
+    from app.security import csp_nonce, idle_ends_at, set_security_headers
 
     app.add_template_global(nav_items)
     app.add_template_global(govuk_link)
@@ -116,7 +123,7 @@ def register_hooks(app: Flask) -> None:
         if not has_request_context():  # e-mails rendered by scheduled commands
             return {"config": app.config}
         size = current_user.text_size.value if current_user.is_authenticated else session.get("text_size", "normal")
-        return {"csp_nonce": csp_nonce, "text_size": size, "config": app.config}
+        return {"csp_nonce": csp_nonce, "text_size": size, "config": app.config, "idle_ends_at": idle_ends_at}
 
 
 def govuk_link(href: str, text: str, classes: str = "") -> Markup:

@@ -13,7 +13,9 @@ import unicodedata
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, PasswordField, StringField, SubmitField, TextAreaField
@@ -28,9 +30,6 @@ class GovForm(FlaskForm):
     """Base form: strips what was sent and guards every text field (see the module's docstring)."""
 
     class Meta:
-        def wrap_formdata(self, form, formdata):
-            formdata = super().wrap_formdata(form, formdata)
-            return stripped_formdata(formdata, keep={f.name for f in form if isinstance(f, PasswordField)})
 
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
@@ -39,6 +38,18 @@ class GovForm(FlaskForm):
             field = unbound_field.bind(form=form, filters=filters, **options)
             guard_text(field)
             return field
+
+        def wrap_formdata(self, form, formdata):
+            # Answers posted after an idle sign-out come back on the same page once signed in again.
+            if formdata is _Auto and request.method == "GET":
+                from app.security import kept_formdata
+
+                formdata = kept_formdata()
+                if formdata is None:
+                    return None
+            else:
+                formdata = super().wrap_formdata(form, formdata)
+            return stripped_formdata(formdata, keep={f.name for f in form if isinstance(f, PasswordField)})
 
 
 def strip_text(value):

@@ -12,7 +12,7 @@ from gunicorn.glogging import Logger
 
 # The paths whose last part is a secret. tests/core/test_logs.py checks every route with a <token> is here.
 SECRET_PATHS = ("confirm-email", "password/reset", "reference", "training/calendar", "certificates/shared",
-                "certificates/verify")
+                "certificates/verify", "admin/invitation")
 SLASH = r"(?:/|%2F)"  # a path may also appear URL-encoded, as in ?next=%2Freference%2F...
 _SECRET = re.compile(
     "(" + SLASH + "(?:" + "|".join(p.replace("/", SLASH) for p in SECRET_PATHS) + ")" + SLASH + r")[^/?&#\s\"'<>%]+",

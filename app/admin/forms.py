@@ -5,7 +5,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.auth.models import Role
 from app.core.models import Area
-from app.forms import GovDateField, GovForm, UniqueName, submit
+from app.forms import EmailAddress, GovDateField, GovForm, UniqueName, submit
 
 
 class RolesForm(GovForm):
@@ -74,3 +74,21 @@ class AuditFilterForm(GovForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The 'to' date must be the same as or after the 'from' date")
+
+
+class InviteForm(GovForm):
+    """Invite a member of staff (or a volunteer) by e-mail, with their roles and areas."""
+
+    full_name = StringField("Full name", widget=GovTextInput(), render_kw={"autocomplete": "off", "spellcheck": "false"},
+                            validators=[InputRequired("Enter their full name"),
+                                        Length(max=200, message="Full name must be 200 characters or fewer")])
+    email = StringField("E-mail address", widget=GovTextInput(), render_kw={"type": "email", "spellcheck": "false"},
+                        validators=[InputRequired("Enter their e-mail address"),
+                                    Length(max=254, message="E-mail address must be 254 characters or fewer"),
+                                    EmailAddress()])
+    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(),
+                                choices=[(r.value, r.label) for r in Role if r is not Role.APPLICANT],
+                                validators=[InputRequired("Choose at least one role")])
+    areas = SelectMultipleField("Areas they work in", widget=GovCheckboxesInput(), coerce=int,
+                                description="Coordinators: the areas they cover. Volunteers: where they mentor.")
+    submit = submit("Send the invitation")

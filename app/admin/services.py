@@ -1,12 +1,20 @@
-"""Admin state changes: a person's roles and areas, and the list of areas."""
+"""Admin state changes: a person's roles and areas, the list of areas, and invitations."""
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from app import audit
 from app.actions import hold
-from app.auth.models import Role, User
+from app.auth.models import Role, User, UserRole
+from app.auth.passwords import hash_password
 from app.auth.services import AccountError, grant_role, remove_role
+from app.auth.tokens import make_token, password_fingerprint, read_token
 from app.core.models import Area
+from app.email import send_email
 from app.extensions import db
+from app.urls import portal_url_context
 
 
 def set_roles(user: User, wanted: set[Role], by: User) -> tuple[set[Role], set[Role]]:
@@ -46,3 +54,45 @@ def save_area(area: Area | None, name: str, places: str, active: bool, by: User)
     db.session.flush()
     audit.record(by, "area.saved", None, area, name=name, active=active)
     return area
+
+
+# ---------------------------------------------------------------- invitations
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+def invite_person(email: str, full_name: str, roles: set[Role], area_ids: list[int], by: User) -> User:
+    """Make an account for someone an admin invites, with roles and areas, and e-mail them a link to set a password.
+
+    The account cannot be signed in to until they choose a password through the link (it works once, for
+    INVITE_LIFETIME). An admin cannot invite themselves: their own roles change only through another admin.
+    """
+    email = email.strip().lower()
+    if email == by.email.lower():
+        raise AccountError("You cannot invite yourself. Ask another admin to change your roles.")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"{email} already has an account. Open it from the list of people to change their roles.")
+    person = User(email=email, full_name=full_name.strip(), password_hash=hash_password(secrets.token_urlsafe(32)))
+    person.role_grants = [UserRole(role=role, granted_by_id=by.id) for role in sorted(roles)]
+    person.areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)))) if area_ids else []
+    db.session.add(person)
+    db.session.flush()
+    audit.record(by, "account.invited", person, roles=sorted(r.value for r in roles),
+                 areas=sorted(a.name for a in person.areas))
+    token = make_token("invite", {"uid": person.id, "fp": password_fingerprint(person.password_hash)})
+    with portal_url_context():
+        send_email(person.email, f"You are invited to the {current_app.config['SCHEME_NAME']} portal", "admin/invitation",
+                   user=person, invited_by=by, roles=sorted(r.label for r in roles), days=INVITE_LIFETIME.days,
+                   url=url_for("admin.accept_invitation", token=token, _external=True))
+    return person
+
+
+def user_from_invitation(token: str) -> User | None:
+    """The invited person, if the link is genuine, in date and not used yet (choosing a password uses it up)."""
+    payload = read_token("invite", token, INVITE_LIFETIME)
+    if not payload:
+        return None
+    person = db.session.get(User, payload.get("uid"))
+    if person is None or not person.is_active or password_fingerprint(person.password_hash) != payload.get("fp"):
+        return None
+    return person

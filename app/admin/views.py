@@ -13,18 +13,20 @@ from app.admin.forms import (
     AreasForm,
     AuditFilterForm,
     DeactivateForm,
+    InviteForm,
     ReactivateForm,
     RolesForm,
     UserSearchForm,
 )
 from app.audit import AuditEvent
+from app.auth.forms import ResetPasswordForm
 from app.auth.models import Role, User, UserRole
-from app.auth.services import deactivate_user, reactivate_user
+from app.auth.services import deactivate_user, reactivate_user, set_password
 from app.core.models import Area
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
-from app.permissions import roles_required
+from app.permissions import public, roles_required
 from app.timefmt import LONDON
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -55,6 +57,35 @@ def users():
     pager = db.paginate(query, page=page_number(), per_page=25, error_out=False)
     return render_template("admin/users.html", form=form, pager=pager,
                            pagination=govuk_pagination(pager, "admin.users"))
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def invite():
+    """Invite someone by e-mail with their roles and areas; they choose a password from the link."""
+    form = InviteForm()
+    form.areas.choices = area_choices()
+    if form.validate_on_submit():
+        outcome = perform(services.invite_person, form.email.data, form.full_name.data,
+                          {Role(r) for r in form.roles.data}, form.areas.data, current_user)
+        if outcome.flash(outcome.ok and f"Invitation sent to {outcome.value.email}."):
+            return redirect(url_for("admin.user", user_id=outcome.value.id))
+    return render_template("admin/invite.html", form=form, days=services.INVITE_LIFETIME.days)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token):
+    """An invited person chooses their password (the link works once, for a week)."""
+    person = services.user_from_invitation(token)
+    if person is None:
+        return render_template("auth/link_invalid.html", resend_url=url_for("auth.forgot_password")), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit() and perform(set_password, person, form.password.data,
+                                             action="auth.invitation_accepted").flash(
+            "Your password is saved. Sign in to start."):
+        return redirect(url_for("auth.login"))
+    return render_template("admin/accept_invitation.html", form=form, person=person)
 
 
 @bp.route("/people/<int:user_id>")

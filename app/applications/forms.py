@@ -29,6 +29,11 @@ def choices(kind: str):
     return lambda: [(c.value, c.label) for c in getattr(policy(), kind)]
 
 
+def referee_relationships():
+    """How a referee may know the applicant: the relationships a referee cannot have are not offered at all."""
+    return [(c.value, c.label) for c in policy().relationship if not c.family]
+
+
 def text(label, required: str | None, max_len: int, what: str, **kwargs) -> StringField:
     checks = [InputRequired(required)] if required else [Optional()]
     checks.append(Length(max=max_len, message=f"{what} must be {max_len} characters or fewer"))
@@ -139,12 +144,12 @@ class RefereesForm(TidyWhenValid, GovForm):
     phone_fields = ("one_phone", "two_phone")
 
     one_name = text("Full name", "Enter the first referee's full name", 200, "Name")
-    one_relationship = RadioField("How do they know you?", widget=GovRadioInput(), choices=choices("relationship"),
+    one_relationship = RadioField("How do they know you?", widget=GovRadioInput(), choices=referee_relationships, validate_choice=False,
                                   validators=[InputRequired("Choose how the first referee knows you")])
     one_email = email("E-mail address", "Enter the first referee's e-mail address")
     one_phone = phone("Phone number", "Enter the first referee's phone number, like 07700 900 982")
     two_name = text("Full name", "Enter the second referee's full name", 200, "Name")
-    two_relationship = RadioField("How do they know you?", widget=GovRadioInput(), choices=choices("relationship"),
+    two_relationship = RadioField("How do they know you?", widget=GovRadioInput(), choices=referee_relationships, validate_choice=False,
                                   validators=[InputRequired("Choose how the second referee knows you")])
     two_email = email("E-mail address", "Enter the second referee's e-mail address")
     two_phone = phone("Phone number", "Enter the second referee's phone number, like 07700 900 982")
@@ -157,6 +162,8 @@ class RefereesForm(TidyWhenValid, GovForm):
         self.applicant_phones = {normalise_phone(p) for p in applicant_phones if p} - {None}
 
     def _not_family(self, field):
+        if field.data and field.data not in {c.value for c in policy().relationship}:
+            raise ValidationError("Choose how they know you from the list")
         if field.data and any(c.family for c in policy().relationship if c.value == field.data):
             raise ValidationError("A referee cannot be a family member or partner. Choose someone who knows you "
                                   "another way, like a friend, employer or support worker")

@@ -127,11 +127,17 @@ def describe(action: str, details: dict, note: str | None = None, application: A
     if action == "application.decline" and application is not None and application.decline_reason:
         reasons.append(policy().label("decline_reason", application.decline_reason))
         note = note or application.decline_note
-    if details.get("outcome"):
-        reasons.append(policy().label("chat_outcome", details["outcome"]))
+    if details.get("outcome"):  # what the chat found is part of what happened, not a reason for it
+        outcome = policy().label("chat_outcome", details["outcome"])
+        what += ": " + outcome[:1].lower() + outcome[1:]
     if note:
         reasons.append(note)
-    return what, ". ".join(reasons)
+    return what, " ".join(_sentence(r) for r in reasons)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def application_history(application: Application) -> list[Entry]:

@@ -18,20 +18,40 @@ def email_field(label: str = "E-mail address") -> StringField:
     )
 
 
-class NewPasswordMixin:
+class PasswordInput(GovPasswordInput):
+    """The GOV.UK password input with one `autocomplete` (the macro's own, set from render_kw), not two."""
+
+    def map_gov_params(self, field, **kwargs):
+        autocomplete = kwargs.pop("autocomplete", None)
+        params = super().map_gov_params(field, **kwargs)
+        params.get("attributes", {}).pop("autocomplete", None)
+        if autocomplete:
+            params["autocomplete"] = autocomplete
+        return params
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """'Create a password' and 'Type the password again', made where the form lists them, so the error
+    summary keeps the order of the page."""
     password = PasswordField(
         "Create a password",
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         description="At least 8 characters. A few random words you can remember work well.",
         validators=[InputRequired("Create a password")],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Type the password again",
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         validators=[InputRequired("Type the password again"), EqualTo("password", "The passwords do not match")],
         render_kw={"autocomplete": "new-password"},
     )
+    return password, confirm
+
+
+class NewPasswordMixin:
+    """The check on a new password; the fields themselves come from new_password_fields()."""
+
 
     def validate_password(self, field):
         email = getattr(getattr(self, "email", None), "data", "") or getattr(current_user, "email", "")
@@ -48,13 +68,14 @@ class SignUpForm(NewPasswordMixin, GovForm):
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
     email = email_field()
+    password, confirm = new_password_fields()
     submit = submit("Create account")
 
 
 class SignInForm(GovForm):
     email = email_field()
     password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")],
+        "Password", widget=PasswordInput(), validators=[InputRequired("Enter your password")],
         render_kw={"autocomplete": "current-password"},
     )
     submit = submit("Sign in")
@@ -70,14 +91,16 @@ class ConfirmForm(GovForm):
 
 
 class ResetPasswordForm(NewPasswordMixin, GovForm):
+    password, confirm = new_password_fields()
     submit = submit("Save new password")
 
 
 class ChangePasswordForm(NewPasswordMixin, GovForm):
     current = PasswordField(
-        "Current password", widget=GovPasswordInput(), validators=[InputRequired("Enter your current password")],
+        "Current password", widget=PasswordInput(), validators=[InputRequired("Enter your current password")],
         render_kw={"autocomplete": "current-password"},
     )
+    password, confirm = new_password_fields()
     submit = submit("Change password")
 
     def validate_current(self, field):

@@ -48,8 +48,11 @@ def login():
                           retry=True)
         result = outcome.value or services.SignInResult(problem="bad")
         if result.user is not None:
+            chosen = session.get("text_size")  # chosen on this browser before signing in: it wins
             start_session(result.user)
             login_user(result.user)
+            if chosen and chosen != result.user.text_size.value:
+                perform(services.set_text_size, result.user, TextSize(chosen))
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
         if result.problem == "unverified":
             return redirect(url_for("auth.check_email", resent=1))
@@ -193,6 +196,13 @@ def text_size():
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
 
 
+@bp.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_alive():
+    """'Stay signed in' from the time-out warning: the request itself counts as using the portal."""
+    return "", 204
+
+
 def load_user(token: str):
     """Flask-Login loader: the session holds the person's current session token, not their id."""
     # Roles are read from the database on every request, so removing one takes effect at once.
@@ -206,4 +216,5 @@ def init_login(login_manager) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

@@ -1,6 +1,6 @@
 """Training forms: sessions, venues, registers, walk-ins, knowledge checks and catalogue filters."""
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -13,7 +13,7 @@ from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import GovDateField, GovForm, UniqueName, submit
-from app.timefmt import london_to_utc, to_london
+from app.timefmt import london_to_utc, to_london, today_london
 from app.training.models import Attendance
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -93,6 +93,8 @@ class SessionForm(GovForm):
             raise ValidationError("Enter a real start time, like 10am or 14:30")
         if self.day.data and not exists_in_london(self.day.data, at):
             raise ValidationError("That time does not exist on this date because the clocks go forward an hour")
+        if self.day.data == today_london() and at <= to_london(datetime.now(UTC)).time():
+            raise ValidationError("That start time has already passed. Choose a later time, or another day")
 
     def validate_end(self, field):
         at, start = parse_time(field.data), parse_time(self.start.data)

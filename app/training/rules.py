@@ -145,8 +145,10 @@ def booking_eligibility(*, is_volunteer: bool, prerequisites: list[str], prerequ
                         completed_current: dict[str, date | None], completed_ever: set[str], course_code: str,
                         course_expires: bool, session_day: date, overlaps: bool, started: bool, cancelled: bool,
                         policy: TrainingPolicy, is_trainer: bool = False, applicant: str | None = None,
-                        open_to_applicants: bool = False) -> Eligibility:
+                        open_to_applicants: bool = False, same_course_booked_on: date | None = None) -> Eligibility:
     """Whether a person may book a session, and if not, why (in words they can act on).
+
+    same_course_booked_on: the day of another upcoming session of this course the person already has a place on.
 
     completed_current maps course codes completed and current on the session day to their expiry (or None).
     applicant is None for someone not applying, else "open" (application sent and not yet decided) or "not_sent".
@@ -172,6 +174,9 @@ def booking_eligibility(*, is_volunteer: bool, prerequisites: list[str], prerequ
                                       "you can book a refresher nearer the time.")
     if overlaps:
         return Eligibility(False, "You are booked on another session at the same time.")
+    if same_course_booked_on is not None:
+        return Eligibility(False, f"You already have a place on this course on {same_course_booked_on.day} "
+                                  f"{same_course_booked_on:%B %Y}. To change the day, cancel that place first.")
     return Eligibility(True)
 
 

@@ -89,7 +89,17 @@ def eligibility(session: TrainingSession, user, now: datetime | None = None) -> 
         .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
                Booking.session_id != session.id, TrainingSession.status == SessionStatus.SCHEDULED,
                TrainingSession.starts_at < session.ends_at, TrainingSession.ends_at > session.starts_at).limit(1))
+    same_course = None
+    if session.starts_at > utcnow():  # a walk-in on the day is not a second booking
+        same_course = db.session.scalar(
+            select(TrainingSession.starts_at).join(Booking.session)
+            .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
+                   Booking.session_id != session.id, TrainingSession.course_id == session.course_id,
+                   TrainingSession.part == session.part,  # each part of a course in parts is its own place
+                   TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_at > now)
+            .order_by(TrainingSession.starts_at).limit(1))
     return rules.booking_eligibility(
+        same_course_booked_on=to_london(same_course).date() if same_course else None,
         is_volunteer=user.has_role(Role.VOLUNTEER), prerequisites=course.prerequisites, prerequisite_titles=titles,
         completed_current=current, completed_ever={c.course.code for c in completions}, course_code=course.code,
         course_expires=course.validity_months is not None, session_day=day, overlaps=clash is not None,
@@ -144,6 +154,8 @@ def schedule_session(course: Course, starts_at: datetime, ends_at: datetime, *, 
     if ends_at <= starts_at:
         raise TrainingError("The session must end after it starts.")
     _check_part(course, part)
+    if starts_at <= utcnow():
+        raise TrainingError("That start time has already passed. Choose a time later today or another day.")
     session = TrainingSession(course=course, part=part, starts_at=starts_at, ends_at=ends_at, venue=venue,
                               online_link=online_link or None, capacity=capacity, trainers=list(trainers),
                               notes=notes or "", seats_taken=0, sequence=0, created_by_id=by.id)
@@ -179,6 +191,8 @@ def update_session(session: TrainingSession, *, starts_at: datetime, ends_at: da
         raise TrainingError("Which part a session is cannot change once it is scheduled: cancel it and schedule "
                             "the right part.")
     _refuse_unless_upcoming(session, now, "it can no longer be changed")
+    if starts_at <= now:
+        raise TrainingError("That start time has already passed. Choose a time later today or another day.")
     if capacity < session.seats_taken:
         raise TrainingError(f"Capacity cannot be less than the {session.seats_taken} people already booked.")
     changes = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue, "online_link": online_link or None,

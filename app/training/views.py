@@ -128,16 +128,21 @@ def book(session_id):
     return redirect(url_for("training.session", session_id=item.id))
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @roles_required(*BOOKERS)
 def cancel_booking(booking_id):
-    """Give up your place or leave the waiting list."""
+    """Give up your place or leave the waiting list, after a page that asks to be sure (works without JavaScript)."""
     booking = db.get_or_404(Booking, booking_id)
     if booking.user_id != current_user.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("training/cancel_booking.html", booking=booking, form=form)
+    if not form.validate_on_submit():
         abort(400)
-    perform(services.cancel_booking, booking, current_user).flash("Your booking is cancelled.")
+    waiting = booking.status is BookingStatus.WAITLISTED
+    perform(services.cancel_booking, booking, current_user).flash(
+        "You have left the waiting list." if waiting else "Your booking is cancelled.")
     return redirect(url_for("training.session", session_id=booking.session_id))
 
 

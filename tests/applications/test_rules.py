@@ -129,14 +129,14 @@ def test_policy_file_is_read():
 
 
 @pytest.mark.parametrize("action, details, note, what, why", [
-    ("application.start_review", {}, "Picked up", "Started the review", "Picked up"),
+    ("application.start_review", {}, "Picked up", "Started the review", "Picked up."),
     ("application.start_review", {}, None, "Started the review", ""),
-    ("application.reference_assessed", {"referee": 2}, "Vague", "Recorded reference 2 as not satisfactory", "Vague"),
+    ("application.reference_assessed", {"referee": 2}, "Vague", "Recorded reference 2 as not satisfactory", "Vague."),
     ("application.reference_received", {"referee": 1}, None, "Reference 1 arrived", ""),
-    ("application.decline", {}, None, "Declined", "We could not get in touch. Three calls"),
-    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"}, None, "Recorded the informal chat",
-     "Went well: ready to go ahead"),
-    ("application.withdraw", {}, "Moving away", "Withdrew the application", "Moving away"),
+    ("application.decline", {}, None, "Declined", "We could not get in touch. Three calls."),
+    ("application.record_chat", {"outcome": "positive", "held_on": "2026-11-20"}, None,
+     "Recorded the informal chat: went well, ready to go ahead", ""),
+    ("application.withdraw", {}, "Moving away", "Withdrew the application", "Moving away."),
 ])
 def test_history_words(action, details, note, what, why):
     """The audit details carry codes; notes come beside them, the decline and the reference outcome from the rows."""

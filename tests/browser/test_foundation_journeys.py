@@ -14,7 +14,7 @@ def test_sign_up_confirm_sign_in_text_size_sign_out(phone_page, smtp, assert_acc
     page = phone_page
     page.goto("/")
     assert_accessible(page, "home (visitor)")
-    page.get_by_role("link", name="Create an account").click()
+    page.get_by_role("button", name="Start now").click()
     assert_accessible(page, "sign up")
     page.get_by_role("button", name="Create account").click()  # nothing filled in
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your full name")
@@ -41,6 +41,8 @@ def test_sign_up_confirm_sign_in_text_size_sign_out(phone_page, smtp, assert_acc
     page.get_by_label("E-mail address").fill("jo.brown@example.org")
     page.get_by_label("Password", exact=True).fill("kettle harbour viaduct")
     page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/apply$"))  # "Start now" led to the application, and still does
+    page.goto("/")
     expect(page.get_by_role("heading", name="Hello, Jo")).to_be_visible()
     assert_accessible(page, "applicant home")
 

@@ -66,7 +66,8 @@ def test_schedule_book_waitlist_promote_mark_and_record(page, new_page, phone_pa
     assert_accessible(tabs[cat.email], "waitlisted")
 
     # Ann cancels; Cat is promoted and e-mailed.
-    tabs[ann.email].get_by_role("button", name="Cancel my booking").click()
+    tabs[ann.email].get_by_role("button", name="Cancel my booking").click()  # a link that looks like a button
+    tabs[ann.email].get_by_role("button", name="Yes, cancel my place").click()
     expect(tabs[ann.email].get_by_text("Your booking is cancelled.")).to_be_visible()
     tabs[cat.email].reload()
     expect(tabs[cat.email].get_by_text("Booked", exact=True)).to_be_visible()
@@ -134,7 +135,7 @@ def test_volunteer_passes_an_online_knowledge_check(page, assert_accessible):
     assert_accessible(page, "knowledge check errors")
     answers = ["A client's mental health diagnosis", "Your mentoring partner and your coordinator",
                "Tell your coordinator the same day", "Tell your coordinator straight away",
-               "By a reference code, an area and support-need tags"]
+               "By their reference code, or first name only"]
     for answer in answers:
         page.get_by_label(answer).check()
     page.get_by_role("button", name="Submit answers").click()
@@ -151,7 +152,7 @@ def test_staff_pages_are_accessible(page, phone_page, assert_accessible):
     coordinator = make_user("coordinator", name="Cora Coordinator", areas=["Durham"])
     trainer = make_user("trainer", name="Tom Trainer")
     item = make_session("taster-day", trainers=[trainer])
-    volunteer = make_volunteer("taster-day", name="Vic Volunteer", areas=["Durham"])
+    volunteer = make_volunteer("taster-day", name="Vic Volunteer", areas=["Durham"])  # in the coordinator's area
     services.book_session(make_session("grow-model", trainers=[trainer],
                                        starts_at=utcnow() + timedelta(days=3)), volunteer)
     db.session.commit()

@@ -103,7 +103,7 @@ def test_coordinator_vets_a_volunteer_with_a_disclosure(page, new_page, assert_a
 
     volunteer = new_page(phone=True)
     browser_sign_in(volunteer, "vol@example.org", DEFAULT_PASSWORD)
-    expect(volunteer.locator("#home-volunteer-vetting")).to_contain_text("are complete until")
+    expect(volunteer.locator("#home-volunteer-vetting")).to_contain_text("are good until")
     volunteer.locator("#home-volunteer-vetting").get_by_role("link", name="See your checks").click()
     expect(volunteer.get_by_role("heading", name="Vetting complete")).to_be_visible()
     expect(volunteer.locator("main")).to_contain_text("Your DBS check is complete")

@@ -23,9 +23,10 @@ def test_healthz_reports_database_down(client, monkeypatch):
     assert response.get_json()["database"] == "unavailable"
 
 
-def test_visitor_home_invites_sign_in(client):
+def test_visitor_home_is_a_start_page_with_sign_in_second(client):
     page = client.get("/").get_data(as_text=True)
-    assert "Sign in" in page and "Create an account" in page
+    assert page.index("Start now") < page.index(">Sign in<"), "the newcomer's action comes first"
+    assert 'href="/sign-up?next=/apply"' in page and 'href="/become-a-peer-mentor"' in page
 
 
 @pytest.mark.parametrize("role,card", [(r, f"home-{r.value}") for r in Role])

@@ -115,11 +115,11 @@ def test_session_download_is_a_calendar_file(login_as):
 def test_private_feed_lists_booked_and_taught_sessions_only(login_as, client):
     trainer = make_user("trainer")
     booked = make_session(trainers=[trainer])
-    waiting = make_session("taster-day", capacity=1, starts_at=utcnow() + timedelta(days=20))
+    waiting = make_session("mediation", capacity=1, starts_at=utcnow() + timedelta(days=20))  # another course
     other = make_session(starts_at=utcnow() + timedelta(days=30))
-    volunteer = make_volunteer()
+    volunteer = make_volunteer("grow-model")
     services.book_session(booked, volunteer)
-    services.book_session(waiting, make_volunteer())
+    services.book_session(waiting, make_volunteer("grow-model"))
     services.book_session(waiting, volunteer)  # waitlisted: not in the feed
     db.session.commit()
 

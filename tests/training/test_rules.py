@@ -76,6 +76,7 @@ def test_eligible_volunteer_can_book():
     ({"completed_current": {}}, "You need to complete Taster day"),
     ({"completed_ever": {"taster-day", "grow-model"}}, "already completed this course"),
     ({"overlaps": True}, "another session at the same time"),
+    ({"same_course_booked_on": date(2026, 7, 1)}, "You already have a place on this course on 1 July 2026"),
     ({"started": True}, "already started"),
     ({"cancelled": True}, "cancelled"),
     ({"is_trainer": True}, "You are a trainer on this session"),

@@ -246,7 +246,7 @@ def test_volunteer_sees_own_status_in_plain_words_and_no_disclosure(login_as, vo
     page = client.get("/vetting/mine").get_data(as_text=True)
     assert "Vetting complete" in page
     home = client.get("/").get_data(as_text=True)
-    assert 'id="home-volunteer-vetting"' in home and "police vetting are complete until" in home
+    assert 'id="home-volunteer-vetting"' in home and "police vetting are good until" in home
 
 
 def test_coordinator_home_links_to_the_work_list(coordinator):

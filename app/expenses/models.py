@@ -144,8 +144,7 @@ class Line(db.Model):
     vehicle: Mapped[Vehicle | None] = mapped_column(enum_column(Vehicle, "expense_vehicle", 20))
     training_session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="SET NULL"),
                                                             index=True)
-    # Where pairings exist (a later issue), a mileage line will link to the contact here, and the rule
-    # "a pair cannot both claim mileage for one contact" will check it (see services_lines.double_pay_problem).
+    # "A pair cannot both claim mileage for one contact": see services_lines.double_pay_problem.
     priced: Mapped[list | None] = mapped_column(JSON)  # the engine's lines, for showing the calculation
     # every line
     pence: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from app import audit
 from app.actions import hold, on_duplicate
@@ -87,7 +87,8 @@ def double_pay_problem(by, journey: Journey) -> str | None:
 
     A passenger listed on someone's journey cannot claim that journey, and the driver cannot list someone
     who claimed it themself. The same trip is the same day and the same training session or destination.
-    Pairings and contacts (a later issue) add: a pair cannot both claim mileage for one contact.
+    And a pair cannot both claim mileage for one contact: mentors in a pairing who both logged a contact with
+    their client that day travel there once (one drives, the other is the passenger).
     """
     same_trip = [Line.spent_on == journey.spent_on, Line.kind == LineKind.MILEAGE,
                  Claim.status != ClaimStatus.REJECTED]
@@ -107,7 +108,26 @@ def double_pay_problem(by, journey: Journey) -> str | None:
             User, User.id == Claim.claimant_id).where(Claim.claimant_id.in_(ids), *same_trip).limit(1))
         if driver:
             return f"{driver} has claimed mileage for this journey, so they cannot also be your passenger."
+    partner = _partner_who_claimed_the_contact(by, journey, same_trip)
+    if partner:
+        return (f"{partner}, who mentors with you, has claimed mileage for your visit that day. Pairs travel to a "
+                "contact once: add them as your passenger instead, or ask them to add you.")
     return None
+
+
+def _partner_who_claimed_the_contact(by, journey: Journey, same_trip: list) -> str | None:
+    """The mentoring partner (in a pairing where both logged a contact that day) who claimed this trip."""
+    from sqlalchemy.orm import aliased
+
+    from app.readiness.models import ClientContact, Pairing
+
+    mine, theirs = aliased(ClientContact), aliased(ClientContact)
+    partners = select(case((Pairing.first_id == by.id, Pairing.second_id), else_=Pairing.first_id)).join(
+        mine, mine.pairing_id == Pairing.id).join(theirs, theirs.pairing_id == Pairing.id).where(
+        or_(Pairing.first_id == by.id, Pairing.second_id == by.id), mine.volunteer_id == by.id,
+        theirs.volunteer_id != by.id, mine.contact_on == journey.spent_on, theirs.contact_on == journey.spent_on)
+    return db.session.scalar(select(User.full_name).select_from(Line).join(Claim).join(
+        User, User.id == Claim.claimant_id).where(Claim.claimant_id.in_(partners), *same_trip).limit(1))
 
 
 def add_cost(claim: Claim, by, cost: Cost) -> Line:

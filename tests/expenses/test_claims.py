@@ -220,3 +220,27 @@ def test_a_correction_is_a_reversing_line_on_a_new_claim_and_the_approved_claim_
     with pytest.raises(ExpenseError, match="not approved yet"):
         services_lines.reverse_line(correction.lines[0], person)
     assert audits("expenses.line_reversed") == 1
+
+
+def test_a_mentoring_pair_cannot_both_claim_mileage_for_one_contact():
+    from app.readiness.models import Client, ClientContact, ContactKind, Pairing
+    from tests.factories import area_named
+
+    first, second, stranger = make_driver(), make_driver(), make_driver()
+    client = Client(reference="DUR-9001", area_id=area_named("Durham").id, needs=[])
+    db.session.add(client)
+    db.session.flush()
+    pairing = Pairing(client_id=client.id, first_id=first.id, second_id=second.id, started_on=day(5))
+    db.session.add(pairing)
+    db.session.flush()
+    for person in (first, second):
+        db.session.add(ClientContact(pairing_id=pairing.id, volunteer_id=person.id, contact_on=day(1), minutes=60,
+                                     kind=ContactKind.VISIT))
+    db.session.flush()
+    make_claim(first, [journey(day(1), "12", to="Seaham")])
+    with pytest.raises(ExpenseError, match="who mentors with you, has claimed mileage for your visit"):
+        services_lines.add_journey(services.start_claim(second), second, journey(day(1), "12", to="seaham"))
+    db.session.rollback()
+    # Someone not paired with them, or the pair on another day, may claim the same place.
+    services_lines.add_journey(services.start_claim(stranger), stranger, journey(day(1), "12", to="Seaham"))
+    services_lines.add_journey(services.start_claim(second), second, journey(day(2), "12", to="Seaham"))

@@ -98,6 +98,12 @@ def read_course_file(path: Path) -> dict:
         raise CatalogueError(path, "parts", "a self-paced online course cannot be in parts")
     if code in course["prerequisites"]:
         raise CatalogueError(path, "prerequisites", "a course cannot be its own prerequisite")
+    from app.training.policy import unknown_policy_words
+
+    texts = [course["summary"], *course["outcomes"], *(lesson["body"] for lesson in (course["online"] or {}).get("lessons", []))]
+    missing = [word for text in texts for word in unknown_policy_words(text)]
+    if missing:
+        raise CatalogueError(path, "text", f"refers to {', '.join(missing)}, which no policy file holds")
     return course
 
 

@@ -24,8 +24,10 @@ from app.training.forms import (
     month_choices,
 )
 from app.training.models import Booking, BookingStatus, CalendarFeed, Course
+from app.training.policy import policy_words
 
 bp = Blueprint("training", __name__, url_prefix="/training")
+bp.add_app_template_filter(policy_words, "policy_words")  # {policy:...} in course text: the value in force
 bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
 register_nav("Training", "training.catalogue", Role.VOLUNTEER, Role.APPLICANT, order=30)
 register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)

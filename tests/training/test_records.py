@@ -199,3 +199,34 @@ def date_time(hours: int = 0):
     from app.db_types import utcnow
 
     return utcnow().replace(microsecond=0) + timedelta(days=3, hours=hours)
+
+
+def test_course_text_states_the_rule_from_the_policy_file(app, login_as, tmp_path):
+    """The roles course says how long there is to claim from policy/expenses.toml, so the two never disagree."""
+    import shutil
+    from pathlib import Path
+
+    from app.training.services_catalogue import CatalogueError, read_course_file
+
+    volunteer = login_as(make_volunteer())
+    course("roles-and-responsibilities")
+    pages = [volunteer.get(f"/training/courses/roles-and-responsibilities/lessons/{n}").get_data(as_text=True)
+             for n in range(1, 6)]
+    assert any("with receipts within 3 months" in p for p in pages) and not any("{policy:" in p for p in pages)
+    policy_dir = tmp_path / "policy"
+    shutil.copytree(Path(app.config["POLICY_DIR"]), policy_dir)
+    expenses = policy_dir / "expenses.toml"
+    expenses.write_text(expenses.read_text().replace("age_flag_months = 3", "age_flag_months = 2"))
+    app.config["POLICY_DIR"], original = str(policy_dir), app.config["POLICY_DIR"]
+    try:
+        pages = [volunteer.get(f"/training/courses/roles-and-responsibilities/lessons/{n}").get_data(as_text=True)
+                 for n in range(1, 6)]
+        assert any("with receipts within 2 months" in p for p in pages)
+        bad = tmp_path / "bad-course.toml"
+        text = (Path(app.config["COURSES_DIR"]) / "roles-and-responsibilities.toml").read_text()
+        bad.write_text(text.replace('code = "roles-and-responsibilities"', 'code = "bad-course"')
+                       .replace("{policy:expenses.claims.age_flag_months}", "{policy:expenses.claims.no_such_thing}"))
+        with pytest.raises(CatalogueError, match="no_such_thing"):
+            read_course_file(bad)
+    finally:
+        app.config["POLICY_DIR"] = original

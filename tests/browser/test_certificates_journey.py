@@ -93,7 +93,7 @@ def test_a_coordinator_revokes_and_the_public_check_says_revoked(page, new_page,
     from tests.certificates.factories import make_certificate
 
     certificate, code = make_certificate(name="Kit Moreno")
-    coordinator = make_user("coordinator", name="Cora Coordinator")
+    coordinator = make_user("coordinator", name="Cora Coordinator", areas=["Durham"])  # the holder's area
     db.session.commit()
     _sign_in(page, coordinator)
     page.goto(f"/training/people/{certificate.user_id}")

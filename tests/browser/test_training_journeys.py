@@ -297,5 +297,5 @@ def test_a_two_day_course_is_completed_when_both_registers_are_marked_on_a_phone
     own = new_page(phone=True)
     browser_sign_in(own, volunteer_email, DEFAULT_PASSWORD)
     own.goto("/training/record")
-    expect(own.get_by_role("cell", name="Recovery coach (all addictions)")).to_be_visible()
+    expect(own.locator("td[data-label='Course']", has_text="Recovery coach (all addictions)")).to_be_visible()
     assert_accessible(own, "record after a two-day course")

@@ -120,7 +120,7 @@ def test_truncate_is_refused_on_postgresql(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no TRUNCATE; DELETE is refused by the append-only trigger")
     write_log(3)
-    for statement in ("TRUNCATE audit_events", "TRUNCATE users CASCADE", "TRUNCATE audit_chain",
+    for statement in ("TRUNCATE audit_events CASCADE", "TRUNCATE users CASCADE", "TRUNCATE audit_chain",
                       "DELETE FROM audit_chain"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))

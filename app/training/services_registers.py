@@ -166,6 +166,14 @@ def mark_all_present(session: TrainingSession, by, now: datetime | None = None) 
     return count
 
 
+def about_them(reason: str) -> str:
+    """A booking refusal written to the person ("You are booked ...") said to the trainer about them."""
+    for you, they in (("You are", "They are"), ("You need", "They need"), ("You have", "They have"),
+                      ("You already", "They already"), ("Your ", "Their "), ("you ", "they ")):
+        reason = reason.replace(you, they)
+    return reason
+
+
 def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = None) -> Booking:
     """Add an eligible volunteer who turned up without a booking, marked present."""
     now = now or utcnow()
@@ -177,7 +185,7 @@ def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = 
     # Judged on the booking rules as they stood just before the start (walk-ins arrive once it has begun).
     verdict = eligibility(session, volunteer, now=min(now, session.starts_at - timedelta(seconds=1)))
     if not verdict.ok:
-        raise TrainingError(f"{volunteer.display_name} cannot join: {verdict.reason}")
+        raise TrainingError(f"{volunteer.display_name} cannot join: {about_them(verdict.reason)}")
     seats.take_walk_in(session)  # the session row first, then the booking: the one lock order
     if booking is None:
         booking = Booking(session=session, user=volunteer, ical_sequence=session.sequence)

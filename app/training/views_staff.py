@@ -138,7 +138,9 @@ def register(session_id):
     find = request.args.get("find", "")[:100]
     walk_in = WalkInForm()
     matches = queries.walk_in_matches(item, find)
-    walk_in.volunteer.choices = [(v.id, v.display_name) for v in matches]
+    # Nobody is chosen for the trainer: the first match is not preselected.
+    walk_in.volunteer.choices = [(0, "Choose the person")] + [(v.id, v.display_name) for v in matches] \
+        if matches else []
     return render_template("training/register.html", session=item, form=form, walk_in=walk_in, find=find.strip(),
                            action=ActionForm(), state=item.register_state(),
                            opens_at=item.starts_at - services.policy().opens_before,

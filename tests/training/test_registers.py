@@ -287,3 +287,18 @@ def test_a_course_may_allow_fewer_minutes():
 
     policy = parse_policy({"attendance": {"missed_minutes_allowed": 15, "by_course": {"adult-safeguarding-level-1": 5}}})
     assert policy.allowance_for("adult-safeguarding-level-1") == 5 and policy.allowance_for("grow-model") == 15
+
+
+def test_the_walk_in_list_preselects_nobody_and_speaks_of_the_person(login_as):
+    from app.training.services_registers import about_them
+
+    item, _ = _running_session("taster-day")
+    make_volunteer(name="Wendy Walkin")
+    client = login_as(item.trainers[0])
+    page = client.get(f"/training/sessions/{item.id}/register?find=wendy").text
+    assert page.index("Choose the person") < page.index("Wendy Walkin")
+    refused = client.post(f"/training/sessions/{item.id}/register/walk-in", data={"volunteer": "0"},
+                          follow_redirects=True)
+    assert "Choose a volunteer from the list" in refused.text
+    assert about_them("You are booked on another session at the same time.") == \
+        "They are booked on another session at the same time."

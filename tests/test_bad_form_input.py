@@ -200,14 +200,13 @@ def _certificates_world(p, ids):
 
 def _expenses_world(p, ids):
     """A driver with a draft claim, an approved one and a saved journey; a submitted claim to decide; a batch."""
-    today = today_london()
+    today = today_london()  # journeys today: in the tax year the drivers confirmed
     p["claimant"] = claimant = make_driver()
-    for person in (make_driver(), claimant):
-        ids["approved_claim"] = approved_claim(person, p["coordinator"], [journey(today - timedelta(days=3), "10")]).id
-        if person is not claimant:
-            ids["batch"] = services_finance.create_batch(p["manager"]).id  # the second stays waiting to be paid
-    ids["draft_claim"] = make_claim(claimant, [journey(today - timedelta(days=2), "8")]).id
-    ids["submitted_claim"] = make_claim(make_driver(), [journey(today - timedelta(days=2), "8")], submit=True).id
+    approved_claim(make_driver(), p["coordinator"], [journey(today, "10")])
+    ids["batch"] = services_finance.create_batch(p["manager"]).id  # holds that claim
+    ids["approved_claim"] = approved_claim(claimant, p["coordinator"], [journey(today, "10")]).id  # waits to be paid
+    ids["draft_claim"] = make_claim(claimant, [journey(today, "8")]).id
+    ids["submitted_claim"] = make_claim(make_driver(), [journey(today, "8")], submit=True).id
     services_lines.save_journey(claimant, "Home to the hub", "Home", "Durham", Decimal("5"), Vehicle.CAR)
 
 
@@ -279,12 +278,13 @@ NOT_FROM_PAGES = {
     "admin.reactivate": "shown only for a deactivated account; it takes no fields (posted below)",
 }
 ACCEPTED = (301, 302, 303)
-# Values a person would type that no page shows: an account that exists, its password.
+# Values a person would type or choose that the field's name alone does not give: an account that exists and its
+# password; a join date within 30 days of the certificate's issue (make_dbs: 1 February 2026); documents that
+# make up route 1; their own name to sign; a photo of the receipt.
 OVERRIDES = {"/sign-in": lambda w: {"email": [w.people["volunteer"].email], "password": [DEFAULT_PASSWORD]},
-             # joined within 30 days of the certificate's issue (make_dbs: 1 February 2026)
              "/vetting/dbs/{decided_check}/update-service": lambda w: {"subscribed_on": ["2", "2", "2026"]},
-             "/vetting/people/{volunteer}/identity/new": lambda w: {"route": ["route_1"],
-                                                                     "documents": [IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value]},
+             "/vetting/people/{volunteer}/identity/new": lambda w: {
+                 "route": ["route_1"], "documents": [IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value]},
              "/readiness/agreement": lambda w: {"typed_name": [w.people["volunteer"].full_name]},
              "/expenses/claims/{draft_claim}/costs": lambda w: {"receipt": [Upload(photo_bytes(), "receipt.jpg")]}}
 

@@ -106,8 +106,8 @@ def test_a_referee_name_with_a_line_break_is_refused(login_as):
 
 
 def test_a_vetting_date_of_spaces_is_required_not_empty(login_as):
-    coordinator = login_as("coordinator")
-    check = make_dbs(login_as("volunteer").user, submitted_on=None)
+    coordinator = login_as("coordinator", areas=("Durham",))  # vetting is need to know: the volunteer's area
+    check = make_dbs(login_as("volunteer", areas=("Durham",)).user, submitted_on=None)
     response = coordinator.post(f"/vetting/dbs/{check.id}/submitted", data={"submitted_on": [" ", " ", " "]})
     assert response.status_code == 400  # the vetting forms answer a refused form with 400
     assert "Enter the date the application was submitted" in response.get_data(as_text=True)

@@ -6,10 +6,12 @@ field per bad value, with every other field left valid, so each bad value reache
 the untouched form is posted and must be accepted, which proves the fuzzing was not stopped by something else.
 A test checks that the pages cover every POST route in app.url_map.
 """
+import io
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -18,17 +20,26 @@ from app.applications.rules import Status
 from app.applications.services import hash_token
 from app.auth.models import Role
 from app.auth.tokens import make_token, password_fingerprint
+from app.certificates import services as certificates
 from app.db_types import utcnow
+from app.expenses import services_finance, services_lines
+from app.expenses.rules import Vehicle
 from app.extensions import db
+from app.readiness import services as readiness
+from app.readiness.models import Client, Pairing
 from app.timefmt import today_london
 from app.training import services as training
-from app.vetting.enums import DbsOutcome, Decision
+from app.vetting.enums import ChangeKind, DbsOutcome, Decision, IdDocument
+from app.vetting.models import NppvChange
 from tests.applications.factories import make_application, ready_to_accept
+from tests.certificates.factories import make_certificate
 from tests.conftest import sign_in_client
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.expenses.factories import approved_claim, journey, make_claim, make_driver, photo_bytes
+from tests.factories import DEFAULT_PASSWORD, area_named, make_user
+from tests.readiness.factories import make_ready_volunteer, make_released
 from tests.support.forms import HEADER_FORMS, Form, read_forms
 from tests.training.factories import course, make_session, make_volunteer, venue
-from tests.vetting.factories import make_dbs, make_nppv
+from tests.vetting.factories import make_dbs, make_identity, make_nppv
 
 _APP = create_app("testing")
 LONG = "x" * 20_000
@@ -44,7 +55,7 @@ ALL_BAD = ["   ", "\x00", "Ann\r\nSmith", str(10**20)]  # put in every field at 
 
 def valid_text(name: str, today) -> str | list[str]:
     """A value the form accepts for an empty field, by its name."""
-    later = today + timedelta(days=7)
+    later, next_year = today + timedelta(days=7), today + timedelta(days=365)
     table = [
         ("date_of_birth", ["27", "3", "1985"]), ("end_day", ["", "", ""]),
         ("day", [str(later.day), str(later.month), str(later.year)]),
@@ -55,10 +66,16 @@ def valid_text(name: str, today) -> str | list[str]:
         ("start", "10am"), ("end", "4pm"), ("current", DEFAULT_PASSWORD), ("password", "plum violin sunset harbour"),
         ("confirm", "plum violin sunset harbour"), ("online_link", ""), ("capacity", ""), ("name", "Fuzz Place"),
         ("preferred_name", ""), ("availability_note", ""), ("places", ""),
+        ("renews_on", ["", "", ""]), ("consent_withdrawn_on", ["", "", ""]),  # optional: a year on; not withdrawn
+        ("expires_on", [str(next_year.day), str(next_year.month), str(next_year.year)]),
+        ("miles", "12.5"), ("other_miles", ""), ("amount", "3.50"), ("minutes", "45"), ("reference", "DUR-0099"),
+        ("from_place", "Home"), ("to_place", "Durham Community Centre"), ("save_as", ""),
     ]
     for key, value in table:
         if name == key:
             return value
+    if re.fullmatch(r"m\d+", name):  # minutes missed on the register: none
+        return ""
     if name.endswith("_on") or name == "held_on":
         return [str(today.day), str(today.month), str(today.year)]
     return "Some plain words."
@@ -69,7 +86,7 @@ def baseline(form: Form, today) -> dict:
     data = form.data()
     overrides = {"one_relationship": ["friend"], "two_relationship": ["employer"], "decision": ["approved"]}
     for name, kind in form.kinds().items():
-        if name in overrides and name in data:
+        if name in overrides and overrides[name][0] in form.choices.get(name, overrides[name]):
             data[name] = overrides[name]
         elif kind in ("radio",) and not data[name] or kind == "checkbox" and not data[name]:
             data[name] = form.choices[name][:1]
@@ -135,13 +152,24 @@ def build_world() -> World:
     ids["subscribed_check"] = make_dbs(volunteer, subscribed_on=date(2026, 2, 2), consent_on=date(2026, 2, 2),
                                        seen_on=date(2026, 2, 2)).id
     ids["waiting_police"] = make_nppv(volunteer, outcome=None).id
+    make_identity(volunteer)  # so the subscribed check may have a status check
+    granted = make_nppv(volunteer)
+    ids["granted_police"] = granted.id
+    granted.changes.append(NppvChange(kind=ChangeKind.ADDRESS, reported_on=date(2026, 3, 1)))
+    db.session.flush()
+    ids["nppv_change"] = granted.changes[0].id
+    to_confirm = make_dbs(volunteer, outcome=DbsOutcome.DISCLOSED, decision=Decision.APPROVED,
+                          decided_by=p["coordinator"])
+    to_confirm.decisions[0].needs_confirmation = True
+    db.session.flush()
+    ids["unconfirmed_decision"] = to_confirm.decisions[0].id
 
     trainer = p["trainer"]
     upcoming = make_session("taster-day", trainers=[trainer, make_user("trainer")])
     ids["upcoming"] = upcoming.id
     training.book_session(upcoming, p["volunteer"])
     p["booker"] = make_user(Role.VOLUNTEER)
-    make_volunteer("taster-day", areas=("Durham",))  # someone to add as a walk-in
+    make_volunteer("taster-day", areas=("Durham",), name="Wendy Walkin")  # someone to add as a walk-in
     running = make_session("taster-day", starts_at=utcnow().replace(microsecond=0) + timedelta(days=2),
                            trainers=[trainer])
     for person in (make_volunteer(), make_volunteer()):
@@ -157,8 +185,50 @@ def build_world() -> World:
     ids["verify_token"] = make_token("verify", {"uid": unverified.id, "email": unverified.email})
     reset_person = make_user(Role.VOLUNTEER)
     ids["reset_token"] = make_token("reset", {"uid": reset_person.id, "fp": password_fingerprint(reset_person.password_hash)})
+    _certificates_world(p, ids)
+    _expenses_world(p, ids)
+    _readiness_world(p, ids)
     db.session.commit()
     return World(p, ids)
+
+
+def _certificates_world(p, ids):
+    ids["certificate"] = make_certificate()[0].id
+    p["sharer"] = make_volunteer()
+    certificates.share_transcript(p["sharer"])
+
+
+def _expenses_world(p, ids):
+    """A driver with a draft claim, an approved one and a saved journey; a submitted claim to decide; a batch."""
+    today = today_london()  # journeys today: in the tax year the drivers confirmed
+    p["claimant"] = claimant = make_driver()
+    approved_claim(make_driver(), p["coordinator"], [journey(today, "10")])
+    ids["batch"] = services_finance.create_batch(p["manager"]).id  # holds that claim
+    ids["approved_claim"] = approved_claim(claimant, p["coordinator"], [journey(today, "10")]).id  # waits to be paid
+    ids["draft_claim"] = make_claim(claimant, [journey(today, "8")]).id
+    ids["submitted_claim"] = make_claim(make_driver(), [journey(today, "8")], submit=True).id
+    services_lines.save_journey(claimant, "Home to the hub", "Home", "Durham", Decimal("5"), Vehicle.CAR)
+
+
+def _readiness_world(p, ids):
+    """A volunteer ready for release, one suspended, a client, and a pair of released mentors working with them."""
+    ids["ready_volunteer"] = make_ready_volunteer().id
+    suspended = make_ready_volunteer()
+    readiness.suspend_volunteer(suspended, p["manager"])
+    ids["suspended"] = suspended.id
+    client = Client(reference="DUR-0001", area_id=area_named("Durham").id, needs=[])
+    db.session.add(client)
+    pair = []
+    for _ in range(2):
+        mentor = make_ready_volunteer()
+        make_released(mentor)
+        pair.append(mentor)
+    p["paired"] = pair[0]
+    db.session.flush()
+    pairing = Pairing(client_id=client.id, first_id=pair[0].id, second_id=pair[1].id, started_on=today_london())
+    db.session.add(pairing)
+    db.session.flush()
+    ids["client"], ids["pairing"] = client.id, pairing.id
 
 
 # (who, page) for every page holding a POST form; who is a role, or None for anyone.
@@ -179,11 +249,28 @@ PAGES = [
     ("coordinator", "/vetting/dbs/{subscribed_check}/status-check"), ("coordinator", "/vetting/police/{waiting_police}/result"),
     ("coordinator", "/training/sessions/new"), ("coordinator", "/training/sessions/{upcoming}/edit"),
     ("coordinator", "/training/sessions/{upcoming}/cancel"), ("trainer", "/training/sessions/{running}/register"),
+    ("trainer", "/training/sessions/{running}/register?find=Walkin"),
+    ("coordinator", "/training/people/{volunteer}/done-elsewhere"),
     ("coordinator", "/training/venues/new"), ("coordinator", "/training/venues/{venue}"),
     ("volunteer", "/training/sessions/{upcoming}"), ("booker", "/training/sessions/{upcoming}"),
     ("volunteer", "/training/record"),
     ("volunteer", "/training/courses/gdpr-induction/check"),
     ("admin", "/admin/people/{other_user}"), ("admin", "/admin/areas"), ("admin", "/admin/areas/{area}"),
+    ("coordinator", "/vetting/people/{volunteer}/identity/new"), ("volunteer", "/vetting/mine/declaration"),
+    ("manager", "/vetting/decisions/{unconfirmed_decision}/confirm"),
+    ("coordinator", "/vetting/police/{granted_police}/changes/new"),
+    ("coordinator", "/vetting/police-changes/{nppv_change}/review"),
+    ("coordinator", "/certificates/{certificate}"), ("sharer", "/training/record"),
+    ("claimant", "/expenses"), ("claimant", "/expenses/claims/{draft_claim}"),
+    ("claimant", "/expenses/claims/{draft_claim}/journeys"), ("claimant", "/expenses/claims/{draft_claim}/costs"),
+    ("claimant", "/expenses/claims/{approved_claim}"), ("coordinator", "/expenses/claims/{submitted_claim}"),
+    ("claimant", "/expenses/journeys"), ("claimant", "/expenses/driver"),
+    ("manager", "/expenses/finance"), ("manager", "/expenses/finance/batches/{batch}/paid"),
+    ("volunteer", "/readiness"), ("volunteer", "/readiness/agreement"), ("volunteer", "/readiness/emergency-contact"),
+    ("coordinator", "/readiness/people/{ready_volunteer}"), ("manager", "/readiness/people/{suspended}"),
+    ("coordinator", "/readiness/people/{ready_volunteer}/induction"),
+    ("coordinator", "/readiness/clients/new"), ("coordinator", "/readiness/clients/{client}"),
+    ("paired", "/readiness/pairings/{pairing}/contact"),
 ]
 # POST routes fuzzed elsewhere or with nothing to send: the reason each is not reached from PAGES.
 NOT_FROM_PAGES = {
@@ -191,8 +278,27 @@ NOT_FROM_PAGES = {
     "admin.reactivate": "shown only for a deactivated account; it takes no fields (posted below)",
 }
 ACCEPTED = (301, 302, 303)
-# Values a person would type that no page shows: an account that exists, its password.
-OVERRIDES = {"/sign-in": lambda w: {"email": [w.people["volunteer"].email], "password": [DEFAULT_PASSWORD]}}
+# Values a person would type or choose that the field's name alone does not give: an account that exists and its
+# password; a join date within 30 days of the certificate's issue (make_dbs: 1 February 2026); documents that
+# make up route 1; their own name to sign; a photo of the receipt.
+OVERRIDES = {"/sign-in": lambda w: {"email": [w.people["volunteer"].email], "password": [DEFAULT_PASSWORD]},
+             "/vetting/dbs/{decided_check}/update-service": lambda w: {"subscribed_on": ["2", "2", "2026"]},
+             "/vetting/people/{volunteer}/identity/new": lambda w: {
+                 "route": ["route_1"], "documents": [IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value]},
+             "/readiness/agreement": lambda w: {"typed_name": [w.people["volunteer"].full_name]},
+             "/expenses/claims/{draft_claim}/costs": lambda w: {"receipt": [Upload(photo_bytes(), "receipt.jpg")]}}
+
+
+@dataclass
+class Upload:
+    """A file a person chooses (the page's file input): sent afresh with every request."""
+    content: bytes
+    filename: str
+
+
+def _post(client, action: str, data: dict):
+    return client.post(action, data={k: [(io.BytesIO(v.content), v.filename) if isinstance(v, Upload) else v
+                                         for v in values] for k, values in data.items()})
 
 
 @contextmanager
@@ -236,11 +342,12 @@ def test_the_pages_hold_a_form_for_every_post_route(app):
     world = build_world()
     seen = set()
     for who, page in PAGES:
-        response = _client(app, world, who).get(page.format(**world.ids))
+        url = page.format(**world.ids)
+        response = _client(app, world, who).get(url)
         assert response.status_code == 200, f"{who}: GET {page} gave {response.status_code}"
-        seen |= {_endpoint(f.action) for f in read_forms(response.get_data(as_text=True))}
+        seen |= {_endpoint(f.action) for f in read_forms(response.get_data(as_text=True), url)}
     posts = {r.endpoint for r in _APP.url_map.iter_rules() if "POST" in r.methods}
-    assert posts - seen - set(NOT_FROM_PAGES) == set()
+    assert sorted(posts - seen - set(NOT_FROM_PAGES)) == []
 
 
 @pytest.mark.parametrize(("who", "page"), PAGES, ids=[p for _, p in PAGES])
@@ -249,13 +356,13 @@ def test_bad_values_in_every_field_never_give_500(app, who, page):
     url = page.format(**world.ids)
     client = _client(app, world, who)
     today = today_london()
-    forms = read_forms(client.get(url).get_data(as_text=True))
+    forms = read_forms(client.get(url).get_data(as_text=True), url)
     assert forms, f"no POST form on {url}"
     for form in forms:
         good = baseline(form, today) | OVERRIDES.get(page, lambda w: {})(world)
         for name, values in mutations(form):
             with as_it_was():
-                response = client.post(form.action, data=good | {name: values})
+                response = _post(client, form.action, good | {name: values})
             assert response.status_code != 500, f"{who}: POST {form.action} {name}={values!r} gave 500"
             assert response.status_code in (*ACCEPTED, 200, 400, 403, 404, 409, 410), (
                 f"{who}: POST {form.action} {name}={values!r} gave {response.status_code}")
@@ -271,13 +378,14 @@ def test_the_fuzzed_forms_are_accepted_when_filled_in_properly(app, who, page):
     """Guard: the form the fuzzing starts from is one the app accepts, so each bad value was the only one."""
     world = build_world()
     client = _client(app, world, who)
-    forms = read_forms(client.get(page.format(**world.ids)).get_data(as_text=True))
+    url = page.format(**world.ids)
+    forms = read_forms(client.get(url).get_data(as_text=True), url)
     refused = []
     for form in forms:
         if form.action in HEADER_FORMS:
             continue
         good = baseline(form, today_london()) | OVERRIDES.get(page, lambda w: {})(world)
-        response = client.post(form.action, data=good)
+        response = _post(client, form.action, good)
         shown = response.get_data(as_text=True)
         if response.status_code not in ACCEPTED and not (response.status_code == 200 and "govuk-error-summary" not in shown):
             errors = re.findall(r'govuk-error-message">\s*<span[^>]*>[^<]*</span>\s*([^<]*)', shown)

@@ -237,8 +237,9 @@ class IdentityCheckForm(VettingForm):
     submit = submit("Save identity check")
 
     def validate_documents(self, field):
-        if self.route.data not in {r.value for r in IdRoute}:
-            return
+        offered = {d.value for d in IdDocument}
+        if self.route.data not in {r.value for r in IdRoute} or not set(field.data or []) <= offered:
+            return  # not a choice: the field's own check has said so
         problems = rules_identity.identity_problems(IdRoute(self.route.data), field.data, True, True)
         if problems:
             raise ValidationError(problems[0])

@@ -30,15 +30,16 @@ class Form:
 class FormReader(HTMLParser):
     """Every POST form on a page, with the values a person would leave or choose."""
 
-    def __init__(self):
+    def __init__(self, url: str = ""):
         super().__init__(convert_charrefs=True)
+        self.url = url  # where a form without an action posts
         self.forms: list[Form] = []
         self.form = self.select = self.textarea = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form" and (a.get("method") or "get").lower() == "post":
-            self.form = Form(a.get("action") or "")
+            self.form = Form(a.get("action") or self.url)
             self.forms.append(self.form)
         if self.form is None or "name" not in a:
             return
@@ -99,8 +100,9 @@ class OptionReader(HTMLParser):
             self.current = None
 
 
-def read_forms(html: str) -> list[Form]:
-    reader, options = FormReader(), OptionReader()
+def read_forms(html: str, url: str = "") -> list[Form]:
+    """The POST forms of the page at `url` (a form without an action posts back to it)."""
+    reader, options = FormReader(url), OptionReader()
     reader.feed(html)
     options.feed(html)
     for form in reader.forms:

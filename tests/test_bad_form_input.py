@@ -255,7 +255,7 @@ PAGES = [
     ("volunteer", "/training/sessions/{upcoming}"), ("booker", "/training/sessions/{upcoming}"),
     ("volunteer", "/training/record"),
     ("volunteer", "/training/courses/gdpr-induction/check"),
-    ("admin", "/admin/people/{other_user}"), ("admin", "/admin/areas"), ("admin", "/admin/areas/{area}"),
+    ("admin", "/admin/people/invite"), ("admin", "/admin/people/{other_user}"), ("admin", "/admin/areas"), ("admin", "/admin/areas/{area}"),
     ("coordinator", "/vetting/people/{volunteer}/identity/new"), ("volunteer", "/vetting/mine/declaration"),
     ("manager", "/vetting/decisions/{unconfirmed_decision}/confirm"),
     ("coordinator", "/vetting/police/{granted_police}/changes/new"),
@@ -276,6 +276,9 @@ PAGES = [
 NOT_FROM_PAGES = {
     "applications.apply_again": "a button shown only after a decision; it takes no fields (posted below)",
     "admin.reactivate": "shown only for a deactivated account; it takes no fields (posted below)",
+    "admin.accept_invitation": "reached only from an e-mailed invitation link (posted below with a made-up token)",
+    "auth.keep_alive": "posted by the time-out warning's script; it takes no fields (posted below)",
+    "training.cancel_booking": "its form is on the confirmation page of one booking (posted below)",
 }
 ACCEPTED = (301, 302, 303)
 # Values a person would type or choose that the field's name alone does not give: an account that exists and its
@@ -396,8 +399,10 @@ def test_the_fuzzed_forms_are_accepted_when_filled_in_properly(app, who, page):
 @pytest.mark.parametrize("endpoint", sorted(NOT_FROM_PAGES))
 def test_bare_buttons_with_bad_fields_never_give_500(app, endpoint):
     world = build_world()
-    url = {"applications.apply_again": "/apply/again", "admin.reactivate": f"/admin/people/{world.ids['other_user']}/reactivate"}[endpoint]
-    who = "applicant" if endpoint.startswith("applications") else "admin"
+    url = {"applications.apply_again": "/apply/again", "admin.reactivate": f"/admin/people/{world.ids['other_user']}/reactivate",
+           "admin.accept_invitation": "/admin/invitation/not-a-real-token", "auth.keep_alive": "/session/keep-alive",
+           "training.cancel_booking": "/training/bookings/987654/cancel"}[endpoint]
+    who = {"applications.apply_again": "applicant", "admin.reactivate": "admin"}.get(endpoint, "volunteer")
     client = _client(app, world, who)
     for value in TEXT_BAD:
         assert client.post(url, data={"reason": value, "submit": value}).status_code != 500

@@ -52,6 +52,10 @@ class GovForm(FlaskForm):
             return stripped_formdata(formdata, keep={f.name for f in form if isinstance(f, PasswordField)})
 
 
+class ActionForm(GovForm):
+    """A button with nothing to fill in (CSRF only)."""
+
+
 def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 

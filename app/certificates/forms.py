@@ -40,5 +40,3 @@ class ReissueForm(GovForm):
     submit = submit("Re-issue in this name")
 
 
-class ActionForm(GovForm):
-    """A button with nothing to fill in (CSRF only)."""

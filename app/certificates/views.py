@@ -15,7 +15,8 @@ from flask_login import current_user
 from app.actions import perform, render_and_commit
 from app.auth.models import Role
 from app.certificates import queries, services
-from app.certificates.forms import ActionForm, ReissueForm, RevokeForm, VerifyForm
+from app.certificates.forms import ReissueForm, RevokeForm, VerifyForm
+from app.forms import ActionForm
 from app.permissions import public, roles_required, signed_in
 from app.timefmt import today_london
 

@@ -215,5 +215,3 @@ class PaidForm(GovForm):
             raise ValidationError("The date paid must be today or in the past year")
 
 
-class ActionForm(GovForm):
-    """A button with nothing to fill in (CSRF only)."""

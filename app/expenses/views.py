@@ -8,11 +8,12 @@ from app.actions import perform
 from app.auth.models import Role
 from app.expenses import queries, rules, services, services_lines
 from app.expenses.cli import expenses_cli
-from app.expenses.forms import ActionForm, CostForm, DriverForm, JourneyForm, SavedJourneyForm
+from app.expenses.forms import CostForm, DriverForm, JourneyForm, SavedJourneyForm
 from app.expenses.models import LineKind
 from app.expenses.policy import policy
 from app.expenses.services_receipts import receipt_path
 from app.extensions import db
+from app.forms import ActionForm
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import roles_required

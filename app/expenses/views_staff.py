@@ -11,11 +11,12 @@ from flask_login import current_user
 from app.actions import perform
 from app.auth.models import Role
 from app.expenses import queries, rules, services, services_finance
-from app.expenses.forms import ActionForm, DecisionForm, PaidForm
+from app.expenses.forms import DecisionForm, PaidForm
 from app.expenses.models import Batch, ClaimStatus
 from app.expenses.policy import policy
 from app.expenses.views import bp, render_claim
 from app.extensions import db
+from app.forms import ActionForm
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import roles_required

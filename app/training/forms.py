@@ -202,9 +202,6 @@ class VenueForm(GovForm):
         UniqueName(Venue.name, "There is already a venue with this name")(self, field)
 
 
-class ActionForm(GovForm):
-    """A button with nothing to fill in (CSRF only)."""
-
 
 class WalkInForm(GovForm):
     volunteer = SelectField("Volunteer", widget=GovSelect(), coerce=int,

@@ -10,6 +10,7 @@ from app.auth.models import Role
 from app.core.models import Area
 from app.db_types import utcnow
 from app.extensions import db
+from app.forms import ActionForm
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import person_in_scope, public, roles_required
@@ -17,7 +18,6 @@ from app.timefmt import to_london, today_london
 from app.training import calendar, queries, rules, services, services_registers
 from app.training.cli import courses_cli, training_cli
 from app.training.forms import (
-    ActionForm,
     CatalogueFilterForm,
     ExternalCompletionForm,
     knowledge_check_form,

@@ -8,12 +8,12 @@ from app.auth.models import Role, User
 from app.core.models import Area
 from app.db_types import utcnow
 from app.extensions import db
+from app.forms import ActionForm
 from app.navigation import register_nav
 from app.permissions import roles_required
 from app.timefmt import today_london
 from app.training import queries, rules, services, services_registers
 from app.training.forms import (
-    ActionForm,
     CancelSessionForm,
     SessionForm,
     VenueForm,

@@ -55,14 +55,6 @@ def _not_own(person: User) -> User:
     return person
 
 
-def _vets(volunteer: User) -> bool:
-    """Vetting staff for this person: a manager, or a coordinator for one of their areas (need to know)."""
-    if current_user.has_role(Role.MANAGER):
-        return True
-    return current_user.has_role(Role.COORDINATOR) and bool({a.id for a in current_user.areas} &
-                                                            {a.id for a in volunteer.areas})
-
-
 def get_volunteer_or_404(user_id: int) -> User:
     """A volunteer, or someone with vetting records (a declined volunteer keeps their history)."""
     person = db.get_or_404(User, user_id)
@@ -145,7 +137,7 @@ def record(user_id):
     services.log_view(current_user, volunteer, page="record")
     return render_and_commit("vetting/record.html", volunteer=volunteer, checks=checks, police=police,
                              identity=identity, gate=gate, policy=policy, today=today, rules=rules,
-                             declaration=declaration, sees_declaration=_vets(volunteer),
+                             declaration=declaration, sees_declaration=person_in_scope(current_user, volunteer),
                              is_manager=current_user.has_role(Role.MANAGER))
 
 

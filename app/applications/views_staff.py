@@ -96,30 +96,28 @@ def _action_note() -> str | None:
     return form.note.data or ""
 
 
+def _noted_step(application_id: int, service, done: str):
+    """A step that takes an optional note (why): run it, or say why the note cannot be kept."""
+    application = get_application_or_404(application_id)
+    note = _action_note()
+    if note is not None:
+        perform(service, application, current_user, note).flash(done)
+    return _to_detail(application)
+
+
 @bp.route("/applications/<int:application_id>/start-review", methods=["POST"])
 @roles_required(*REVIEWERS)
 def start_review(application_id):
     """Pick the application up for review."""
-    application = get_application_or_404(application_id)
-    note = _action_note()
-    if note is None:
-        return redirect(url_for("applications.detail", application_id=application.id))
-    perform(services.start_review, application, current_user,
-            note).flash("You are reviewing this application.")
-    return _to_detail(application)
+    return _noted_step(application_id, services.start_review, "You are reviewing this application.")
 
 
 @bp.route("/applications/<int:application_id>/references", methods=["POST"])
 @roles_required(*REVIEWERS)
 def request_references(application_id):
     """E-mail both referees their links."""
-    application = get_application_or_404(application_id)
-    note = _action_note()
-    if note is None:
-        return redirect(url_for("applications.detail", application_id=application.id))
-    perform(services.request_references, application, current_user,
-            note).flash("References requested. Each referee has been e-mailed a link.")
-    return _to_detail(application)
+    return _noted_step(application_id, services.request_references,
+                       "References requested. Each referee has been e-mailed a link.")
 
 
 @bp.route("/applications/<int:application_id>/references/<int:referee_id>/chase", methods=["POST"])

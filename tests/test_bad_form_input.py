@@ -250,6 +250,8 @@ PAGES = [
     ("coordinator", "/training/sessions/new"), ("coordinator", "/training/sessions/{upcoming}/edit"),
     ("coordinator", "/training/sessions/{upcoming}/cancel"), ("trainer", "/training/sessions/{running}/register"),
     ("trainer", "/training/sessions/{running}/register?find=Walkin"),
+    ("trainer", "/training/sessions/{running}/register?find=Nobody+Known"),  # the form for someone without an account
+    ("trainer", "/training/sessions/{running}/register/new-person"),
     ("coordinator", "/training/people/{volunteer}/done-elsewhere"),
     ("coordinator", "/training/venues/new"), ("coordinator", "/training/venues/{venue}"),
     ("volunteer", "/training/sessions/{upcoming}"), ("booker", "/training/sessions/{upcoming}"),

@@ -72,18 +72,31 @@ def invite_person(email: str, full_name: str, roles: set[Role], area_ids: list[i
         raise AccountError("You cannot invite yourself. Ask another admin to change your roles.")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"{email} already has an account. Open it from the list of people to change their roles.")
-    person = User(email=email, full_name=full_name.strip(), password_hash=hash_password(secrets.token_urlsafe(32)))
-    person.role_grants = [UserRole(role=role, granted_by_id=by.id) for role in sorted(roles)]
+    person = new_invited_account(email, full_name.strip(), roles, by)
     person.areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)))) if area_ids else []
     db.session.add(person)
     db.session.flush()
     audit.record(by, "account.invited", person, roles=sorted(r.value for r in roles),
                  areas=sorted(a.name for a in person.areas))
+    send_invitation(person, by, roles=sorted(r.label for r in roles))
+    return person
+
+
+def send_invitation(person: User, by: User, template: str = "admin/invitation", subject: str | None = None,
+                    **context) -> None:
+    """E-mail `person` the link that lets them choose a password (once, for INVITE_LIFETIME): the one invitation
+    mechanism, for staff an admin invites and for newcomers a trainer adds to a register. `template` words it."""
     token = make_token("invite", {"uid": person.id, "fp": password_fingerprint(person.password_hash)})
     with portal_url_context():
-        send_email(person.email, f"You are invited to the {current_app.config['SCHEME_NAME']} portal", "admin/invitation",
-                   user=person, invited_by=by, roles=sorted(r.label for r in roles), days=INVITE_LIFETIME.days,
-                   url=url_for("admin.accept_invitation", token=token, _external=True))
+        send_email(person.email, subject or f"You are invited to the {current_app.config['SCHEME_NAME']} portal",
+                   template, user=person, invited_by=by, days=INVITE_LIFETIME.days,
+                   url=url_for("admin.accept_invitation", token=token, _external=True), **context)
+
+
+def new_invited_account(email: str, full_name: str, roles: set[Role], by: User) -> User:
+    """An account nobody can sign in to until its owner chooses a password through an invitation link."""
+    person = User(email=email, full_name=full_name, password_hash=hash_password(secrets.token_urlsafe(32)))
+    person.role_grants = [UserRole(role=role, granted_by_id=by.id) for role in sorted(roles)]
     return person
 
 

@@ -12,7 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import GovDateField, GovForm, UniqueName, submit
+from app.applications.forms import PhoneNumber
+from app.forms import EmailAddress, GovDateField, GovForm, UniqueName, submit
 from app.timefmt import london_to_utc, to_london, today_london
 from app.training.models import Attendance
 
@@ -207,6 +208,32 @@ class WalkInForm(GovForm):
     volunteer = SelectField("Volunteer", widget=GovSelect(), coerce=int,
                             validators=[InputRequired("Choose the volunteer who has joined")])
     submit = submit("Add to the register")
+
+
+class NewcomerForm(GovForm):
+    """Someone at the session without an account: enough to make them one and e-mail them an invitation."""
+
+    full_name = StringField("Full name", widget=GovTextInput(), render_kw={"autocomplete": "off", "spellcheck": "false"},
+                            validators=[InputRequired("Enter their full name"),
+                                        Length(max=200, message="Full name must be 200 characters or fewer")])
+    email = StringField("E-mail address", widget=GovTextInput(),
+                        description="We e-mail them a link to make their account and see their training record",
+                        render_kw={"type": "email", "spellcheck": "false", "autocomplete": "off"},
+                        validators=[InputRequired("Enter their e-mail address"),
+                                    Length(max=254, message="E-mail address must be 254 characters or fewer"),
+                                    EmailAddress()])
+    phone = StringField("Phone number (optional)", widget=GovTextInput(), render_kw={"type": "tel", "autocomplete": "off"},
+                        description="So a coordinator can call them about volunteering",
+                        validators=[Optional(), Length(max=20, message="Phone number must be 20 characters or fewer"),
+                                    PhoneNumber()])
+    area = SelectField("Area they live in", widget=GovSelect(), coerce=int,
+                       description="The coordinators for this area can then see their training record",
+                       validators=[InputRequired("Choose the area they live in")])
+    submit = submit("Add to the register and invite")
+
+    def validate_area(self, field):
+        if not field.data:
+            raise ValidationError("Choose the area they live in")
 
 
 ATTENDANCE_CHOICES = [(a.value, a.label) for a in Attendance if a is not Attendance.UNMARKED]

@@ -3,9 +3,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.actions import hold
+from app.auth.models import Role, User
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import to_london
@@ -188,17 +190,80 @@ def add_walk_in(session: TrainingSession, volunteer, by, now: datetime | None = 
         raise TrainingError(f"{volunteer.display_name} cannot join: {about_them(verdict.reason)}")
     seats.take_walk_in(session)  # the session row first, then the booking: the one lock order
     if booking is None:
-        booking = Booking(session=session, user=volunteer, ical_sequence=session.sequence)
+        return _book_walk_in(session, volunteer, by, now)
+    hold(booking)
+    if booking.status is BookingStatus.BOOKED:
+        raise TrainingError(f"{volunteer.display_name} is already on the register.")
+    return _book_walk_in(session, volunteer, by, now, booking)
+
+
+def _book_walk_in(session: TrainingSession, person, by, now: datetime, booking: Booking | None = None) -> Booking:
+    """The place itself (its seat already taken): booked as a walk-in, audited, marked present."""
+    if booking is None:
+        booking = Booking(session=session, user=person, ical_sequence=session.sequence)
         db.session.add(booking)
-    else:
-        hold(booking)
-        if booking.status is BookingStatus.BOOKED:
-            raise TrainingError(f"{volunteer.display_name} is already on the register.")
     booking.status, booking.walk_in, booking.queued_at, booking.cancelled_at = BookingStatus.BOOKED, True, now, None
     db.session.flush()
-    audit.record(by, "training.walk_in_added", volunteer, obj=booking, session_id=session.id)
+    audit.record(by, "training.walk_in_added", person, obj=booking, session_id=session.id)
     mark_attendance(booking, Attendance.PRESENT, by, now)
     return booking
+
+
+# ------------------------------------------------------------------ walk-ins without an account
+
+# A newcomer added on the day gets what signing up gives (app/auth/services.py register_user): the applicant role,
+# no more. Being a volunteer still takes an application, references and vetting, so a trainer's word can put
+# someone only on a course open to applicants with nothing needed first (the taster day).
+NEWCOMER_ROLES = frozenset({Role.APPLICANT})
+
+
+def newcomer_refusal(session: TrainingSession, by, now: datetime | None = None) -> str | None:
+    """Why someone without an account cannot be added to this register now (in words for the trainer), or None."""
+    course = session.course
+    if not course.open_to_applicants or course.prerequisites:
+        return (f"Only people with an account can join {course.title}, because it is for volunteers. Someone without "
+                "an account can be added to a taster day, then apply to volunteer.")
+    try:
+        _check_can_mark(session, by, now or utcnow())
+    except TrainingError as exc:
+        return exc.describe()
+    return None
+
+
+def add_newcomer(session: TrainingSession, full_name: str, email: str, phone: str | None, area, by,
+                 now: datetime | None = None) -> Booking:
+    """Someone met on the day, without an account: make them one (applicant, no usable password), book them as a
+    walk-in marked present, and e-mail them an invitation to choose a password and see their training record.
+
+    An address that already has an account is refused (the database's unique e-mail settles two trainers adding
+    the same person at the same moment: one account, and the other trainer is told)."""
+    from app.admin.services import new_invited_account, send_invitation
+
+    now = now or utcnow()
+    refusal = newcomer_refusal(session, by, now)
+    if refusal:
+        raise TrainingError(refusal)
+    email, full_name = email.strip().lower(), " ".join(full_name.split())
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise TrainingError(ALREADY_HAS_ACCOUNT.format(email=email))
+    person = new_invited_account(email, full_name, set(NEWCOMER_ROLES), by)
+    person.phone = phone or None
+    person.areas = [area] if area is not None else []
+    db.session.add(person)
+    try:
+        db.session.flush()  # the person first, then the session row: every newcomer takes them in this order
+    except IntegrityError as exc:
+        raise TrainingError(ALREADY_HAS_ACCOUNT.format(email=email)) from exc  # added a moment ago by someone else
+    audit.record(by, "account.invited", person, roles=sorted(r.value for r in NEWCOMER_ROLES),
+                 areas=sorted(a.name for a in person.areas), walk_in_session=session.id, phone_given=bool(phone))
+    seats.take_walk_in(session)
+    booking = _book_walk_in(session, person, by, now)
+    send_invitation(person, by, "training/newcomer_invitation", subject="Make your account: your training record is waiting",
+                    session=session, course=session.course)
+    return booking
+
+
+ALREADY_HAS_ACCOUNT = "{email} already has an account, so we cannot make another one."
 
 
 def close_register(session: TrainingSession, by=None, now: datetime | None = None) -> int:

@@ -30,7 +30,7 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 bp.add_app_template_filter(policy_words, "policy_words")  # {policy:...} in course text: the value in force
 bp.record_once(lambda state: (state.app.cli.add_command(courses_cli), state.app.cli.add_command(training_cli)))
 register_nav("Training", "training.catalogue", Role.VOLUNTEER, Role.APPLICANT, order=30)
-register_nav("Your training", "training.record", Role.VOLUNTEER, order=31)
+register_nav("Your training", "training.record", Role.VOLUNTEER, Role.APPLICANT, order=31)
 
 # Applicants see the catalogue and may book a taster day (courses with open_to_applicants) once they have applied.
 LEARNERS = (Role.VOLUNTEER, Role.APPLICANT, Role.TRAINER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -160,9 +160,10 @@ def session_ics(session_id):
 
 
 @bp.route("/record")
-@roles_required(Role.VOLUNTEER)
+@roles_required(Role.VOLUNTEER, Role.APPLICANT)
 def record():
-    """Your training record: completions, upcoming bookings and what to do next."""
+    """Your training record: completions, upcoming bookings and what to do next. Applicants have one too: the
+    taster day they came to (booked, or added on the day by a trainer) shows here."""
     return _record_page(current_user, own=True)
 
 

@@ -4,7 +4,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.actions import perform
+from app.applications.rules import normalise_phone
 from app.auth.models import Role, User
+from app.auth.services import find_user_by_email
 from app.core.models import Area
 from app.db_types import utcnow
 from app.extensions import db
@@ -15,6 +17,7 @@ from app.timefmt import today_london
 from app.training import queries, rules, services, services_registers
 from app.training.forms import (
     CancelSessionForm,
+    NewcomerForm,
     SessionForm,
     VenueForm,
     WalkInForm,
@@ -141,7 +144,9 @@ def register(session_id):
     # Nobody is chosen for the trainer: the first match is not preselected.
     walk_in.volunteer.choices = [(0, "Choose the person")] + [(v.id, v.display_name) for v in matches] \
         if matches else []
+    newcomer = _newcomer_form(item) if find.strip() and not matches else None
     return render_template("training/register.html", session=item, form=form, walk_in=walk_in, find=find.strip(),
+                           newcomer=newcomer, newcomer_refusal=services_registers.newcomer_refusal(item, current_user),
                            action=ActionForm(), state=item.register_state(),
                            opens_at=item.starts_at - services.policy().opens_before,
                            opens_minutes=int(services.policy().opens_before.total_seconds() // 60),
@@ -184,6 +189,51 @@ def walk_in(session_id):
     perform(services_registers.add_walk_in, item, volunteer, current_user).flash(
         f"{volunteer.display_name} is added to the register and marked present.")
     return redirect(url_for("training.register", session_id=item.id))
+
+
+def _newcomer_form(item: TrainingSession, name: str = "") -> NewcomerForm:
+    """The short form for someone without an account; on the register it starts with the name searched for."""
+    form = NewcomerForm()
+    areas = db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.position))
+    form.area.choices = [(0, "Choose the area")] + [(a.id, a.name) for a in areas]
+    if request.method == "GET":
+        form.full_name.data = " ".join(request.args.get("find", "").split())[:100] or None
+        form.area.data = item.venue.area_id if item.venue and item.venue.area.active else 0
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/register/new-person", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def newcomer(session_id):
+    """Add someone at the session who has no account: they get one (an applicant's) and an e-mailed invitation.
+
+    An address that already has an account is refused plainly; the person is offered for adding only if they
+    could be added anyway (found by the walk-in search), and nothing else about the account is shown."""
+    item = _register_session(session_id)
+    refusal = services_registers.newcomer_refusal(item, current_user)
+    form = _newcomer_form(item)
+    existing, joinable = None, None
+    if refusal is None and form.validate_on_submit():
+        existing = find_user_by_email(form.email.data)
+        if existing is None:
+            phone = normalise_phone(form.phone.data) if form.phone.data else None
+            outcome = perform(services_registers.add_newcomer, item, form.full_name.data, form.email.data, phone,
+                              db.session.get(Area, form.area.data), current_user)
+            if outcome.ok:
+                flash(f"{outcome.value.user.display_name} is added to the register and marked present. We have e-mailed "
+                      f"{outcome.value.user.email} a link to make their account.")
+                return redirect(url_for("training.register", session_id=item.id))
+            existing = find_user_by_email(form.email.data)  # made a moment ago, by another trainer
+            if existing is None:
+                flash(outcome.message, "error")
+        if existing is not None:
+            form.email.errors.append(services_registers.ALREADY_HAS_ACCOUNT.format(email=existing.email))
+            joinable = next((p for p in queries.walk_in_candidates(item, existing.full_name) if p.id == existing.id), None)
+    walk_in = WalkInForm()
+    from app.admin.services import INVITE_LIFETIME
+
+    return render_template("training/newcomer.html", session=item, form=form, refusal=refusal, days=INVITE_LIFETIME.days,
+                           existing=existing is not None, joinable=joinable, walk_in=walk_in)
 
 
 # ------------------------------------------------------------------ venues

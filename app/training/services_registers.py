@@ -10,7 +10,7 @@ from app.actions import hold
 from app.auth.models import Role, User
 from app.db_types import utcnow
 from app.extensions import db
-from app.timefmt import to_london
+from app.timefmt import format_datetime, to_london
 from app.training import rules
 from app.training import services_seats as seats
 from app.training.models import (
@@ -223,8 +223,13 @@ def newcomer_refusal(session: TrainingSession, by, now: datetime | None = None) 
     if not course.open_to_applicants or course.prerequisites:
         return (f"Only people with an account can join {course.title}, because it is for volunteers. Someone without "
                 "an account can be added to a taster day, then apply to volunteer.")
+    now = now or utcnow()
+    if not session.cancelled and session.register_state(now) == "not_open":
+        opens_before = policy().opens_before
+        return (f"The register opens on {format_datetime(session.starts_at - opens_before)}, "
+                f"{int(opens_before.total_seconds() // 60)} minutes before the session starts. You can add people then.")
     try:
-        _check_can_mark(session, by, now or utcnow())
+        _check_can_mark(session, by, now)
     except TrainingError as exc:
         return exc.describe()
     return None

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.actions import perform
+from app.admin.services import INVITE_LIFETIME
 from app.applications.rules import normalise_phone
 from app.auth.models import Role, User
 from app.auth.services import find_user_by_email
@@ -191,7 +192,7 @@ def walk_in(session_id):
     return redirect(url_for("training.register", session_id=item.id))
 
 
-def _newcomer_form(item: TrainingSession, name: str = "") -> NewcomerForm:
+def _newcomer_form(item: TrainingSession) -> NewcomerForm:
     """The short form for someone without an account; on the register it starts with the name searched for."""
     form = NewcomerForm()
     areas = db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.position))
@@ -229,11 +230,8 @@ def newcomer(session_id):
         if existing is not None:
             form.email.errors.append(services_registers.ALREADY_HAS_ACCOUNT.format(email=existing.email))
             joinable = next((p for p in queries.walk_in_candidates(item, existing.full_name) if p.id == existing.id), None)
-    walk_in = WalkInForm()
-    from app.admin.services import INVITE_LIFETIME
-
     return render_template("training/newcomer.html", session=item, form=form, refusal=refusal, days=INVITE_LIFETIME.days,
-                           existing=existing is not None, joinable=joinable, walk_in=walk_in)
+                           existing=existing is not None, joinable=joinable)
 
 
 # ------------------------------------------------------------------ venues

@@ -65,6 +65,12 @@ def test_a_trainer_adds_a_newcomer_who_then_makes_an_account_and_sees_the_sessio
     expect(tab.locator(".govuk-notification-banner")).to_contain_text("Register saved")
     assert_accessible(tab, "the register with the newcomer on it")
     _fits(tab)
+    tab.get_by_role("button", name="Largest text size").click()  # and the form fits 320 px at the largest text
+    tab.set_viewport_size({"width": 320, "height": 740})
+    tab.goto(f"/training/sessions/{item.id}/register/new-person?find=Someone+Else")
+    expect(tab.get_by_label("Full name")).to_have_value("Someone Else")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 321, "the form scrolls sideways at 320px"
+    assert_accessible(tab, "someone without an account, its own page, 320px, largest text")
     person = db.session.scalar(select(User).where(User.email == "priya.newcomer@example.org"))
     booking = db.session.scalar(select(Booking).where(Booking.user_id == person.id))
     assert booking.walk_in and booking.attendance is Attendance.PRESENT and person.roles == {Role.APPLICANT}

@@ -156,7 +156,8 @@ def test_only_a_course_open_to_newcomers_takes_them(login_as):
 def test_not_before_the_register_opens_nor_by_a_trainer_after_it_closes(login_as):
     upcoming = make_session("taster-day")
     client = login_as(upcoming.trainers[0])
-    assert "The register opens" in client.get(f"/training/sessions/{upcoming.id}/register/new-person").text
+    page = client.get(f"/training/sessions/{upcoming.id}/register/new-person").text
+    assert "The register opens on " in page and "30 minutes before the session starts. You can add people then." in page
     client.post(f"/training/sessions/{upcoming.id}/register/new-person", data=_form())
     assert _people("nadia@example.org") == 0
     closed = _session(started_hours_ago=24 * 5)

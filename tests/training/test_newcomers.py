@@ -85,6 +85,17 @@ def test_when_the_session_has_ended_the_newcomer_record_shows_it_completed(login
     assert "No courses completed yet" not in page and "Taster day" in page
 
 
+def test_a_coordinator_for_the_area_sees_the_phone_number_on_their_record(login_as):
+    item = _session()
+    booking = registers.add_newcomer(item, "Ria Ring", "ria@example.org", "07700900555", area_named("Durham"),
+                                     item.trainers[0])
+    db.session.commit()
+    page = login_as(make_user(Role.COORDINATOR, areas=["Durham"])).get(f"/training/people/{booking.user_id}").text
+    assert 'href="tel:07700900555"' in page
+    assert login_as(make_user(Role.COORDINATOR, areas=["Weardale"])).get(
+        f"/training/people/{booking.user_id}").status_code == 404
+
+
 def test_the_register_offers_the_form_when_nobody_is_found(login_as):
     item = _session()
     page = login_as(item.trainers[0]).get(f"/training/sessions/{item.id}/register?find=Zed+Nobody").text

@@ -17,7 +17,8 @@ HUGE = [str(2**63), str(10**20), str(2**31), "-1", "0"]
 NONSENSE = [*HUGE, "abc", "²", "1.5", "1e3", " ", "%00", "9999-12-31", "0001-01-01", "-0", "0x10"]
 # Every query-string parameter a list page reads.
 QUERY_ARGS = ["page", "area", "status", "role", "show", "month", "course", "waiting", "q", "action", "person",
-              "date_from", "date_to", "submitted_from", "submitted_to", "next", "resent"]
+              "date_from", "date_to", "submitted_from", "submitted_to", "next", "resent",
+              "stage", "sessions"]
 INT_ARG = re.compile(r"<int:(\w+)>")
 
 
@@ -43,7 +44,8 @@ LIST_RULES = sorted((r for r in _APP.url_map.iter_rules() if "GET" in r.methods 
 def test_the_lists_see_the_routes():
     """Guard against covering nothing: the id routes and the paginated lists are all here."""
     assert len(INT_RULES) >= 30
-    assert {"admin.users", "audit.log", "applications.queue", "vetting.work_list", "training.catalogue"} <= {
+    assert {"admin.users", "audit.log", "audit.export", "applications.queue", "vetting.work_list", "training.catalogue",
+            "people.index"} <= {
         r.endpoint for r in LIST_RULES}
 
 

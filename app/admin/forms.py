@@ -1,6 +1,12 @@
 """Admin forms: roles, areas, deactivation, audit filters."""
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.auth.models import Role
@@ -63,13 +69,21 @@ class AuditFilterForm(GovForm):
     class Meta:
         csrf = False
 
-    action = StringField("Action", widget=GovTextInput(), description="For example: role.granted",
-                         validators=[Optional(), Length(max=64)])
-    person = StringField("Person (e-mail of who did it or who it was about)", widget=GovTextInput(),
+    action = SelectField("Kind of action", widget=GovSelect(), validators=[Optional()], validate_choice=False)
+    person = StringField("Person (name or e-mail of who did it or who it was about)", widget=GovTextInput(),
                          validators=[Optional(), Length(max=254)])
     date_from = GovDateField("From", validators=[Optional()], what="The 'from' date")
     date_to = GovDateField("To", validators=[Optional()], what="The 'to' date")
+    sessions = BooleanField("Show sign-ins and sign-outs", widget=GovCheckboxInput(), validators=[Optional()])
     submit = submit("Filter")
+
+    def __init__(self, *args, kinds: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [("", "Any kind of action")] + list((kinds or {}).items())
+
+    def validate_action(self, field):
+        if field.data and field.data not in dict(field.choices):
+            raise ValidationError("Choose a kind of action from the list")
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

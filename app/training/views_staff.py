@@ -28,7 +28,7 @@ from app.training.models import Attendance, Course, TrainingSession, Venue
 from app.training.views import bp
 
 register_nav("Teaching", "training.teaching", Role.TRAINER, order=32)
-register_nav("Training sessions", "training.manage", Role.COORDINATOR, order=33)
+register_nav("Training sessions", "training.manage", Role.COORDINATOR, Role.MANAGER, order=33)
 
 STAFF = (Role.COORDINATOR, Role.TRAINER)
 
@@ -44,12 +44,14 @@ def teaching():
 
 
 @bp.route("/manage")
-@roles_required(Role.COORDINATOR)
+@roles_required(Role.COORDINATOR, Role.MANAGER)
 def manage():
-    """Every session from today on, for coordinators to schedule, change and cancel."""
+    """Every session from today on, for coordinators to schedule, change and cancel; managers read it (they
+    oversee the scheme: scheduling, changing and registers stay with coordinators and trainers)."""
     sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
                                   .order_by(TrainingSession.starts_at)).all()
-    return render_template("training/manage.html", sessions=sessions)
+    return render_template("training/manage.html", sessions=sessions,
+                           schedules=current_user.has_role(Role.COORDINATOR))
 
 
 def _session_form(existing=None) -> SessionForm:
@@ -237,10 +239,11 @@ def newcomer(session_id):
 # ------------------------------------------------------------------ venues
 
 @bp.route("/venues")
-@roles_required(Role.COORDINATOR)
+@roles_required(Role.COORDINATOR, Role.MANAGER)
 def venues():
-    """Venues sessions can be held at."""
-    return render_template("training/venues.html", venues=queries.venues_by_name())
+    """Venues sessions can be held at (managers read them; coordinators add and change them)."""
+    return render_template("training/venues.html", venues=queries.venues_by_name(),
+                           edits=current_user.has_role(Role.COORDINATOR))
 
 
 def _venue_form(obj=None) -> VenueForm:

@@ -25,7 +25,9 @@ SKIP = {"static", "auth.logout", "core.healthz", "auth.verify_email", "auth.rese
         "applications.reference", "training.feed", "training.session_ics"}
 WIDTHS = (320, 360)
 # Query strings that change what a list page shows (filters make tables appear).
-EXTRA = {"applications.queue": ["?status=submitted", "?status=all"], "audit.log": ["?action=sign_in"]}
+EXTRA = {"applications.queue": ["?status=submitted", "?status=all"],
+         "audit.log": ["?sessions=y", "?action=not-a-kind&person=alexandra"],
+         "people.index": ["?stage=none", "?stage=wizard&area=abc"]}
 
 
 WIDEST = """(() => [...document.querySelectorAll('main *, header *')]
@@ -58,7 +60,7 @@ def populate(role: Role | None) -> tuple[object, dict]:
         session.seats_taken = 2
     if role == Role.APPLICANT:
         make_application(user=me, status=Status.DRAFT, steps_done=[])
-    for action in ("sign_in", "dbs_decision_recorded", "application_accepted"):
+    for action in ("auth.login", "vetting.dbs_decision", "application.accept", "made.up_code"):
         audit.record(me or other, action, other, obj=check, reason_code="ready-to-go-ahead")
     db.session.commit()
     ids = {"user_id": other.id, "application_id": application.id, "referee_id": application.referees[0].id,

@@ -1,0 +1,112 @@
+"""The audit log as a reader asks for it: filtered in SQL, a page at a time, or streamed as CSV in chunks."""
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app.admin import rules_audit as words
+from app.audit import AuditEvent
+from app.auth.models import Role, User
+from app.extensions import db
+from app.timefmt import LONDON, format_datetime
+
+MANAGER_ONLY_PREFIX = "vetting."
+EXPORT_CHUNK = 1000  # rows read per query while the CSV streams: a fixed number of queries per thousand rows
+
+
+def kinds_for(viewer) -> dict[str, str]:
+    """The kinds of action this reader may filter by: vetting only for managers."""
+    return {k: v for k, v in words.KINDS.items() if k != words.VETTING_KIND or viewer.has_role(Role.MANAGER)}
+
+
+def filtered(form, viewer, valid: bool) -> Select:
+    """The audit events this reader may see, newest first, narrowed by the form when it is valid.
+
+    Sign-ins and sign-outs are left out unless asked for (the checkbox, or choosing that kind)."""
+    actor, subject = aliased(User), aliased(User)
+    query = (select(AuditEvent).outerjoin(actor, AuditEvent.actor_id == actor.id)
+             .outerjoin(subject, AuditEvent.subject_id == subject.id)
+             .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject))
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if not viewer.has_role(Role.MANAGER):
+        # Vetting events can reveal that a disclosure was made: only managers (and coordinators, on the
+        # vetting pages themselves) may know that. Admins see every other event.
+        query = query.where(~AuditEvent.action.like(f"{MANAGER_ONLY_PREFIX}%"))
+    kind = form.action.data if valid else None
+    show_sessions = valid and (form.sessions.data or kind == words.SESSION_KIND)
+    if not show_sessions:
+        query = query.where(AuditEvent.action.not_in(words.codes_of_kind(words.SESSION_KIND)))
+    if not valid:
+        return query
+    if kind:
+        query = query.where(AuditEvent.action.in_(words.codes_of_kind(kind)))
+    if form.person.data:
+        term = form.person.data.lower()
+        query = query.where(or_(*(func.lower(column).contains(term, autoescape=True) for column in
+                                  (actor.full_name, actor.email, subject.full_name, subject.email))))
+    if form.date_from.data:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time(), LONDON))
+    if form.date_to.data:
+        end = datetime.combine(form.date_to.data + timedelta(days=1), time(), LONDON)
+        query = query.where(AuditEvent.occurred_at < end)
+    return query
+
+
+def describe(event: AuditEvent) -> str:
+    """The entry as a sentence: "Sam Coordinator accepted Val Volunteer's application"."""
+    actor = event.actor.display_name if event.actor else None
+    subject = event.subject.display_name if event.subject else None
+    same = event.actor_id is not None and event.actor_id == event.subject_id
+    return words.sentence(event.action, actor, subject, same_person=same)
+
+
+def cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r", "|", "%") else value
+
+
+CSV_HEADER = ["When (UK time)", "What happened", "Kind", "Who", "Who e-mail", "About", "About e-mail", "Details",
+              "Code"]
+
+
+def csv_row(event: AuditEvent) -> list[str]:
+    actor, subject = event.actor, event.subject
+    return [cell(value) for value in (
+        format_datetime(event.occurred_at), describe(event),
+        words.KINDS.get(words.kind_of(event.action) or "", ""),
+        actor.display_name if actor else words.SYSTEM, actor.email if actor else "",
+        subject.display_name if subject else "", subject.email if subject else "",
+        words.details_text(event.details), event.action)]
+
+
+def export_lines(query: Select) -> Iterator[str]:
+    """The CSV, line by line: a header, then the filtered entries EXPORT_CHUNK at a time, read while streaming
+    (in an application context of their own: the request's has ended by then)."""
+    app = current_app._get_current_object()
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def line(values) -> str:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(values)
+            return buffer.getvalue()
+
+        yield line(CSV_HEADER)
+        with app.app_context():
+            offset = 0
+            while True:
+                chunk = db.session.scalars(query.limit(EXPORT_CHUNK).offset(offset)).unique().all()
+                for event in chunk:
+                    yield line(csv_row(event))
+                if len(chunk) < EXPORT_CHUNK:
+                    break
+                offset += EXPORT_CHUNK
+
+    return generate()

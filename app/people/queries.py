@@ -1,0 +1,176 @@
+"""The volunteers list in SQL: who staff may see, each person's stage as one CASE expression, and a page of them
+in a fixed number of queries (count, page, areas, stages) whatever the number of people."""
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from app.applications.models import Application, application_areas
+from app.applications.rules import Status
+from app.auth.models import Role, User, UserRole
+from app.dates import add_years
+from app.expenses.models import Claim, ClaimStatus
+from app.extensions import db
+from app.pagination import page_number
+from app.people.rules import PER_PAGE, Stage
+from app.permissions import area_scope, people_in_scope
+from app.readiness.models import MentorStanding, Pairing, Standing
+from app.readiness.policy import current_policy as readiness_policy
+from app.training.models import Completion, Course
+from app.vetting.enums import DbsOutcome, Decision, NppvOutcome
+from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, PoliceVetting
+from app.vetting.policy import current_policy as vetting_policy
+
+# ---------------------------------------------------------------- the stages, each a condition on User
+
+
+def _sent_application():
+    return and_(Application.user_id == User.id, Application.submitted_at.is_not(None))
+
+
+def applied() -> ColumnElement:
+    return exists().where(_sent_application())
+
+
+def accepted() -> ColumnElement:
+    return exists().where(Application.user_id == User.id, Application.status == Status.ACCEPTED)
+
+
+def vetted(today: date) -> ColumnElement:
+    """A DBS certificate within the recheck period, clear or approved (and confirmed where needed), and police
+    vetting granted and not expired, on `today`."""
+    policy = vetting_policy()
+    approved = exists().where(
+        DbsDecision.dbs_check_id == DbsCheck.id, DbsDecision.decision == Decision.APPROVED,
+        or_(DbsDecision.needs_confirmation.is_(False),
+            exists().where(DbsConfirmation.decision_id == DbsDecision.id)))
+    dbs = exists().where(DbsCheck.volunteer_id == User.id, DbsCheck.issued_on.is_not(None),
+                         DbsCheck.issued_on > add_years(today, -policy.recheck_years),
+                         or_(DbsCheck.outcome == DbsOutcome.CLEAR, and_(DbsCheck.outcome.is_not(None), approved)))
+    police = exists().where(PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome == NppvOutcome.GRANTED,
+                            PoliceVetting.expires_on > today)
+    return and_(dbs, police)
+
+
+def trained(today: date) -> ColumnElement:
+    """Every course gate in the readiness policy completed by `today` and not expired on it."""
+    codes = [g.course for g in readiness_policy().gates if g.rule == "course"]
+    return and_(true(), *(exists().where(
+        Completion.user_id == User.id, Completion.course_id == Course.id, Course.code == code,
+        Completion.completed_on <= today, or_(Completion.expires_on.is_(None), Completion.expires_on > today))
+        for code in codes))
+
+
+def released() -> ColumnElement:
+    return exists().where(MentorStanding.volunteer_id == User.id, MentorStanding.status == Standing.RELEASED)
+
+
+def in_a_pair() -> ColumnElement:
+    return exists().where(Pairing.ended_on.is_(None), or_(Pairing.first_id == User.id, Pairing.second_id == User.id))
+
+
+def stage(today: date) -> ColumnElement:
+    """The furthest stage each person has reached, as one SQL expression (see app/people/rules.py)."""
+    is_accepted, is_vetted = accepted(), vetted(today)
+    return case(
+        (and_(released(), in_a_pair()), Stage.ACTIVE.value),
+        (released(), Stage.RELEASED.value),
+        (and_(is_accepted, is_vetted, trained(today)), Stage.TRAINED.value),
+        (and_(is_accepted, is_vetted), Stage.VETTED.value),
+        (is_accepted, Stage.ACCEPTED.value),
+        (applied(), Stage.APPLIED.value),
+        else_=Stage.NONE.value)
+
+
+# ---------------------------------------------------------------- who is on the list, and who may see them
+
+
+def people() -> ColumnElement:
+    """Volunteers, and anyone who has sent an application (a draft is the applicant's own business)."""
+    return or_(User.role_grants.any(UserRole.role == Role.VOLUNTEER), applied())
+
+
+def _applied_in(area_ids: list[int]) -> ColumnElement:
+    return exists().where(_sent_application(), Application.id.in_(
+        select(application_areas.c.application_id).where(application_areas.c.area_id.in_(area_ids or [-1]))))
+
+
+def in_areas(area_ids: list[int]) -> ColumnElement:
+    """Works in one of these areas, or sent an application for one of them."""
+    from app.core.models import Area
+
+    return or_(User.areas.any(Area.id.in_(area_ids or [-1])), _applied_in(area_ids))
+
+
+def visible_to(staff) -> ColumnElement:
+    """Managers see everyone; coordinators the people of their areas (people_in_scope) and those who applied
+    for them; nobody sees themself here (their own records are under their own pages)."""
+    scope = area_scope(staff)
+    seen = true() if scope is None else or_(people_in_scope(staff), _applied_in(scope))
+    return and_(people(), seen, User.id != staff.id)
+
+
+def list_query(staff, today: date, search: str | None = None, area_id: int | None = None,
+               stage_code: str | None = None):
+    query = select(User).where(visible_to(staff)).options(selectinload(User.areas)).order_by(
+        func.lower(User.full_name), User.id)
+    if search:
+        for word in search.lower().split():
+            query = query.where(or_(func.lower(User.full_name).contains(word, autoescape=True),
+                                    func.lower(User.email).contains(word, autoescape=True)))
+    if area_id is not None:
+        query = query.where(in_areas([area_id]))
+    if stage_code:
+        query = query.where(stage(today) == stage_code)
+    return query
+
+
+def stages_of(ids: list[int], today: date) -> dict[int, Stage]:
+    """Each listed person's stage, in one query."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, stage(today)).where(User.id.in_(ids)))
+    return {person_id: Stage(code) for person_id, code in rows}
+
+
+def page(staff, today: date, **filters) -> tuple:
+    pager = db.paginate(list_query(staff, today, **filters), page=page_number(), per_page=PER_PAGE, error_out=False)
+    return pager, stages_of([p.id for p in pager.items], today)
+
+
+def get_person_or_404(staff, user_id: int) -> User:
+    """Someone on this member of staff's list, or 404 (unknown, not on the list, or outside their areas)."""
+    person = db.session.scalar(select(User).where(User.id == user_id, visible_to(staff))
+                               .options(selectinload(User.areas), selectinload(User.role_grants)))
+    if person is None:
+        from flask import abort
+
+        abort(404)
+    return person
+
+
+# ---------------------------------------------------------------- what the person page links to
+
+
+def applications_of(person: User) -> list[Application]:
+    return list(db.session.scalars(select(Application).where(_sent_application(), Application.user_id == person.id)
+                                   .options(selectinload(Application.areas))
+                                   .order_by(Application.submitted_at.desc(), Application.id.desc())))
+
+
+def has_vetting_record(person: User) -> bool:
+    return person.has_role(Role.VOLUNTEER) or db.session.scalar(
+        select(DbsCheck.id).where(DbsCheck.volunteer_id == person.id).limit(1)) is not None
+
+
+def pairings_of(person: User) -> list[Pairing]:
+    return list(db.session.scalars(select(Pairing).where(or_(Pairing.first_id == person.id,
+                                                            Pairing.second_id == person.id))
+                                   .order_by(Pairing.ended_on.is_not(None), Pairing.started_on.desc())))
+
+
+def claims_of(person: User) -> list[Claim]:
+    """Sent claims (a draft is the volunteer's own), newest first."""
+    return list(db.session.scalars(select(Claim).where(Claim.claimant_id == person.id,
+                                                       Claim.status != ClaimStatus.DRAFT)
+                                   .order_by(Claim.submitted_at.desc(), Claim.id.desc())))

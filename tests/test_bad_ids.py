@@ -17,7 +17,7 @@ HUGE = [str(2**63), str(10**20), str(2**31), "-1", "0"]
 NONSENSE = [*HUGE, "abc", "²", "1.5", "1e3", " ", "%00", "9999-12-31", "0001-01-01", "-0", "0x10"]
 # Every query-string parameter a list page reads.
 QUERY_ARGS = ["page", "area", "status", "role", "show", "month", "course", "waiting", "q", "action", "person",
-              "date_from", "date_to", "submitted_from", "submitted_to", "next", "resent"]
+              "date_from", "date_to", "submitted_from", "submitted_to", "next", "resent", "start", "end", "period"]
 INT_ARG = re.compile(r"<int:(\w+)>")
 
 

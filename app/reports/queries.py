@@ -295,8 +295,8 @@ def time_in_stage(scope: Scope) -> dict[str, dict]:
     ranked = select(spans.c.stage, spans.c.days,
                     func.row_number().over(partition_by=spans.c.stage, order_by=spans.c.days).label("rank"),
                     func.count().over(partition_by=spans.c.stage).label("n")).subquery()
-    median_rank = (ranked.c.n * 50 + 99) / 100
-    p90_rank = (ranked.c.n * 90 + 99) / 100
+    median_rank = (ranked.c.n * 50 + 99) // 100
+    p90_rank = (ranked.c.n * 90 + 99) // 100
     found = {k: {"people": 0, "median": None, "p90": None} for k, _ in STAGES[:-1]}
     for stage, n, median, p90 in db.session.execute(
             select(ranked.c.stage, ranked.c.n,
@@ -345,17 +345,21 @@ def _police_current(on: date, lapse_by: date | None = None):
     return exists().where(*conditions)
 
 
+def _course_id(code: str):
+    """The course's id as an uncorrelated subquery, so each person's completions are found by their own index."""
+    return select(Course.id).where(Course.code == code).scalar_subquery()
+
+
 def _course_current(code: str, on: date):
     current = and_(Completion.completed_on <= on, or_(Completion.expires_on.is_(None), Completion.expires_on > on))
-    return exists().where(Completion.user_id == User.id, Completion.course_id == Course.id, Course.code == code,
-                          current)
+    return exists().where(Completion.user_id == User.id, Completion.course_id == _course_id(code), current)
 
 
 def _course_lapsing(code: str, on: date, lapse_by: date):
     """Current on `on`, and every current completion ends by `lapse_by`."""
     current = and_(Completion.completed_on <= on, or_(Completion.expires_on.is_(None), Completion.expires_on > on))
     lasting = and_(current, or_(Completion.expires_on.is_(None), Completion.expires_on > lapse_by))
-    course = and_(Completion.user_id == User.id, Completion.course_id == Course.id, Course.code == code)
+    course = and_(Completion.user_id == User.id, Completion.course_id == _course_id(code))
     return and_(exists().where(course, current), ~exists().where(course, lasting))
 
 

@@ -132,7 +132,7 @@ def contacts(scope: queries.Scope) -> Panel:
     total_minutes = sum(minutes for _, minutes in found.values())
     rows.append(["Total", _n(total_contacts), rules.hours(total_minutes)])
     chart = bars([rules.month_short(m) for m in months],
-                 [("Hours", [round(found.get(m, (0, 0))[1] / 60, 1) for m in months])])
+                 [("Hours", [round(found.get(m, (0, 0))[1] / 60, 1) for m in months])], whole=False)
     return Panel("hours", "Volunteering hours with clients", "Contacts mentors recorded with their clients, and "
                  "the hours they took, by month (clients' areas).", ["Month", "Contacts", "Hours"], rows, chart,
                  "Bar chart of volunteering hours per month; the numbers are in the table.")
@@ -147,7 +147,8 @@ def training(scope: queries.Scope) -> Panel:
     rows.append(["Total", _n(sum(v[0] for v in found.values())), _n(sum(v[1] for v in found.values())),
                  rules.hours(sum(v[2] for v in found.values()))])
     chart = bars([rules.month_short(m) for m in months],
-                 [("Hours of training attended", [round(found.get(m, empty)[2] / 60, 1) for m in months])])
+                 [("Hours of training attended", [round(found.get(m, empty)[2] / 60, 1) for m in months])],
+                 whole=False)
     return Panel("training", "Training delivered", "Sessions held, attendances and hours of training attended "
                  "(each attendee's time there) by month.", ["Month", "Sessions", "Attendances", "Hours"], rows,
                  chart, "Bar chart of training hours per month; the numbers are in the table.")

@@ -30,23 +30,37 @@ def data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def whole_ticks(series: list[tuple[str, list]]) -> list[int]:
+    """Axis ticks in whole numbers (counts of people are never 0.2): steps of 1, 2, 5, 10, 20, 50... so there
+    are at most about ten."""
+    top = int(max((v for _, values in series for v in values if v is not None), default=0))
+    step, multipliers = 1, iter([2, 2.5, 2] * 20)
+    while top / step > 10:
+        step = int(step * next(multipliers))
+    return list(range(0, top + step, step)) if top else [0, 1]
+
+
 def bars(labels: list[str], series: list[tuple[str, list]], horizontal: bool = False, height: int | None = None,
-         stacked: bool = False) -> str:
-    """A bar chart: one bar per label for each series. Returns a data: URL of the SVG."""
+         stacked: bool = False, whole: bool = True) -> str:
+    """A bar chart: one bar per label for each series (counts: whole-number ticks). Returns a data: URL."""
     kind = pygal.HorizontalBar if horizontal else (pygal.StackedBar if stacked else pygal.Bar)
     extra = {"height": height} if height else {}
+    if whole:
+        extra["y_labels"] = whole_ticks(series)
     chart = kind(**_config(show_legend=len(series) > 1, x_label_rotation=0 if horizontal or len(labels) <= 8 else 40,
                            **extra))
+    if horizontal:  # pygal draws the first label at the bottom: reverse, so the chart reads down like its table
+        labels, series = labels[::-1], [(name, values[::-1]) for name, values in series]
     chart.x_labels = labels
     for name, values in series:
-        chart.add(name, [v if v is not None else None for v in values])
+        chart.add(name, values)
     return data_url(chart.render(is_unicode=True))
 
 
 def lines(labels: list[str], series: list[tuple[str, list]]) -> str:
     """A line chart over months: one line per series. Returns a data: URL of the SVG."""
     chart = pygal.Line(**_config(show_legend=len(series) > 1, x_label_rotation=40 if len(labels) > 8 else 0,
-                                 dots_size=3, stroke_style={"width": 3}))
+                                 dots_size=3, stroke_style={"width": 3}, y_labels=whole_ticks(series)))
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, values)

@@ -25,7 +25,8 @@ SKIP = {"static", "auth.logout", "core.healthz", "auth.verify_email", "auth.rese
         "applications.reference", "training.feed", "training.session_ics"}
 WIDTHS = (320, 360)
 # Query strings that change what a list page shows (filters make tables appear).
-EXTRA = {"applications.queue": ["?status=submitted", "?status=all"], "audit.log": ["?action=sign_in"]}
+EXTRA = {"applications.queue": ["?status=submitted", "?status=all"], "audit.log": ["?action=sign_in"],
+         "reports.dashboard": ["?start=31&start=2&start=2026"], "reports.funder": ["?period=2025-year"]}
 
 
 WIDEST = """(() => [...document.querySelectorAll('main *, header *')]
@@ -63,7 +64,8 @@ def populate(role: Role | None) -> tuple[object, dict]:
     db.session.commit()
     ids = {"user_id": other.id, "application_id": application.id, "referee_id": application.referees[0].id,
            "check_id": check.id, "record_id": police.id, "session_id": session.id,
-           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "gdpr-induction", "number": 1}
+           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "gdpr-induction", "number": 1,
+           "kind": "dbs", "days": 30}
     email = me.email if me else None
     db.session.remove()
     return email, ids

@@ -36,6 +36,15 @@ def _chosen_areas(form, areas) -> tuple[tuple[int, ...] | None, int | None]:
     return (None if scope is None else tuple(a.id for a in areas)), None
 
 
+def _dates(form, today, settings):
+    """The chosen dates: as given; a missing end is today (or the start, if later); a missing start is the
+    policy's number of months before the end. No form (bad dates): the policy's default months to today."""
+    given_start = form.start.data if form else None
+    given_end = form.end.data if form else None
+    end = given_end or (given_start if given_start and given_start > today else today)
+    return given_start or rules.months_back(end, settings.default_months), end
+
+
 @bp.route("/dashboard")
 @roles_required(*STAFF)
 def dashboard():
@@ -45,16 +54,11 @@ def dashboard():
     form = forms.DashboardForm(request.args)
     _area_choices(form, areas)
     valid = form.validate()
-    start = form.start.data if valid and form.start.data else rules.months_back(today, settings.default_months)
-    end = form.end.data if valid and form.end.data else today
-    if valid and start > end:  # only a start given, after today
-        end = start
+    start, end = _dates(form if valid else None, today, settings)
     if valid and len(rules.months_between(start, end)) > settings.max_months:
         form.end.errors.append(f"The dates can be at most {settings.max_months} months apart")
-        valid = False
-    if not valid:
-        start, end = rules.months_back(today, settings.default_months), today
-    chosen, area_id = _chosen_areas(form, areas) if valid else _chosen_areas(forms.DashboardForm(formdata=None), areas)
+        start, end = _dates(None, today, settings)
+    chosen, area_id = _chosen_areas(form, areas)
     scope = queries.Scope(chosen, start, end, today)
     panels = [queries_panels.pipeline(scope), queries_panels.time_in_stage(scope), queries_panels.gates(scope),
               queries_panels.lapses(scope, area_id, settings), queries_panels.areas(scope),
@@ -96,7 +100,7 @@ def _report_filters():
     valid = form.validate()
     period = (rules.parse_period(form.period.data) if valid and form.period.data else None) or \
         rules.current_quarter(today)
-    chosen, area_id = _chosen_areas(form, areas) if valid else _chosen_areas(forms.ReportForm(formdata=None), areas)
+    chosen, area_id = _chosen_areas(form, areas)
     if not form.period.data:
         form.period.data = period.key
     return form, period, chosen, next((a.name for a in areas if a.id == area_id), None), area_id

@@ -142,3 +142,14 @@ def test_the_page_shows_the_schemes_numbers(login_as, scheme_day):
     assert "2 active volunteers have not signed the current volunteer agreement" in page
     applied = re.search(r'>Applied</th>\s*<td[^>]*>7</td>\s*<td[^>]*>5</td>', page)
     assert applied, "the pipeline's first row: 7 by today, 5 in the dates"
+
+
+@pytest.mark.parametrize("query, words", [
+    ("end=2026-02-28", "from 1 March 2025 to 28 February 2026"),
+    ("start=2026-02-01", "from 1 February 2026 to 15 June 2026"),
+    ("start=2026-09-01", "from 1 September 2026 to 1 September 2026"),
+    ("", "from 1 July 2025 to 15 June 2026"),
+])
+def test_missing_dates_are_filled_in_sensibly(login_as, scheme_day, query, words):
+    page = login_as("manager").get(f"/dashboard?{query}").get_data(as_text=True)
+    assert words in " ".join(page.split())

@@ -560,7 +560,7 @@ def recruited_by_area(areas, start: date, end: date) -> list[tuple[str, int]]:
 
 def _per_area(user_ids, areas) -> list[tuple[str, int]]:
     """(area, people) for the people in `user_ids` (a column of a subquery), for every area in scope, plus the
-    total of distinct people as ("All areas", n): one query."""
+    total of distinct people as ("Total (each person once)", n): one query."""
     people = select(user_ids.label("user_id")).subquery()
     counted = (select(user_areas.c.area_id, func.count(func.distinct(people.c.user_id)).label("n"))
                .join(people, people.c.user_id == user_areas.c.user_id).group_by(user_areas.c.area_id).subquery())
@@ -568,7 +568,7 @@ def _per_area(user_ids, areas) -> list[tuple[str, int]]:
         .outerjoin(counted, counted.c.area_id == Area.id).where(Area.active.is_(True))
     if areas is not None:
         area_rows = area_rows.where(Area.id.in_(list(areas) or [-1]))
-    total = select(literal("All areas").label("name"), literal(-1).label("position"),
+    total = select(literal("Total (each person once)").label("name"), literal(-1).label("position"),
                    select(func.count(func.distinct(people.c.user_id))).where(in_areas(people.c.user_id, areas))
                    .scalar_subquery().label("n"))
     both = union_all(area_rows, total).subquery()

@@ -54,7 +54,7 @@ def test_percentile_ranks_are_nearest_rank():
 def test_recruited_and_lived_experience_follow_the_small_number_rule(scheme):
     # Accepted April 2025 to March 2026: Ann, Ben, Cat, Fay (Durham) and Gus (Weardale): five people.
     year = shown("recruited", YEAR)
-    assert year["All areas"] == ["5"]
+    assert year["Total (each person once)"] == ["5"]
     assert year["Durham"] == ["fewer than 5"] and year["Weardale"] == ["fewer than 5"] and year["Teesdale"] == ["0"]
     lived = shown("lived-experience", YEAR)
     assert lived["Homelessness"] == ["5"] and lived["Mental health"] == ["fewer than 5"] and lived["Gambling"] == ["0"]
@@ -69,9 +69,9 @@ def test_training_released_active_contacts_and_expenses(scheme):
     assert training["All courses"][:3] == ["1", "3", "17.5"]
     q1_training = shown("training", Q1)
     assert q1_training["Adult safeguarding (level 1, accredited)"][:3] == ["1", "1", "3.0"]
-    assert shown("released", Q1)["All areas"] == ["fewer than 5"]  # Ann and Ben
-    assert report_table("released", None, Q1).rows[0] == ["All areas", 2]
-    assert report_table("active", None, YEAR).rows[0] == ["All areas", 2]  # Fay and Gus, January to March
+    assert shown("released", Q1)["Total (each person once)"] == ["fewer than 5"]  # Ann and Ben
+    assert report_table("released", None, Q1).rows[0] == ["Total (each person once)", 2]
+    assert report_table("active", None, YEAR).rows[0] == ["Total (each person once)", 2]  # Fay and Gus, January to March
     assert shown("contacts", Q1) == {"Contacts": ["3"], "Hours": ["3.0"], "Pairs with a contact": ["1"],
                                      "Clients with a contact": ["1"]}
     expenses = shown("expenses", Q1)
@@ -83,8 +83,8 @@ def test_training_released_active_contacts_and_expenses(scheme):
 
 def test_a_coordinator_sees_only_their_areas(scheme):
     durham = (scheme.durham,)
-    assert report_table("recruited", durham, YEAR).rows[0] == ["All areas", 4]
-    assert {r[0] for r in report_table("recruited", durham, YEAR).rows} == {"All areas", "Durham"}
+    assert report_table("recruited", durham, YEAR).rows[0] == ["Total (each person once)", 4]
+    assert {r[0] for r in report_table("recruited", durham, YEAR).rows} == {"Total (each person once)", "Durham"}
     assert report_table("contacts", durham, rules.financial_year(2025)).rows[0] == ["Contacts", 0]  # Gus: Weardale
 
 
@@ -96,7 +96,7 @@ def test_the_csv_is_the_table_with_the_rule_applied_and_formulas_neutralised(sch
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["Volunteers recruited"] and rows[1] == [YEAR.label]
     body = {r[0]: r[1:] for r in rows[5:]}
-    assert body["All areas"] == ["5"] and body["Durham"] == ["fewer than 5"] and body["Teesdale"] == ["0"]
+    assert body["Total (each person once)"] == ["5"] and body["Durham"] == ["fewer than 5"] and body["Teesdale"] == ["0"]
     assert "4" not in [cell for r in rows for cell in r]
     from app.csvout import safe_cell
 
@@ -108,4 +108,4 @@ def test_the_threshold_is_read_from_the_policy(scheme, app, tmp_path, monkeypatc
     changed = tmp_path / "policy" / "reports.toml"
     changed.write_text(changed.read_text().replace("threshold = 5", "threshold = 6"))
     monkeypatch.setitem(app.config, "POLICY_DIR", str(tmp_path / "policy"))
-    assert shown("recruited", YEAR)["All areas"] == ["fewer than 6"]
+    assert shown("recruited", YEAR)["Total (each person once)"] == ["fewer than 6"]

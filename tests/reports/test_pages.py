@@ -45,7 +45,7 @@ def test_a_coordinator_of_durham_never_sees_weardale(login_as, scheme_day):
     assert "Weardale" not in page  # not in the area choices, not in the volunteers by area
     # Asking for Weardale's numbers is refused by the form and the page stays on Durham's.
     asked = durham.get(f"/dashboard?area={scheme.weardale}").get_data(as_text=True)
-    assert "Not a valid choice" in asked or "Choose" in asked
+    assert "Choose an area from the list" in asked
     for path in (f"/dashboard/lapsing/dbs/90?area={scheme.weardale}", "/dashboard/lapsing/dbs/90"):
         names = _lapsing_names(durham.get(path).get_data(as_text=True))
         assert names == ["Fay Tester"], path  # Gus's DBS lapses too, but he is in Weardale
@@ -74,8 +74,8 @@ def test_a_coordinator_with_no_areas_sees_nobody(login_as, scheme_day):
     ("start=1&start=1&start=1800", "The start date must be in 1900 or later"),
     ("start=2026-06-01&end=2026-01-01", "The end date must be the same as or after the start date"),
     ("start=2020-01-01&end=2026-01-01", "The dates can be at most 36 months apart"),
-    ("area=abc", "Not a valid choice"),
-    ("area=99999999999999999999", "Not a valid choice"),
+    ("area=abc", "Choose an area from the list"),
+    ("area=99999999999999999999", "Choose an area from the list"),
 ])
 def test_bad_filters_give_a_message_by_the_field_never_a_500(login_as, query, message):
     response = login_as("manager").get(f"/dashboard?{query}")
@@ -153,3 +153,8 @@ def test_the_page_shows_the_schemes_numbers(login_as, scheme_day):
 def test_missing_dates_are_filled_in_sensibly(login_as, scheme_day, query, words):
     page = login_as("manager").get(f"/dashboard?{query}").get_data(as_text=True)
     assert words in " ".join(page.split())
+
+
+def test_a_period_not_in_the_list_is_refused_by_the_field(login_as):
+    page = login_as("manager").get("/reports?period=2026-q9").get_data(as_text=True)
+    assert "Choose a period from the list" in page and "<title>Error:" in page

@@ -18,7 +18,7 @@ NONSENSE = [*HUGE, "abc", "²", "1.5", "1e3", " ", "%00", "9999-12-31", "0001-01
 # Every query-string parameter a list page reads.
 QUERY_ARGS = ["page", "area", "status", "role", "show", "month", "course", "waiting", "q", "action", "person",
               "date_from", "date_to", "submitted_from", "submitted_to", "next", "resent",
-              "stage", "sessions"]
+              "stage", "sessions", "start", "end", "period"]
 INT_ARG = re.compile(r"<int:(\w+)>")
 
 

@@ -27,7 +27,8 @@ WIDTHS = (320, 360)
 # Query strings that change what a list page shows (filters make tables appear).
 EXTRA = {"applications.queue": ["?status=submitted", "?status=all"],
          "audit.log": ["?sessions=y", "?action=not-a-kind&person=alexandra"],
-         "people.index": ["?stage=none", "?stage=wizard&area=abc"]}
+         "people.index": ["?stage=none", "?stage=wizard&area=abc"],
+         "reports.dashboard": ["?start=31&start=2&start=2026"], "reports.funder": ["?period=2025-year"]}
 
 
 WIDEST = """(() => [...document.querySelectorAll('main *, header *')]
@@ -65,7 +66,8 @@ def populate(role: Role | None) -> tuple[object, dict]:
     db.session.commit()
     ids = {"user_id": other.id, "application_id": application.id, "referee_id": application.referees[0].id,
            "check_id": check.id, "record_id": police.id, "session_id": session.id,
-           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "gdpr-induction", "number": 1}
+           "venue_id": venue().id, "area_id": me.areas[0].id if me else 1, "code": "gdpr-induction", "number": 1,
+           "kind": "dbs", "days": 30}
     email = me.email if me else None
     db.session.remove()
     return email, ids

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app.admin import rules_audit as words
 from app.audit import AuditEvent
 from app.auth.models import Role, User
+from app.csvout import safe_cell
 from app.extensions import db
 from app.timefmt import LONDON, format_datetime
 
@@ -64,18 +65,13 @@ def describe(event: AuditEvent) -> str:
     return words.sentence(event.action, actor, subject, same_person=same)
 
 
-def cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r", "|", "%") else value
-
-
 CSV_HEADER = ["When (UK time)", "What happened", "Kind", "Who", "Who e-mail", "About", "About e-mail", "Details",
               "Code"]
 
 
 def csv_row(event: AuditEvent) -> list[str]:
     actor, subject = event.actor, event.subject
-    return [cell(value) for value in (
+    return [safe_cell(value) for value in (
         format_datetime(event.occurred_at), describe(event),
         words.KINDS.get(words.kind_of(event.action) or "", ""),
         actor.display_name if actor else words.SYSTEM, actor.email if actor else "",

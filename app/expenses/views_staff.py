@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.actions import perform
 from app.auth.models import Role
+from app.csvout import safe_cell
 from app.expenses import queries, rules, services, services_finance
 from app.expenses.forms import DecisionForm, PaidForm
 from app.expenses.models import Batch, ClaimStatus
@@ -111,11 +112,11 @@ def batch_csv(batch_id):
         writer.writerow(CSV_HEADER)
         for line in queries.batch_lines(batch):
             claim, stream = line.claim, streams.stream(line.stream)
-            writer.writerow([batch.id, claim.id, _safe(claim.claimant.full_name), claim.claimant.email,
+            writer.writerow([batch.id, claim.id, safe_cell(claim.claimant.full_name), claim.claimant.email,
                              line.spent_on.isoformat(), rules.tax_year_label(rules.tax_year_of(line.spent_on)),
-                             line.kind.label, _safe(line.title), line.miles if line.miles is not None else "",
+                             line.kind.label, safe_cell(line.title), line.miles if line.miles is not None else "",
                              line.calculation, f"{line.pence / 100:.2f}", line.pence, stream.cost_code, stream.label,
-                             _safe(claim.decided_by.display_name if claim.decided_by else ""),
+                             safe_cell(claim.decided_by.display_name if claim.decided_by else ""),
                              to_london(claim.decided_at).date().isoformat() if claim.decided_at else ""])
             yield buffer.getvalue()
             buffer.seek(0)
@@ -123,11 +124,6 @@ def batch_csv(batch_id):
 
     return Response(stream_with_context(rows()), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=expenses-batch-{batch.id}.csv"})
-
-
-def _safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.route("/finance/batches/<int:batch_id>/paid", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from app.applications.models import Application, Referee
 from app.applications.rules import Status
 from app.auth.models import User
 from app.core.models import Area
+from app.csvout import safe_cell
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_scope
@@ -255,11 +256,6 @@ def _users(ids: list[int]) -> dict[int, User]:
 # ---------------------------------------------------------------- the CSV export
 
 
-def _cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_rows(form, staff, on: date) -> Iterator[str]:
     """The CSV, line by line: a header, then one row per volunteer, loaded EXPORT_CHUNK volunteers at a time.
 
@@ -295,6 +291,6 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
 def _export_row(person: User, readiness: rules.Readiness, standing) -> list[str]:
     released = standing is not None and standing.status == Standing.RELEASED
     until = readiness.until
-    return [_cell(person.display_name), _cell(person.email), ", ".join(a.name for a in person.areas),
+    return [safe_cell(person.display_name), safe_cell(person.email), ", ".join(a.name for a in person.areas),
             "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
             until.isoformat() if until else ""]

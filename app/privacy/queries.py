@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from app.applications.models import Application, ApplicationNote
 from app.audit import AuditEvent
@@ -80,12 +80,12 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
     applications = db.session.scalars(
         select(Application).where(Application.user_id == pid).order_by(Application.id)
         .options(selectinload(Application.areas), selectinload(Application.referees),
-                 noload(Application.user), noload(Application.decided_by))).all()
+                 raiseload(Application.user), raiseload(Application.decided_by))).all()
     notes = {}
     if include_staff_notes and applications:
         for note in db.session.scalars(select(ApplicationNote).where(
                 ApplicationNote.application_id.in_([a.id for a in applications]), ApplicationNote.text.is_not(None))
-                .options(noload(ApplicationNote.audit_event)).order_by(ApplicationNote.id)):
+                .options(raiseload(ApplicationNote.audit_event)).order_by(ApplicationNote.id)):
             notes.setdefault(note.application_id, []).append(note)
     application_records, referee_records = [], []
     for a in applications:
@@ -121,8 +121,8 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
                                     ("state", "Reference", r.state)])
 
     dbs = db.session.scalars(select(DbsCheck).where(DbsCheck.volunteer_id == pid).order_by(DbsCheck.id)
-                             .options(noload(DbsCheck.original_seen_by),
-                                      selectinload(DbsCheck.decisions).noload(DbsDecision.decided_by))).all()
+                             .options(raiseload(DbsCheck.original_seen_by),
+                                      selectinload(DbsCheck.decisions).raiseload(DbsDecision.decided_by))).all()
     from app.vetting.policy import current_policy as vetting_policy
 
     labels = vetting_policy().condition_labels
@@ -150,37 +150,37 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
         dbs_records.append(record)
 
     identity = db.session.scalars(select(IdentityCheck).where(IdentityCheck.volunteer_id == pid)
-                                  .options(noload(IdentityCheck.checked_by)).order_by(IdentityCheck.id)).all()
+                                  .options(raiseload(IdentityCheck.checked_by)).order_by(IdentityCheck.id)).all()
     declarations = db.session.scalars(select(SelfDeclaration).where(SelfDeclaration.volunteer_id == pid)
                                       .order_by(SelfDeclaration.id)).all()
     police = db.session.scalars(select(PoliceVetting).where(PoliceVetting.volunteer_id == pid)
                                 .order_by(PoliceVetting.id)).all()
 
     bookings = db.session.scalars(select(Booking).where(Booking.user_id == pid).order_by(Booking.id)
-                                  .options(noload(Booking.user), noload(Booking.marked_by),
-                                           noload(Booking.session))).all()
+                                  .options(raiseload(Booking.user), raiseload(Booking.marked_by),
+                                           raiseload(Booking.session))).all()
     sessions = {s.id: s for s in db.session.scalars(select(TrainingSession).where(
-        TrainingSession.id.in_({b.session_id for b in bookings} or {-1})).options(noload(TrainingSession.trainers)))}
+        TrainingSession.id.in_({b.session_id for b in bookings} or {-1})).options(raiseload(TrainingSession.trainers)))}
     completions = db.session.scalars(select(Completion).where(Completion.user_id == pid).order_by(Completion.id)).all()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == pid)
-                                      .options(noload(Certificate.holder)).order_by(Certificate.id)).all()
+                                      .options(raiseload(Certificate.holder)).order_by(Certificate.id)).all()
 
     standing = db.session.scalar(select(MentorStanding).where(MentorStanding.volunteer_id == pid)
-                                 .options(noload(MentorStanding.released_by)))
+                                 .options(raiseload(MentorStanding.released_by)))
     agreements = db.session.scalars(select(AgreementSignature).where(AgreementSignature.volunteer_id == pid)
                                     .order_by(AgreementSignature.id)).all()
     inductions = db.session.scalars(select(Induction).where(Induction.volunteer_id == pid).order_by(Induction.id)).all()
     contact = db.session.scalar(select(EmergencyContact).where(EmergencyContact.volunteer_id == pid))
     stand_downs = db.session.scalars(select(StandDown).where(StandDown.volunteer_id == pid).order_by(StandDown.id)).all()
     pairings = db.session.scalars(select(Pairing).where(or_(Pairing.first_id == pid, Pairing.second_id == pid))
-                                  .options(noload(Pairing.first), noload(Pairing.second)).order_by(Pairing.id)).all()
+                                  .options(raiseload(Pairing.first), raiseload(Pairing.second)).order_by(Pairing.id)).all()
     contacts = db.session.scalars(select(ClientContact).where(ClientContact.volunteer_id == pid)
                                   .order_by(ClientContact.contact_on, ClientContact.id)).all()
 
     claims = db.session.scalars(select(Claim).where(Claim.claimant_id == pid).order_by(Claim.id)
-                                .options(noload(Claim.claimant), noload(Claim.decided_by),
-                                         selectinload(Claim.lines).noload(Line.passengers),
-                                         selectinload(Claim.lines).noload(Line.training_session))).all()
+                                .options(raiseload(Claim.claimant), raiseload(Claim.decided_by),
+                                         selectinload(Claim.lines).raiseload(Line.passengers),
+                                         selectinload(Claim.lines).raiseload(Line.training_session))).all()
     passengers = {}
     line_ids = [line.id for claim in claims for line in claim.lines]
     if line_ids:

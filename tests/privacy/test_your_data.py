@@ -1,7 +1,7 @@
 """Your data: a person's own record as a page and a JSON download, nobody else's in it; staff produce it for
 people in their scope, audited; a fixed number of queries whatever the size of the record."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

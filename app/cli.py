@@ -102,7 +102,13 @@ def seed_demo():
     from app.demo import seed_readiness_demo
 
     volunteers = seed_readiness_demo(password)
+    from app.demo import seed_vetting_demo
+
+    vetted = seed_vetting_demo()
     db.session.commit()
+    if vetted:
+        click.echo("volunteer@example.org has an identity check, a self-declaration with a disclosure and an "
+                   "approval with a condition, confirmed by manager@example.org")
     if volunteers:
         click.echo(f"created {volunteers} demo volunteers at every stage of readiness (same password), "
                    "a released pair and a client")

@@ -171,6 +171,12 @@ def audit_verify():
     if result.rows == 0:
         click.echo("audit: the log is empty")
         return
+    from app.audit import latest_pruning
+
+    anchor = latest_pruning()
+    if anchor is not None:
+        click.echo(f"audit: rows up to {anchor.through_id} were pruned under the retention schedule; the chain "
+                   f"is checked from that row's hash ({anchor.through_hash[:16]}...).")
     click.echo(f"audit: all {result.rows} rows verified. The newest hash is {result.last_hash}; keep a copy "
                "somewhere else, since a log rewritten from the start would not match it.")
 

@@ -274,7 +274,7 @@ def run_sweep(today: date, policy: RetentionPolicy, dry_run: bool = False, batch
     counts["leavers_anonymised"] = anonymise_leavers(today, policy.leaver_years, dry_run, batch_size, progress)
     claims, receipts, drivers = delete_finance(today, policy.finance_years, dry_run, batch_size, progress)
     counts.update(claims_deleted=claims, receipts_deleted=receipts, driver_years_deleted=drivers)
-    counts["audit_events_pruned"] = prune_audit(today, policy.audit_years, dry_run, max(batch_size, 1000), progress)
+    counts["audit_events_pruned"] = prune_audit(today, policy.audit_years, dry_run, batch_size * 5, progress)
     if not dry_run:
         audit.record(None, "retention.sweep", None, today=today, **counts)
         db.session.flush()

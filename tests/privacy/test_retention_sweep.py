@@ -155,6 +155,7 @@ def test_audit_rows_past_the_horizon_are_pruned_and_the_chain_still_verifies(app
     assert anchor.through_id == ids[7] and anchor.rows == 8
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+    assert f"rows up to {ids[7]} were pruned" in result.output and "all 5 rows verified" in result.output
 
     assert sweep(app, today)[3] == "retention: 0 audit events pruned"  # again: nothing more
     assert verify_chain().ok
@@ -204,3 +205,23 @@ def test_a_sweep_on_an_empty_database_changes_nothing_but_its_own_record(app):
         "retention: 0 audit events pruned",
     ]
     assert count(AuditEvent) == 1
+
+
+def test_a_sweep_works_in_batches_and_reports_progress(app):
+    from app.privacy.policy import current_policy
+    from app.privacy.services import run_sweep
+
+    leavers = [make_user(Role.VOLUNTEER) for _ in range(5)]
+    for person in leavers:
+        person.deactivated_at = at(date(2020, 1, 1))
+    db.session.commit()
+    bars: dict[str, list[int]] = {}
+
+    def progress(label, total):
+        bars[label] = [total]
+        return bars[label].append
+
+    result = run_sweep(date(2026, 1, 1), current_policy(), batch_size=2, progress=progress)
+    assert result.counts["leavers_anonymised"] == 5
+    assert bars["leavers"] == [5, 2, 2, 1]  # the total, then one update per batch of 2
+    assert count(User, User.anonymised_at.is_not(None)) == 5

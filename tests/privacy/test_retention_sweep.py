@@ -225,3 +225,14 @@ def test_a_sweep_works_in_batches_and_reports_progress(app):
     assert result.counts["leavers_anonymised"] == 5
     assert bars["leavers"] == [5, 2, 2, 1]  # the total, then one update per batch of 2
     assert count(User, User.anonymised_at.is_not(None)) == 5
+
+
+def test_an_anonymised_account_cannot_be_reopened(app):
+    from app.auth.services import AccountError, reactivate_user
+
+    admin = make_user(Role.ADMIN)
+    leaver = make_leaver(date(2020, 3, 10))
+    sweep(app, date(2026, 3, 10))
+    db.session.refresh(leaver)
+    with pytest.raises(AccountError, match="cannot be reopened"):
+        reactivate_user(leaver, admin)

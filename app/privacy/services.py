@@ -243,13 +243,17 @@ def _keep_receipt_files(session):
 
 
 def prune_audit(today: date, years: int, dry_run: bool = False, batch_size: int = 1000, progress=None) -> int:
-    """Prune the start of the audit log up to its newest row past the horizon, leaving an anchor (app/audit.py).
+    """Prune the start of the audit log up to its newest row past the horizon (never the newest row of all),
+    leaving an anchor (app/audit.py).
     Refuses (nothing pruned) if the chain does not verify: a broken chain is evidence, not clutter."""
     horizon = _start_of_day_after(rules.audit_cutoff(today, years))
     table = audit.AuditEvent.__table__
     anchor = audit.latest_pruning()
     after = anchor.through_id if anchor else 0
-    through = db.session.scalar(select(func.max(table.c.id)).where(table.c.occurred_at < horizon, table.c.id > after))
+    # The newest row always stays: SQLite gives a new row the largest id there + 1, so ids would start again.
+    newest = db.session.scalar(select(func.max(table.c.id)))
+    through = db.session.scalar(select(func.max(table.c.id)).where(
+        table.c.occurred_at < horizon, table.c.id > after, table.c.id < (newest or 0)))
     if through is None:
         return 0
     total = db.session.scalar(select(func.count()).select_from(table).where(table.c.id > after, table.c.id <= through))

@@ -1,8 +1,9 @@
 """retention: users.anonymised_at (leavers anonymised under policy/retention.toml); audit_prunings, the anchors
 that let the start of the audit log be pruned past its horizon while the rest of the chain still verifies
 
-The database lets a DELETE on audit_events through only for rows at or before the newest anchor; an anchor
-must name an existing row with its exact hash, after the previous anchor; anchors are never changed or deleted.
+The database lets a DELETE on audit_events through only for rows at or before the newest anchor, never the
+newest row; an anchor must name an existing row (not the newest) with its exact hash, after the previous
+anchor; anchors are never changed or deleted.
 
 Revision ID: 0018_retention
 Revises: 0009_safer_recruitment
@@ -19,10 +20,14 @@ down_revision = '0009_safer_recruitment'
 branch_labels = None
 depends_on = None
 
-ANCHOR_PROBLEM = "an audit pruning anchor must name an existing audit row with its hash, after the last anchor"
+ANCHOR_PROBLEM = ("an audit pruning anchor must name an existing audit row (not the newest) with its hash, "
+                  "after the last anchor")
+# The newest row always stays (SQLite would give the next row the largest id there + 1, starting ids again).
 ANCHOR_BAD = ("NOT EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.through_id AND row_hash = NEW.through_hash) "
-              "OR NEW.through_id <= (SELECT coalesce(max(through_id), 0) FROM audit_prunings)")
-PRUNED = "OLD.id <= (SELECT coalesce(max(through_id), 0) FROM audit_prunings)"
+              "OR NEW.through_id <= (SELECT coalesce(max(through_id), 0) FROM audit_prunings) "
+              "OR NEW.through_id >= (SELECT max(id) FROM audit_events)")
+PRUNED = ("OLD.id <= (SELECT coalesce(max(through_id), 0) FROM audit_prunings) "
+          "AND OLD.id < (SELECT max(id) FROM audit_events)")
 
 SQLITE_UP = [
     "DROP TRIGGER IF EXISTS audit_events_no_delete",

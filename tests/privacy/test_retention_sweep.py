@@ -175,6 +175,10 @@ def test_the_database_refuses_deleting_audit_rows_no_anchor_covers(app):
     with pytest.raises(DBAPIError), db.session.begin_nested():  # an anchor must name a real row with its hash
         db.session.add(AuditPruning(through_id=first, through_hash="0" * 64, horizon=at(date(2020, 1, 1)), rows=1))
         db.session.flush()
+    newest_hash = db.session.scalar(select(AuditEvent.row_hash).where(AuditEvent.id == second))
+    with pytest.raises(DBAPIError), db.session.begin_nested():  # and never the newest row
+        db.session.add(AuditPruning(through_id=second, through_hash=newest_hash, horizon=at(date(2020, 1, 1)), rows=2))
+        db.session.flush()
     audit.prune_through(first, at(date(2020, 1, 1)))
     assert count(AuditEvent) == 1 and verify_chain().ok
     with pytest.raises(DBAPIError), db.session.begin_nested():  # rows after the anchor stay append-only
@@ -236,3 +240,22 @@ def test_an_anonymised_account_cannot_be_reopened(app):
     db.session.refresh(leaver)
     with pytest.raises(AccountError, match="cannot be reopened"):
         reactivate_user(leaver, admin)
+
+
+def test_the_newest_audit_row_always_stays_so_ids_never_start_again(app):
+    """Run as if far in the future, every row is past the horizon, even this sweep's own: the newest stays
+    (SQLite would otherwise give the next row id 1 again), and the chain verifies after each run."""
+    leaver = make_leaver(date(2020, 3, 10))
+    for n in range(3):
+        audit.record(None, "test.event", leaver, n=n)
+    db.session.commit()
+    newest_before = db.session.scalar(select(func.max(AuditEvent.id)))
+    future = date(today_london().year + 20, 1, 1)
+    sweep(app, future)
+    assert verify_chain().ok
+    sweep(app, future)
+    assert verify_chain().ok
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert ids[0] > newest_before and len(ids) <= 2  # only the newest rows remain, with ids still rising
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output

@@ -27,6 +27,8 @@ def test_0005_keeps_referees_and_areas_both_ways(tmp_path, smtp_server):
             # ... and the purge time that 0009 adds.
             db.session.execute(text("ALTER TABLE applications ADD COLUMN notes_purged_at TIMESTAMP"))
             db.session.execute(text("ALTER TABLE applications ADD COLUMN anonymised_at TIMESTAMP"))
+            # ... and the leaver's anonymising time that 0018 adds.
+            db.session.execute(text("ALTER TABLE users ADD COLUMN anonymised_at TIMESTAMP"))
             sync_areas(ROOT / "policy" / "areas.toml")
             make_application(areas=("Durham", "Weardale"))
             make_application(areas=("Stanley",))

@@ -88,6 +88,9 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
                 .options(raiseload(ApplicationNote.audit_event)).order_by(ApplicationNote.id)):
             notes.setdefault(note.application_id, []).append(note)
     application_records, referee_records = [], []
+    from app.applications.rules import policy as application_policy
+
+    words = application_policy().label  # the words the applicant chose from, not the stored codes
     for a in applications:
         record = [("status", "Status", a.status), ("created_at", "Started", a.created_at),
                   ("submitted_at", "Sent", a.submitted_at), ("decided_at", "Decided", a.decided_at),
@@ -95,16 +98,17 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
                   ("date_of_birth", "Date of birth", a.date_of_birth), ("phone", "Phone", a.phone),
                   ("email", "Email address given", a.email), ("address", "Address", a.address),
                   ("postcode", "Postcode", a.postcode), ("areas", "Areas", [x.name for x in a.areas]),
-                  ("availability", "When you can volunteer", list(a.availability or [])),
+                  ("availability", "When you can volunteer", [words("availability", v) for v in a.availability or []]),
                   ("availability_note", "About when you can volunteer", a.availability_note),
                   ("motivation", "Why you want to volunteer", a.motivation),
-                  ("lived_experience", "Lived experience you chose to share", list(a.lived_experience or [])),
+                  ("lived_experience", "Lived experience you chose to share",
+                   [words("lived_experience", v) for v in a.lived_experience or []]),
                   ("consent_data", "Agreed to how we use your information", a.consent_data),
                   ("consent_checks", "Agreed to the checks", a.consent_checks),
                   ("chat_booked_for", "Informal chat booked for", a.chat_booked_for),
                   ("chat_held_on", "Informal chat held on", a.chat_held_on),
-                  ("chat_outcome", "Informal chat outcome", a.chat_outcome),
-                  ("decline_reason", "Reason not accepted", a.decline_reason),
+                  ("chat_outcome", "Informal chat outcome", words("chat_outcome", a.chat_outcome) or None),
+                  ("decline_reason", "Reason not accepted", words("decline_reason", a.decline_reason) or None),
                   ("anonymised_at", "Personal details removed", a.anonymised_at)]
         if include_staff_notes:
             record += [("chat_booking_note", "Staff note: chat booking", a.chat_booking_note),
@@ -114,7 +118,8 @@ def person_data(person: User, include_staff_notes: bool = False) -> list[Section
         application_records.append(record)
         for r in a.referees:
             referee_records.append([("application_started", "Application started", a.created_at),
-                                    ("name", "Name", r.name), ("relationship", "How they know you", r.relationship_kind),
+                                    ("name", "Name", r.name),
+                                    ("relationship", "How they know you", words("relationship", r.relationship_kind)),
                                     ("email", "Email address", r.email), ("phone", "Phone", r.phone),
                                     ("requested_at", "Reference asked for", r.requested_at),
                                     ("received_at", "Reference received", r.received_at),

@@ -31,7 +31,8 @@ def test_your_data_json_holds_your_data_and_nobody_elses(app, login_as):
     assert data["person_id"] == me.id
     assert data["account"][0]["email"] == me.email and data["account"][0]["roles"] == ["volunteer"]
     assert data["applications"][0]["motivation"] == "I want to give back."
-    assert {r["relationship"] for r in data["referees"]} == {"friend", "employer"}
+    assert {r["relationship"] for r in data["referees"]} == {"Friend", "Employer or colleague"}
+    assert data["applications"][0]["lived_experience"] == ["Homelessness"]
     assert data["identity_checks"][0]["route"] == "route_1" and data["identity_checks"][0]["documents"] == ["Passport (any current)"]
     assert data["self_declarations"][0]["details"] == "Maya Mentor declared a caution"
     approved = [c for c in data["dbs_checks"] if c["decision"] == "approved"]

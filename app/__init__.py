@@ -95,13 +95,14 @@ def register_blueprints(app: Flask) -> None:
     from app.expenses.views import bp as expenses_bp
     from app.people.views import bp as people_bp
     from app.permissions import public
+    from app.privacy.views import bp as privacy_bp
     from app.readiness.views import bp as readiness_bp
     from app.reports.views import bp as reports_bp
     from app.training.views import bp as training_bp
     from app.vetting.views import bp as vetting_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, applications_bp, vetting_bp, training_bp, expenses_bp,
-                      certificates_bp, readiness_bp, people_bp, reports_bp):
+                      certificates_bp, readiness_bp, people_bp, reports_bp, privacy_bp):
         app.register_blueprint(blueprint)
     static_view = app.view_functions["static"]
 

@@ -6,6 +6,13 @@ Inserting a row first writes to that row, which locks it (PostgreSQL row lock, S
 transaction ends, so inserts take turns and the chain never forks. The time comes from the database clock, read
 in the same statement. `flask audit verify` walks the chain. The database refuses UPDATE, DELETE and TRUNCATE
 (migrations 0001 and 0008).
+
+Pruning (migration 0018, `flask retention sweep`): rows past the retention horizon go from the start of the
+chain only. First an anchor row is written to audit_prunings naming the newest row to go and its hash (the
+database checks that row exists with that hash, and that anchors only move forward); the database then lets
+a DELETE through only for rows at or before the newest anchor. `verify_chain` starts from the newest anchor's
+hash instead of the genesis hash, so the chain still verifies after old rows go, and any row removed from the
+middle or the end still shows. Anchors are never updated or deleted.
 """
 import hashlib
 import json
@@ -67,6 +74,21 @@ class AuditChainHead(db.Model):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditPruning(db.Model):
+    """One pruning of the start of the audit log: the newest row removed, its hash, and how many went.
+
+    The newest anchor is where `verify_chain` starts; the database allows deleting only rows up to it."""
+
+    __tablename__ = "audit_prunings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    through_id: Mapped[int] = mapped_column(Integer)  # the newest audit row removed
+    through_hash: Mapped[str] = mapped_column(String(64))  # its row_hash: the next row's prev_hash
+    horizon: Mapped[datetime] = mapped_column(UTCDateTime)  # rows before this time were due
+    rows: Mapped[int] = mapped_column(Integer)
+    pruned_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp())
+
+
 class AuditLogIsAppendOnly(Exception):
     """Raised when code tries to change or delete an audit row."""
 
@@ -74,7 +96,7 @@ class AuditLogIsAppendOnly(Exception):
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent):
+        if isinstance(obj, AuditEvent | AuditPruning):
             raise AuditLogIsAppendOnly("The audit log is append-only.")
 
 
@@ -146,13 +168,23 @@ class Verification:
         return not self.problem
 
 
+def latest_pruning() -> AuditPruning | None:
+    return db.session.scalar(select(AuditPruning).order_by(AuditPruning.id.desc()).limit(1))
+
+
 def verify_chain() -> Verification:
-    """Walk the whole log in order and report the first row whose hash or link does not match."""
+    """Walk the log in order from its start (or the newest pruning's anchor) and report the first row whose hash
+    or link does not match."""
     table = AuditEvent.__table__
-    prev, prev_id, count = GENESIS, None, 0
-    for row in db.session.execute(select(table).order_by(table.c.id).execution_options(yield_per=1000)):
+    anchor = latest_pruning()
+    prev, prev_id, count = (anchor.through_hash, anchor.through_id, 0) if anchor else (GENESIS, None, 0)
+    rows = select(table).order_by(table.c.id)
+    if anchor is not None:
+        rows = rows.where(table.c.id > anchor.through_id)
+    for row in db.session.execute(rows.execution_options(yield_per=1000)):
         if row.prev_hash != prev:
-            before = f"row {prev_id}" if prev_id else "the start of the log"
+            before = (f"row {prev_id}" + (" (the newest row pruned)" if anchor and prev_id == anchor.through_id else "")
+                      if prev_id else "the start of the log")
             return Verification(count, prev, row, f"it does not follow on from {before}: that row was changed "
                                                   "(and its hash recomputed), or rows between them were removed")
         if chain_hash(prev, row) != row.row_hash:
@@ -164,3 +196,29 @@ def verify_chain() -> Verification:
         return Verification(count, prev, None, "the chain head (table audit_chain) does not match the newest row: "
                                                "rows at the end of the log were removed, or the head was changed")
     return Verification(count, prev)
+
+
+def prune_through(through_id: int, horizon: datetime, batch_size: int = 1000, progress=None) -> int:
+    """Remove the audit rows with id <= through_id (the start of the chain), leaving an anchor so the rest still
+    verifies. The caller has checked the chain and chosen through_id; deletes go in batches of `batch_size`."""
+    table = AuditEvent.__table__
+    through_hash = db.session.scalar(select(table.c.row_hash).where(table.c.id == through_id))
+    if through_hash is None:
+        return 0
+    anchor = latest_pruning()
+    start = anchor.through_id if anchor else 0
+    total = db.session.scalar(select(func.count()).select_from(table).where(table.c.id <= through_id)) or 0
+    db.session.add(AuditPruning(through_id=through_id, through_hash=through_hash, horizon=horizon, rows=total))
+    db.session.flush()  # the anchor first: the database allows the deletes only up to it
+    from app.applications.models import ApplicationNote  # the one table that points at audit rows
+
+    low = start
+    while low < through_id:
+        high = min(low + batch_size, through_id)
+        db.session.execute(ApplicationNote.__table__.delete().where(
+            ApplicationNote.audit_event_id > low, ApplicationNote.audit_event_id <= high))
+        gone = db.session.execute(table.delete().where(table.c.id > low, table.c.id <= high)).rowcount
+        if progress is not None:
+            progress(gone)
+        low = high
+    return total

@@ -27,13 +27,22 @@ retention_cli = AppGroup("retention", help="The retention schedule in policy/ret
 
 @retention_cli.command("sweep")
 @click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
-@click.option("--dry-run", is_flag=True, help="Say what would be anonymised, and change nothing.")
-def retention_sweep(today, dry_run):
-    """Anonymise what the retention schedule says is due (each sweep audited; safe to run again)."""
+@click.option("--dry-run", is_flag=True, help="Say what would be anonymised or deleted, and change nothing.")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10000),
+              help="Records handled per batch.")
+def retention_sweep(today, dry_run, batch_size):
+    """Anonymise, delete and prune what policy/retention.toml says is due (audited once; safe to run again).
+
+    Declined and withdrawn applications, leavers' records, finance records past their period, and audit
+    events past their horizon (the chain still verifies). A progress bar shows on a terminal."""
     from datetime import date
 
-    from app.applications.services_retention import anonymise_unsuccessful, unsuccessful_months
+    from tqdm import tqdm
+
     from app.core.policy import PolicyFileError
+    from app.errors import DomainError
+    from app.privacy.policy import current_policy
+    from app.privacy.services import run_sweep
     from app.timefmt import today_london
 
     try:
@@ -41,16 +50,39 @@ def retention_sweep(today, dry_run):
     except ValueError:
         raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
     try:
-        months = unsuccessful_months()
+        policy = current_policy()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    count = anonymise_unsuccessful(day, months, dry_run=dry_run)
+    bars = []
+
+    def progress(label, total):
+        bar = tqdm(total=total, desc=label, unit="", disable=None, file=sys.stderr, leave=False)  # None: only on a terminal
+        bars.append(bar)
+        return bar.update
+
+    try:
+        result = run_sweep(day, policy, dry_run=dry_run, batch_size=batch_size, progress=progress)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.describe()) from exc
+    finally:
+        for bar in bars:
+            bar.close()
+    c = result.counts
+    would = "would be " if dry_run else ""
+    lines = [
+        f"{c['applications_anonymised']} declined or withdrawn applications {would}anonymised",
+        f"{c['leavers_anonymised']} leavers {would}anonymised",
+        f"{c['claims_deleted']} expense claims, {c['receipts_deleted']} receipts and "
+        f"{c['driver_years_deleted']} drivers' yearly confirmations {would}deleted",
+        f"{c['audit_events_pruned']} audit events {would}pruned",
+    ]
     if dry_run:
         db.session.rollback()
-        click.echo(f"retention (dry run): {count} declined or withdrawn applications would be anonymised")
     else:
         db.session.commit()
-        click.echo(f"retention: {count} declined or withdrawn applications anonymised")
+    prefix = "retention (dry run): " if dry_run else "retention: "
+    click.echo("\n".join(prefix + line for line in lines))
 
 
 @click.command("seed-demo")
@@ -70,7 +102,13 @@ def seed_demo():
     from app.demo import seed_readiness_demo
 
     volunteers = seed_readiness_demo(password)
+    from app.demo import seed_vetting_demo
+
+    vetted = seed_vetting_demo()
     db.session.commit()
+    if vetted:
+        click.echo("volunteer@example.org has an identity check, a self-declaration with a disclosure and an "
+                   "approval with a condition, confirmed by manager@example.org")
     if volunteers:
         click.echo(f"created {volunteers} demo volunteers at every stage of readiness (same password), "
                    "a released pair and a client")
@@ -133,6 +171,12 @@ def audit_verify():
     if result.rows == 0:
         click.echo("audit: the log is empty")
         return
+    from app.audit import latest_pruning
+
+    anchor = latest_pruning()
+    if anchor is not None:
+        click.echo(f"audit: rows up to {anchor.through_id} were pruned under the retention schedule; the chain "
+                   f"is checked from that row's hash ({anchor.through_hash[:16]}...).")
     click.echo(f"audit: all {result.rows} rows verified. The newest hash is {result.last_hash}; keep a copy "
                "somewhere else, since a log rewritten from the start would not match it.")
 

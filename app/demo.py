@@ -74,11 +74,17 @@ def _demo_records(user: User, done: str, supervisor: User, today) -> None:
                                         email=f"referee{n}@example.net", phone="07700900001",
                                         satisfactory=everything or "references" in done) for n in (1, 2)]
         db.session.add(application)
+    if everything or "application" in done:  # the identity check and self-declaration come before the DBS check
+        disclosed = user.email.startswith("rhea")
+        _demo_identity_and_declaration(user, supervisor, today, disclosed)
     if everything or "vetting" in done:
-        db.session.add(DbsCheck(volunteer_id=user.id, level=DbsLevel.ENHANCED, workforce=Workforce.ADULT,
-                                requested_on=today - timedelta(days=95), submitted_on=today - timedelta(days=94),
-                                issued_on=today - timedelta(days=80), outcome=DbsOutcome.CLEAR,
-                                certificate_number="001234567890"))
+        if user.email.startswith("rhea"):
+            _demo_disclosed_approval(user, supervisor, today)
+        else:
+            db.session.add(DbsCheck(volunteer_id=user.id, level=DbsLevel.ENHANCED, workforce=Workforce.ADULT,
+                                    requested_on=today - timedelta(days=95), submitted_on=today - timedelta(days=94),
+                                    issued_on=today - timedelta(days=80), outcome=DbsOutcome.CLEAR,
+                                    certificate_number="001234567890"))
         granted = today - timedelta(days=70)
         db.session.add(PoliceVetting(volunteer_id=user.id, level=NppvLevel.NPPV2_ABBREVIATED, force_reference="DUR/DEMO",
                                      submitted_on=today - timedelta(days=95), outcome=NppvOutcome.GRANTED,
@@ -100,6 +106,67 @@ def _demo_records(user: User, done: str, supervisor: User, today) -> None:
     if everything:
         db.session.add(EmergencyContact(volunteer_id=user.id, name="Pat Contact", relationship_kind="partner",
                                         phone="07700900123"))
+
+
+DEMO_DISCLOSURE = ("A conviction for theft in 2012 (not a protected conviction). I was in recovery then and "
+                   "have been well since.")
+
+
+def _demo_identity_and_declaration(user: User, checker: User, today, declared: bool) -> None:
+    """An identity check (route 1: a passport and a bank statement, never a copy) and a self-declaration."""
+    from datetime import timedelta
+
+    from app.vetting.enums import IdDocument, IdRoute
+    from app.vetting.models import IdentityCheck, SelfDeclaration
+
+    db.session.add(IdentityCheck(volunteer_id=user.id, route=IdRoute.ROUTE_1,
+                                 documents=[IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value],
+                                 names_confirmed=True, addresses_confirmed=True,
+                                 checked_on=today - timedelta(days=97), checked_by_id=checker.id))
+    db.session.add(SelfDeclaration(volunteer_id=user.id, made_on=today - timedelta(days=96), has_something=declared,
+                                   details=DEMO_DISCLOSURE if declared else None))
+
+
+def _demo_disclosed_approval(user: User, coordinator: User, today) -> None:
+    """A certificate that disclosed information, approved after a risk assessment with a condition, and
+    confirmed by the demo manager (who did not make the decision)."""
+    from datetime import timedelta
+
+    from app.vetting.enums import DbsLevel, DbsOutcome, Decision, Workforce
+    from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision
+
+    manager = db.session.scalar(select(User).where(User.email == "manager@example.org"))
+    check = DbsCheck(volunteer_id=user.id, level=DbsLevel.ENHANCED, workforce=Workforce.ADULT,
+                     requested_on=today - timedelta(days=95), submitted_on=today - timedelta(days=94),
+                     issued_on=today - timedelta(days=80), outcome=DbsOutcome.DISCLOSED,
+                     certificate_number="001234567891", created_by_id=coordinator.id)
+    decision = DbsDecision(decision=Decision.APPROVED, decided_on=today - timedelta(days=75),
+                           decided_by_id=coordinator.id, conditions=["supervised_3_months"],
+                           rationale="Risk assessment: one conviction over ten years ago, declared in full; "
+                                     "strong references; supervised for the first three months.",
+                           needs_confirmation=True)
+    if manager is not None:
+        decision.confirmation = DbsConfirmation(confirmed_by_id=manager.id)
+    check.decisions.append(decision)
+    db.session.add(check)
+
+
+def seed_vetting_demo() -> bool:
+    """volunteer@example.org's safer-recruitment records: an identity check, a self-declaration with a
+    disclosure, and a risk-assessed approval with a condition, confirmed by the manager (idempotent)."""
+    from app.timefmt import today_london
+    from app.vetting.models import IdentityCheck
+
+    volunteer = db.session.scalar(select(User).where(User.email == "volunteer@example.org"))
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    if volunteer is None or coordinator is None or db.session.scalar(
+            select(IdentityCheck.id).where(IdentityCheck.volunteer_id == volunteer.id).limit(1)):
+        return False
+    today = today_london()
+    _demo_identity_and_declaration(volunteer, coordinator, today, declared=True)
+    _demo_disclosed_approval(volunteer, coordinator, today)
+    db.session.flush()
+    return True
 
 
 def seed_readiness_demo(password: str) -> int:

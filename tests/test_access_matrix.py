@@ -123,7 +123,8 @@ def test_object_scope_covers_the_routes_that_matter():
     assert {"vetting.record", "vetting.dbs_decision", "vetting.police_result", "applications.detail",
             "applications.accept", "training.person_record", "readiness.person", "readiness.release",
             "readiness.suspend", "readiness.staff_pause", "readiness.induction", "readiness.client",
-            "readiness.pair", "readiness.known", "people.person"} <= endpoints
+            "readiness.pair", "readiness.known", "people.person", "privacy.person_data",
+            "privacy.person_data_json"} <= endpoints
 
 
 @pytest.mark.parametrize("rule", SCOPED_RULES, ids=lambda r: f"{r.endpoint}")

@@ -51,6 +51,8 @@ WORDS: dict[str, Words] = {
     "account.invited": W("account", "{actor} invited {subject} to the portal"),
     "account.deactivated": W("account", "{actor} deactivated {subjects} account"),
     "account.reactivated": W("account", "{actor} reactivated {subjects} account"),
+    "privacy.data_produced": W("account", "{actor} produced a copy of the data the portal holds about {subject}",
+                               "{actor} downloaded a copy of the data the portal holds about them"),
     "auth.reset_requested": W("account", "{subject} asked for a password reset link"),
     "auth.password_changed": W("account", "{actor} changed their password"),
     "auth.password_reset": W("account", "{actor} reset their password from an e-mailed link"),
@@ -77,6 +79,7 @@ WORDS: dict[str, Words] = {
     "application.reference_assessed": W("application", "{actor} assessed a reference for {subject}"),
     "application.notes_purged": W("retention", "{actor} deleted the notes kept on {subjects} application"),
     "retention.application_anonymised": W("retention", "{actor} removed the personal details from {subjects} old application"),
+    "retention.person_anonymised": W("retention", "{actor} removed the personal details of {subject}, who has left"),
     "retention.sweep": W("retention", "{actor} ran the sweep that deletes old records"),
     # ---- vetting (managers only)
     "vetting.viewed": W("vetting", "{actor} opened {subjects} vetting record"),

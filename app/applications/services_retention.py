@@ -2,13 +2,13 @@
 policy's period (they can carry disclosure or lived-experience detail; `flask vetting purge`), and declined
 and withdrawn applications are anonymised after policy/retention.toml's period (`flask retention sweep`)."""
 from datetime import date, time, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app import audit
 from app.applications.models import Application, ApplicationNote, Referee
 from app.applications.rules import Status
-from app.core.policy import PolicyFileError, current_policy
 from app.dates import add_months
 from app.db_types import utcnow
 from app.extensions import db
@@ -38,38 +38,50 @@ PERSONAL = ("full_name", "preferred_name", "date_of_birth", "phone", "email", "a
             "availability_note", "motivation", "chat_booking_note", "chat_notes", "decline_note")
 
 
-def _parse_retention(data: dict, path) -> int:
-    months = data.get("applications", {}).get("unsuccessful_months")
-    if not isinstance(months, int) or isinstance(months, bool) or months < 1:
-        raise PolicyFileError(f"{path}: [applications] unsuccessful_months must be a whole number of 1 or more")
-    return months
-
-
 def unsuccessful_months() -> int:
     """policy/retention.toml: months after a decline or withdrawal before the application is anonymised."""
-    return current_policy("retention.toml", _parse_retention)
+    from app.privacy.policy import current_policy as retention_policy
+
+    return retention_policy().unsuccessful_months
 
 
-def anonymise_unsuccessful(today: date, months: int, dry_run: bool = False) -> int:
+def anonymise_unsuccessful(today: date, months: int, dry_run: bool = False, batch_size: int = 200,
+                           progress=None) -> int:
     """Anonymise declined and withdrawn applications decided `months` ago or more; how many (would be) done.
 
-    Kept: that there was an application, its status and dates, and its audit trail (codes only).
+    Kept: that there was an application, its status and dates, and its audit trail (codes only). Works in
+    batches of `batch_size` (an anonymised application drops out of the query, so each batch is the next).
     """
     before = london_to_utc(add_months(today, -months) + timedelta(days=1), time())
-    due = db.session.scalars(select(Application).where(
+    due = select(Application.id).where(
         Application.status.in_([Status.DECLINED, Status.WITHDRAWN]), Application.anonymised_at.is_(None),
-        Application.decided_at.is_not(None), Application.decided_at < before)).all()
+        Application.decided_at.is_not(None), Application.decided_at < before)
     if dry_run:
-        return len(due)
-    for application in due:
-        for name in PERSONAL:
-            setattr(application, name, None)
-        application.availability, application.lived_experience = [], []
-        db.session.execute(delete(Referee).where(Referee.application_id == application.id))
-        db.session.execute(update(ApplicationNote).where(ApplicationNote.application_id == application.id)
-                           .values(text=None))
-        application.anonymised_at = application.notes_purged_at = utcnow()
-        audit.record(None, "retention.application_anonymised", application.user, obj=application)
-    audit.record(None, "retention.sweep", None, applications_anonymised=len(due), today=today)
+        return db.session.scalar(select(func.count()).select_from(due.subquery())) or 0
+    done = 0
+    while ids := db.session.scalars(due.order_by(Application.id).limit(batch_size)).all():
+        anonymise_applications(ids, audited=True)
+        done += len(ids)
+        if progress is not None:
+            progress(len(ids))
+    return done
+
+
+def anonymise_applications(ids, audited: bool) -> None:
+    """Remove the personal details of these applications (answers, contact details, notes, referees); keep
+    that they were made, their status and dates; `audited`: one retention event for each."""
+    now = utcnow()
+    db.session.execute(update(Application).where(Application.id.in_(ids)).values(
+        {**{name: None for name in PERSONAL}, "availability": [], "lived_experience": [],
+         "anonymised_at": now, "notes_purged_at": func.coalesce(Application.notes_purged_at, now),
+         "version": Application.version + 1})
+        .execution_options(synchronize_session=False))
+    db.session.execute(delete(Referee).where(Referee.application_id.in_(ids)).execution_options(synchronize_session=False))
+    db.session.execute(update(ApplicationNote).where(ApplicationNote.application_id.in_(ids))
+                       .values(text=None).execution_options(synchronize_session=False))
+    if audited:
+        for application in db.session.scalars(select(Application).where(Application.id.in_(ids))):
+            audit.record(None, "retention.application_anonymised", SimpleNamespace(id=application.user_id),
+                         obj=application)
     db.session.flush()
-    return len(due)
+

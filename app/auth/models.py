@@ -60,6 +60,8 @@ class User(Versioned, UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a leaver's personal details were removed under policy/retention.toml (`flask retention sweep`).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"

@@ -274,6 +274,9 @@ def reactivate_user(user: User, by: User) -> None:
     hold(user)
     if user.is_active:
         raise AccountError(f"{user.display_name}'s account is already active.")
+    if user.anonymised_at is not None:
+        raise AccountError("This account's personal details were removed under the retention schedule, so it "
+                           "cannot be reopened. If the person comes back, invite them again.")
     user.deactivated_at = None
     audit.record(by, "account.reactivated", user)
     db.session.flush()

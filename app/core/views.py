@@ -28,12 +28,13 @@ def accessibility():
 @public
 def privacy():
     """The privacy notice: controller, lawful bases, retention (from the policy files), rights, complaints."""
-    from app.applications.services_retention import unsuccessful_months
+    from app.privacy.policy import current_policy as retention_policy
     from app.vetting.policy import current_policy
 
-    vetting = current_policy()
-    return render_template("core/privacy.html", unsuccessful_months=unsuccessful_months(),
-                           note_months=vetting.note_retention_months, recheck_years=vetting.recheck_years)
+    vetting, retention = current_policy(), retention_policy()
+    return render_template("core/privacy.html", unsuccessful_months=retention.unsuccessful_months,
+                           retention=retention, note_months=vetting.note_retention_months,
+                           recheck_years=vetting.recheck_years)
 
 
 @bp.route("/healthz")

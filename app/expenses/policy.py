@@ -29,7 +29,6 @@ class ExpensesPolicy:
     streams: dict[str, Stream]
     default_stream: str
     training_stream: str
-    finance_years: int
 
     def stream(self, key: str | None) -> Stream:
         """The stream for a key, or the default one for an unknown or missing key."""
@@ -92,7 +91,7 @@ def _streams(funding: dict, path: Path) -> dict[str, Stream]:
 def parse_policy(data: dict, path: Path) -> ExpensesPolicy:
     """Check the parsed TOML and build the policy; every problem names the file and the setting."""
     claims, receipts = _section(data, "claims", path), _section(data, "receipts", path)
-    funding, retention = _section(data, "funding", path), _section(data, "retention", path)
+    funding = _section(data, "funding", path)
     return ExpensesPolicy(
         rates=_rates(data, path),
         age_flag_months=_whole(claims.get("age_flag_months"), "[claims] age_flag_months", path, 1),
@@ -101,7 +100,6 @@ def parse_policy(data: dict, path: Path) -> ExpensesPolicy:
         streams=_streams(funding, path),
         default_stream=funding["default_stream"],
         training_stream=funding["training_stream"],
-        finance_years=_whole(retention.get("finance_years"), "[retention] finance_years", path, 6),
     )
 
 

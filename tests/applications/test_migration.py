@@ -29,6 +29,8 @@ def test_0005_keeps_referees_and_areas_both_ways(tmp_path, smtp_server):
             db.session.execute(text("ALTER TABLE applications ADD COLUMN anonymised_at TIMESTAMP"))
             # ... and the phone number that 0019 adds (walk-ins without an account).
             db.session.execute(text("ALTER TABLE users ADD COLUMN phone VARCHAR(20)"))
+            # ... and the leaver's anonymising time that 0018 adds.
+            db.session.execute(text("ALTER TABLE users ADD COLUMN anonymised_at TIMESTAMP"))
             sync_areas(ROOT / "policy" / "areas.toml")
             make_application(areas=("Durham", "Weardale"))
             make_application(areas=("Stanley",))

@@ -14,7 +14,7 @@ from tests.applications.factories import make_application
 def sweep(app, day: date, *flags: str) -> str:
     result = app.test_cli_runner().invoke(args=["retention", "sweep", "--today", day.isoformat(), *flags])
     assert result.exit_code == 0, result.output
-    return result.output.strip()
+    return result.output.strip().splitlines()[0]
 
 
 def count(action: str) -> int:

@@ -14,6 +14,8 @@ from app.applications.rules import Status
 from app.auth.models import Role
 from app.extensions import db
 from app.training.models import Booking, BookingStatus
+from app.vetting.enums import IdDocument, IdRoute
+from app.vetting.models import IdentityCheck, SelfDeclaration
 from tests.applications.factories import make_application
 from tests.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -57,6 +59,12 @@ def populate(role: Role | None) -> tuple[object, dict]:
         make_completion(me, "adult-safeguarding-level-1", date.today() - timedelta(days=30), commit=False)
         make_dbs(me, decision=Decision.APPROVED, commit=False)
         make_nppv(me, commit=False)
+        # "Your data" shows every section: an identity check and a long self-declaration fill two of them.
+        db.session.add(IdentityCheck(volunteer_id=me.id, route=IdRoute.ROUTE_1, names_confirmed=True,
+                                     addresses_confirmed=True, checked_on=date.today() - timedelta(days=90),
+                                     documents=[IdDocument.PASSPORT.value, IdDocument.BANK_STATEMENT.value]))
+        db.session.add(SelfDeclaration(volunteer_id=me.id, made_on=date.today() - timedelta(days=89),
+                                       has_something=True, details="A conviction for theft in 2012. " * 8))
         db.session.add(Booking(session=session, user=me, status=BookingStatus.BOOKED))
         session.seats_taken = 2
     if role == Role.APPLICANT:
@@ -92,6 +100,16 @@ def pages_for(role: Role | None, ids: dict) -> list[str]:
     if user is not None:
         db.session.expunge(user)
     return sorted(set(paths))
+
+
+def test_the_sweep_visits_your_data_for_everyone_and_a_persons_data_for_staff(app):
+    ids = {"user_id": 1}
+    with app.test_request_context():
+        for role in Role:
+            paths = pages_for(role, ids)
+            assert "/account/your-data" in paths, role
+            assert ("/people/1/data" in paths) == (role in (Role.COORDINATOR, Role.MANAGER)), role
+            assert not any(p.endswith(".json") for p in paths)
 
 
 @pytest.mark.parametrize("width", WIDTHS, ids=lambda w: f"{w}px")

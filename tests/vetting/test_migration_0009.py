@@ -36,6 +36,8 @@ def test_0009_keeps_existing_decisions_good_both_ways(tmp_path, smtp_server):
             upgrade(directory=migrations, revision="0014_readiness")
             # Today's models write the phone number that 0019 adds (walk-ins without an account).
             db.session.execute(text("ALTER TABLE users ADD COLUMN phone VARCHAR(20)"))
+            # Today's models write the leaver's anonymising time that 0018 adds; give the old table it early.
+            db.session.execute(text("ALTER TABLE users ADD COLUMN anonymised_at TIMESTAMP"))
             volunteer = make_user(Role.VOLUNTEER)
             db.session.execute(text(
                 "INSERT INTO applications (id, user_id, status, availability, lived_experience, lived_experience_note, "

@@ -97,8 +97,11 @@ def _table(model):
 
 def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, password_hash: str | None = None,
                progress: Callable[[int], None] | None = None, policy_dir: str | None = None,
-               courses_dir: str | None = None) -> ScaleReport:
-    """Add `volunteers` people with realistic histories (and the staff who look after them). Does not commit."""
+               courses_dir: str | None = None, area_count: int | None = None) -> ScaleReport:
+    """Add `volunteers` people with realistic histories (and the staff who look after them). Does not commit.
+
+    `area_count` puts everyone in the first few areas (the growth guard uses it so that one coordinator's lists
+    are full pages at both of its sizes)."""
     from flask import current_app
 
     from app.applications.models import Application, Referee, application_areas
@@ -135,7 +138,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
         sync_courses(Path(courses_dir or current_app.config["COURSES_DIR"]))
         sync_venues(policy / "venues.toml")
     db.session.flush()
-    areas = list(db.session.scalars(select(Area.id).where(Area.active.is_(True)).order_by(Area.position)))
+    areas = list(db.session.scalars(select(Area.id).where(Area.active.is_(True)).order_by(Area.position)))[:area_count]
     courses = list(db.session.execute(select(Course.id, Course.code, Course.duration_minutes, Course.validity_months,
                                              Course.default_capacity).where(Course.active.is_(True))
                                       .order_by(Course.position)))

@@ -85,10 +85,44 @@ class _Writer:
         for key in sorted(self.pending, key=order.__getitem__):
             table, rows = self.pending[key]
             if rows:
-                db.session.execute(insert(table), rows)
+                write_rows(table, rows)
                 self.report.rows[key] = self.report.rows.get(key, 0) + len(rows)
                 self.tick(len(rows))
                 rows.clear()
+
+
+def write_rows(table, rows: list[dict]) -> None:
+    """Insert rows (dicts with the same keys): Core executemany, or COPY on PostgreSQL (several times faster)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    import json
+
+    from sqlalchemy import JSON
+
+    given = set(rows[0])
+    columns = [c for c in table.columns if c.name in given or (c.default is not None and not c.primary_key)]
+    defaults = {}
+    for column in columns:
+        if column.name not in given:
+            arg = column.default.arg
+            defaults[column.name] = (lambda a=arg: a(None)) if callable(arg) else (lambda a=arg: a)
+    json_columns = {c.name for c in columns if isinstance(c.type, JSON)}
+    names = [c.name for c in columns]
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for name in names:
+                value = row[name] if name in row else defaults[name]()
+                if name in json_columns and value is not None:
+                    value = json.dumps(value)
+                elif hasattr(value, "value") and not isinstance(value, (int, str)):
+                    value = value.value
+                values.append(value)
+            copy.write_row(values)
+    cursor.close()
 
 
 def _table(model):
@@ -463,12 +497,18 @@ def append_audit_rows(rows: Iterable[dict], table, tick: Callable[[int], None] |
     clock_sql = {"postgresql": "now()", "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')"}[dialect]
     next_id = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
     written = 0
+    if dialect == "postgresql":
+        # The trigger that moves the head on row by row rewrites one row 100,000 times in one transaction (each
+        # version left for the next to step over). Lifted for this transaction only (DDL is transactional);
+        # the head is moved to the last row's hash below, exactly where the trigger would have left it.
+        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_chain_head"))
+    locked = db.session.execute(update(head).where(head.c.id == 1).values(last_hash=head.c.last_hash)
+                                .returning(head.c.last_hash)).first()  # a write: takes the lock until commit
+    if locked is None:
+        raise RuntimeError("The audit log's chain head (table audit_chain) is missing; run `flask db upgrade`.")
+    prev = locked[0]
     for start in range(0, len(rows), BATCH):
-        locked = db.session.execute(update(head).where(head.c.id == 1).values(last_hash=head.c.last_hash)
-                                    .returning(head.c.last_hash, literal_column(clock_sql))).first()
-        if locked is None:
-            raise RuntimeError("The audit log's chain head (table audit_chain) is missing; run `flask db upgrade`.")
-        prev, clock = locked
+        clock = db.session.scalar(select(literal_column(clock_sql)))  # SQLite refuses a time a minute out
         if isinstance(clock, str):
             clock = datetime.fromisoformat(clock).replace(tzinfo=UTC)
         clock = clock.astimezone(UTC)
@@ -480,10 +520,13 @@ def append_audit_rows(rows: Iterable[dict], table, tick: Callable[[int], None] |
             values["prev_hash"] = prev
             values["row_hash"] = prev = chain_hash(prev, _Row(values))
             batch.append(values)
-        db.session.execute(insert(table), batch)  # the trigger moves audit_chain.last_hash on, row by row
+        write_rows(table, batch)  # the trigger moves audit_chain.last_hash on, row by row (SQLite)
         written += len(batch)
         if tick:
             tick(len(batch))
+    if dialect == "postgresql":
+        db.session.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_chain_head"))
     return written
 
 

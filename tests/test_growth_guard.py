@@ -30,6 +30,7 @@ from tests.conftest import ROOT, _make_app, sign_in_client
 SMALL, LARGE = 150, 1500
 ROW_SLACK = 1.25  # rows may differ a little between sizes (who is on the page), never by the factor of ten
 ROW_ALLOWANCE = 30
+EXPORT_LINES_PER_QUERY = 50
 
 
 @dataclass
@@ -131,6 +132,7 @@ PAGES = _number([
     page("coordinator", "training.month_calendar", "/training/sessions/calendar"),
     page("coordinator", "readiness.staff_list", "/readiness/staff"),
     page("manager", "readiness.staff_list", "/readiness/staff"),
+    page("coordinator", "readiness.staff_list", "/readiness/staff?state=ready"),
     page("coordinator", "readiness.clients", "/readiness/clients"),
     page("manager", "readiness.export", "/readiness/staff/readiness.csv", export=True),
     page("coordinator", "expenses.approvals", "/expenses/approvals"),
@@ -184,10 +186,9 @@ KNOWN_GROWTH = {
     "coordinator:training.catalogue": "61 -> 170 rows: every coming session listed (sessions grow with the scheme)",
     "volunteer:training.catalogue": "65 -> 174 rows: as the coordinator's",
     "coordinator:training.month_calendar": "60 -> 129 rows: a month's sessions (grow with the scheme)",
-    "coordinator:readiness.staff_list": "1,766 -> 16,727 rows: every volunteer's gates decided in Python",
-    "manager:readiness.staff_list": "1,794 -> 16,755 rows: as the coordinator's",
+    "coordinator:readiness.staff_list1": "every volunteer in scope decided in Python when the list is filtered by a "
+                                         "gate's state (the unfiltered list pages in SQL)",
     "coordinator:readiness.clients": "90 -> 748 rows; " + UNSEEN,
-    "manager:readiness.export": "21 -> 38 queries: the export loads in chunks that grow with the people",
     "coordinator:expenses.approvals": "86 -> 210 rows; " + UNSEEN,
     "manager:expenses.approvals": "86 -> 210 rows; " + UNSEEN,
     "manager:expenses.finance": "38 -> 158 rows; " + UNSEEN,
@@ -245,8 +246,12 @@ def test_page_does_not_grow_with_the_data(worlds, item):
     small = measure(worlds["small"], item.role, item.url(worlds["small"].ids))
     large = measure(worlds["large"], item.role, item.url(worlds["large"].ids))
     assert small.status == large.status == 200, (small.status, large.status)
-    assert large.queries <= small.queries, (
-        f"{item.id}: {small.queries} queries with {SMALL} people, {large.queries} with {LARGE}")
+    if item.export:  # read in chunks: at most one more query per EXPORT_LINES_PER_QUERY lines, never one per line
+        assert large.queries <= small.queries + large.lines / EXPORT_LINES_PER_QUERY, (
+            f"{item.id}: {small.queries} queries for {small.lines} lines, {large.queries} for {large.lines}")
+    else:
+        assert large.queries <= small.queries, (
+            f"{item.id}: {small.queries} queries with {SMALL} people, {large.queries} with {LARGE}")
     if item.export:  # every line is loaded; what is loaded per line must not grow
         per_small, per_large = small.rows / max(small.lines, 1), large.rows / max(large.lines, 1)
         assert per_large <= per_small * ROW_SLACK + 1, (

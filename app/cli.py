@@ -45,7 +45,17 @@ def retention_sweep(today, dry_run):
         months = unsuccessful_months()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    count = anonymise_unsuccessful(day, months, dry_run=dry_run)
+    from app.core.services_locks import run_lock
+
+    with run_lock("retention.sweep") as mine:
+        if not mine:
+            click.echo("retention: another sweep is running; nothing done")
+            return
+        count = anonymise_unsuccessful(day, months, dry_run=dry_run)
+        _finish_retention(count, dry_run)
+
+
+def _finish_retention(count: int, dry_run: bool) -> None:
     if dry_run:
         db.session.rollback()
         click.echo(f"retention (dry run): {count} declined or withdrawn applications would be anonymised")

@@ -4,6 +4,7 @@ and withdrawn applications are anonymised after policy/retention.toml's period (
 from datetime import date, time, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload, lazyload
 
 from app import audit
 from app.applications.models import Application, ApplicationNote, Referee
@@ -50,26 +51,32 @@ def unsuccessful_months() -> int:
     return current_policy("retention.toml", _parse_retention)
 
 
+RETENTION_BATCH = 500
+
+
 def anonymise_unsuccessful(today: date, months: int, dry_run: bool = False) -> int:
     """Anonymise declined and withdrawn applications decided `months` ago or more; how many (would be) done.
 
     Kept: that there was an application, its status and dates, and its audit trail (codes only).
     """
     before = london_to_utc(add_months(today, -months) + timedelta(days=1), time())
-    due = db.session.scalars(select(Application).where(
+    due_ids = list(db.session.scalars(select(Application.id).where(
         Application.status.in_([Status.DECLINED, Status.WITHDRAWN]), Application.anonymised_at.is_(None),
-        Application.decided_at.is_not(None), Application.decided_at < before)).all()
+        Application.decided_at.is_not(None), Application.decided_at < before).order_by(Application.id)))
     if dry_run:
-        return len(due)
-    for application in due:
-        for name in PERSONAL:
-            setattr(application, name, None)
-        application.availability, application.lived_experience = [], []
-        db.session.execute(delete(Referee).where(Referee.application_id == application.id))
-        db.session.execute(update(ApplicationNote).where(ApplicationNote.application_id == application.id)
-                           .values(text=None))
-        application.anonymised_at = application.notes_purged_at = utcnow()
-        audit.record(None, "retention.application_anonymised", application.user, obj=application)
-    audit.record(None, "retention.sweep", None, applications_anonymised=len(due), today=today)
+        return len(due_ids)
+    for start in range(0, len(due_ids), RETENTION_BATCH):  # a fixed number of statements per batch
+        chunk = due_ids[start:start + RETENTION_BATCH]
+        db.session.execute(delete(Referee).where(Referee.application_id.in_(chunk)))
+        db.session.execute(update(ApplicationNote).where(ApplicationNote.application_id.in_(chunk)).values(text=None))
+        for application in db.session.scalars(select(Application).where(Application.id.in_(chunk))
+                                              .options(joinedload(Application.user), lazyload(Application.referees))):
+            for name in PERSONAL:
+                setattr(application, name, None)
+            application.availability, application.lived_experience = [], []
+            application.anonymised_at = application.notes_purged_at = utcnow()
+            audit.record(None, "retention.application_anonymised", application.user, obj=application)
+        db.session.flush()
+    audit.record(None, "retention.sweep", None, applications_anonymised=len(due_ids), today=today)
     db.session.flush()
-    return len(due)
+    return len(due_ids)

@@ -10,6 +10,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.forms import ActionForm
 from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
 from app.permissions import roles_required
 from app.timefmt import today_london
 from app.training import queries, rules, services, services_registers
@@ -43,9 +44,11 @@ def teaching():
 @roles_required(Role.COORDINATOR)
 def manage():
     """Every session from today on, for coordinators to schedule, change and cancel."""
-    sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
-                                  .order_by(TrainingSession.starts_at)).all()
-    return render_template("training/manage.html", sessions=sessions)
+    pager = db.paginate(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
+                        .order_by(TrainingSession.starts_at, TrainingSession.id),
+                        page=page_number(), per_page=25, error_out=False)
+    return render_template("training/manage.html", sessions=pager.items,
+                           pagination=govuk_pagination(pager, "training.manage"))
 
 
 def _session_form(existing=None) -> SessionForm:

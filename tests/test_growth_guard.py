@@ -182,7 +182,6 @@ KNOWN_GROWTH = {
                                       "in Python (the counts need SQL GROUP BYs of the list rules)",
     "manager:vetting.work_list": "233 -> 1,608 rows: as the coordinator's",
     "coordinator:vetting.work_list1": "206 -> 1,581 rows: the counts, as above",
-    "coordinator:training.register2": "13 -> 14 queries (walk-in search by name); " + UNSEEN,
     "trainer:training.teaching": "4 -> 5 queries; " + UNSEEN,
     "coordinator:training.manage": "was 13 -> 162 rows (every coming session); paged now; " + PAGE,
     "coordinator:training.catalogue": "61 -> 170 rows: every coming session listed (sessions grow with the scheme)",

@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install setup db demo lint assets benchmark clean
+.PHONY: run test install setup db demo lint assets benchmark bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: install
 
 benchmark: install
 	$(BIN)/python -m pytest benchmarks -q --benchmark-columns=min,median,max,rounds $(PYTEST_ARGS)
+
+# Every list, register, queue, export and home page under wrk at 1k, 10k and 50k people, on SQLite and
+# PostgreSQL, against /healthz; writes benchmarks/RESULTS.md (settings: see benchmarks/run_bench.py).
+bench: install
+	$(BIN)/python benchmarks/run_bench.py
 
 # Rebuild app/static from GOV.UK Frontend's Sass (needs Node; the built files are committed).
 assets:

@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed-demo`, `flask areas sync`, `flask maintenance purge-throttle`,
-`flask audit verify`, `flask mail retry`, `flask db backup`, `flask retention sweep`."""
+`flask audit verify`, `flask mail retry`, `flask db backup`, `flask retention sweep`, `flask seed-scale`."""
 import secrets
 import sys
 from datetime import timedelta
@@ -15,6 +15,7 @@ from app.extensions import db
 
 def register(app) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(areas_cli)
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(audit_cli)
@@ -53,6 +54,8 @@ def retention_sweep(today, dry_run, batch_size):
         policy = current_policy()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    from app.core.services_locks import run_lock
+
     bars = []
 
     def progress(label, total):
@@ -60,27 +63,31 @@ def retention_sweep(today, dry_run, batch_size):
         bars.append(bar)
         return bar.update
 
-    try:
-        result = run_sweep(day, policy, dry_run=dry_run, batch_size=batch_size, progress=progress)
-    except DomainError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.describe()) from exc
-    finally:
-        for bar in bars:
-            bar.close()
-    c = result.counts
-    would = "would be " if dry_run else ""
-    lines = [
-        f"{c['applications_anonymised']} declined or withdrawn applications {would}anonymised",
-        f"{c['leavers_anonymised']} leavers {would}anonymised",
-        f"{c['claims_deleted']} expense claims, {c['receipts_deleted']} receipts and "
-        f"{c['driver_years_deleted']} drivers' yearly confirmations {would}deleted",
-        f"{c['audit_events_pruned']} audit events {would}pruned",
-    ]
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    with run_lock("retention.sweep") as mine:
+        if not mine:
+            click.echo("retention: another sweep is running; nothing done")
+            return
+        try:
+            result = run_sweep(day, policy, dry_run=dry_run, batch_size=batch_size, progress=progress)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.describe()) from exc
+        finally:
+            for bar in bars:
+                bar.close()
+        c = result.counts
+        would = "would be " if dry_run else ""
+        lines = [
+            f"{c['applications_anonymised']} declined or withdrawn applications {would}anonymised",
+            f"{c['leavers_anonymised']} leavers {would}anonymised",
+            f"{c['claims_deleted']} expense claims, {c['receipts_deleted']} receipts and "
+            f"{c['driver_years_deleted']} drivers' yearly confirmations {would}deleted",
+            f"{c['audit_events_pruned']} audit events {would}pruned",
+        ]
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
     prefix = "retention (dry run): " if dry_run else "retention: "
     click.echo("\n".join(prefix + line for line in lines))
 
@@ -118,6 +125,39 @@ def seed_demo():
         click.echo(f"Demo password for {'new' if generated else 'all'} accounts: {password}")
     else:
         click.echo("Demo accounts already exist; passwords unchanged (set DEMO_PASSWORD to reset them).")
+
+
+@click.command("seed-scale")
+@click.option("--volunteers", "count", type=click.IntRange(1, 1_000_000), required=True,
+              help="How many people to add (about 70% become volunteers; the rest are applicants in every state).")
+@click.option("--seed", default=1, show_default=True, help="The random seed: the same seed gives the same data.")
+def seed_scale(count, seed):
+    """Bulk-add realistic histories for COUNT people, for scale tests and benchmarks. Refuses production."""
+    import os
+    import time
+
+    from tqdm import tqdm
+
+    from app.core.services_scale import estimate_rows
+    from app.core.services_scale import seed_scale as run
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-scale refuses to run under the production config: it adds thousands of "
+                                   "made-up people.")
+    started = time.monotonic()
+    password = os.environ.get("SCALE_PASSWORD", "scale-password")
+    from app.auth.passwords import hash_password
+
+    with tqdm(total=estimate_rows(count), unit="rows", desc="seed-scale", file=sys.stderr) as bar:
+        report = run(count, seed=seed, password_hash=hash_password(password), progress=bar.update)
+        db.session.commit()
+    took = time.monotonic() - started
+    click.echo(f"seed-scale: {report.people} people ({report.volunteers} volunteers), {report.total_rows:,} rows "
+               f"in {took:.1f} s")
+    for role, emails in report.staff.items():
+        shown = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
+        click.echo(f"  {role}: {shown}")
+    click.echo(f"  staff password: {'$SCALE_PASSWORD' if 'SCALE_PASSWORD' in os.environ else password}")
 
 
 WORDS = ["river", "bridge", "cathedral", "viaduct", "heather", "colliery", "lantern", "meadow", "harbour", "beacon"]

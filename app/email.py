@@ -68,6 +68,10 @@ def send_email(to: str, subject: str, template: str, attachments=(), alternative
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session):
+    # SQLAlchemy calls after_commit when a SAVEPOINT (begin_nested) is released too: the messages wait for
+    # the real commit (before, every message queued before a later savepoint in the same transaction was lost).
+    if session.in_nested_transaction():
+        return
     rows = session.info.pop("outbox", [])
     for row in rows:
         identity = inspect(row).identity  # known without a query: the session cannot run SQL here

@@ -139,8 +139,13 @@ def recent_batches() -> list[tuple[Batch, int, int]]:
 
 def batch_lines(batch: Batch) -> Iterator[Line]:
     """Every line of a batch, claim by claim, read in chunks so a large export never sits in memory."""
-    query = (select(Line).join(Claim).where(Claim.batch_id == batch.id).order_by(Claim.id, Line.spent_on, Line.id)
-             .options(selectinload(Line.passengers)).execution_options(yield_per=500))
+    from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
+    query = (select(Line).join(Line.claim).where(Claim.batch_id == batch.id).order_by(Claim.id, Line.spent_on, Line.id)
+             .options(selectinload(Line.passengers),
+                      contains_eager(Line.claim).options(joinedload(Claim.claimant), joinedload(Claim.decided_by),
+                                                         lazyload(Claim.lines), lazyload(Claim.batch)))
+             .execution_options(yield_per=500))
     yield from db.session.scalars(query)
 
 

@@ -215,11 +215,15 @@ def _matches(readiness: rules.Readiness, released: bool, gate: str | None, state
     return True
 
 
-def _scoped_ids(staff, area_id: int | None) -> list[int]:
+def _scoped_query(staff, area_id: int | None):
     query = active_volunteers_query().where(people_in_scope(staff))
     if area_id is not None:
         query = query.where(User.areas.any(Area.id == area_id))
-    return list(db.session.scalars(query.with_only_columns(User.id)))
+    return query
+
+
+def _scoped_ids(staff, area_id: int | None) -> list[int]:
+    return list(db.session.scalars(_scoped_query(staff, area_id).with_only_columns(User.id)))
 
 
 def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[int] | None = None) -> list[tuple]:
@@ -239,10 +243,18 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
     """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries."""
     policy = current_policy()
     filters = _filters(form, policy, staff)
-    rows = matching(filters, staff, on, policy)
-    pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
-    people = _users([r[0] for r in pager.items])
-    shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
+    if filters["gate"] is None and filters["state"] is None and filters["within"] is None:
+        # No filter on a gate: SQL pages the people, and only the page's gates are decided.
+        pager = db.paginate(_scoped_query(staff, filters["area"]), page=page_number(), per_page=per_page,
+                            error_out=False)
+        ids = [u.id for u in pager.items]
+        found, standing = readiness_for(ids, on, policy), standings(ids)
+        shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
+    else:  # the filters are on decided gate states: every person in scope is decided (see issue 17)
+        rows = matching(filters, staff, on, policy)
+        pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
+        people = _users([r[0] for r in pager.items])
+        shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
     return {"pager": pager, "rows": shown, "policy": policy, "filters": filters,
             "pagination": govuk_pagination(pager, "readiness.staff_list")}
 

@@ -139,8 +139,11 @@ def release_volunteer(volunteer: User, by: User, on: date | None = None) -> Ment
     return row
 
 
-def stand_down(row: MentorStanding, gate_codes: list[str], on: date) -> StandDown:
-    """The daily sweep stands down a released volunteer whose gates fail; once per release (a unique row)."""
+def stand_down(row: MentorStanding, gate_codes: list[str], on: date, digest: list | None = None) -> StandDown:
+    """The daily sweep stands down a released volunteer whose gates fail; once per release (a unique row).
+
+    With `digest` (a list), the coordinators are not e-mailed here: (coordinator, what to tell them) is added to
+    it, for the sweep's one digest per coordinator."""
     hold(row)
     if row.status != Standing.RELEASED:
         raise ReadinessError("This volunteer is no longer released.")
@@ -160,6 +163,13 @@ def stand_down(row: MentorStanding, gate_codes: list[str], on: date) -> StandDow
     send_email(volunteer.email, "You are stood down from client work for now", "readiness/stood_down_volunteer",
                volunteer=volunteer, gates=gates, url=url)
     for coordinator in coordinators_of(volunteer):
+        if digest is not None:
+            digest.append((coordinator.id, coordinator.email, {
+                "name": volunteer.display_name, "stood_down": True, "gates": gates,
+                "pairings": [f"client {p.client.reference}, with {p.partner_of(volunteer).display_name}"
+                             for p in pairings],
+                "url": external_url("readiness.person", user_id=volunteer.id)}))
+            continue
         send_email(coordinator.email, f"{volunteer.display_name} is stood down", "readiness/stood_down_coordinator",
                    volunteer=volunteer, gates=gates, url=external_url("readiness.person", user_id=volunteer.id),
                    pairings=pairings)

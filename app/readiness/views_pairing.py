@@ -9,6 +9,7 @@ from app.auth.models import Role, User
 from app.core.models import Area
 from app.extensions import db
 from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, roles_required
 from app.readiness import forms, services_pairing
 from app.readiness.models import Client, ClientContact, ContactKind, MentorStanding, Pairing, Standing
@@ -60,14 +61,17 @@ def _volunteers_in(client: Client, released_only: bool) -> list[User]:
 def clients():
     """Clients in your areas, with their pairings; flagged pairings need a new partner."""
     area_ids = [a.id for a in _my_areas()]
-    found = db.session.scalars(select(Client).where(Client.area_id.in_(area_ids)).order_by(Client.reference)).all()
+    pager = db.paginate(select(Client).where(Client.area_id.in_(area_ids)).order_by(Client.reference, Client.id),
+                        page=page_number(), per_page=25, error_out=False)
+    found = pager.items
     pairings = db.session.scalars(select(Pairing).where(Pairing.client_id.in_([c.id for c in found]),
                                                         Pairing.ended_on.is_(None))).all()
     by_client: dict[int, list[Pairing]] = {}
     for pairing in pairings:
         by_client.setdefault(pairing.client_id, []).append(pairing)
     return render_template("readiness/clients.html", clients=found, pairings=by_client,
-                           needs=dict(current_policy().support_needs))
+                           needs=dict(current_policy().support_needs),
+                           pagination=govuk_pagination(pager, "readiness.clients"))
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])

@@ -110,31 +110,35 @@ def walk_in_matches(session: TrainingSession, name: str) -> list[User]:
     return [p for p in walk_in_candidates(session, name) if wanted in p.full_name.casefold()][:WALK_IN_MATCHES]
 
 
+WALK_IN_LOOKED_AT = 200  # people whose name matches looked at, at most: a trainer types more of the name
+
+
 def walk_in_candidates(session: TrainingSession, name: str | None = None) -> list[User]:
     """Volunteers (and, for a taster day, applicants who have applied) not already on the register or
-    teaching it, who have the course's prerequisites (a fixed number of queries); narrowed by name if given."""
+    teaching it, who have the course's prerequisites (decided in SQL, a fixed number of queries); narrowed by
+    name if given (then at most WALK_IN_LOOKED_AT people, by name)."""
+    from app.training.models import Completion
+
     on_register = select(Booking.user_id).where(Booking.session_id == session.id,
                                                 Booking.status == BookingStatus.BOOKED)
     roles = [Role.VOLUNTEER, Role.APPLICANT] if session.course.open_to_applicants else [Role.VOLUNTEER]
-    volunteers = list(db.session.scalars(
-        select(User).options(selectinload(User.role_grants))
-        .where(User.role_grants.any(UserRole.role.in_(roles)), User.deactivated_at.is_(None),
-               User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]),
-               *([_name_contains(name)] if name else []))
-        .order_by(User.full_name)))
+    day = session.starts_at.astimezone(LONDON).date()
+    prerequisites = [
+        select(Completion.id).join(Course, Course.id == Completion.course_id)
+        .where(Completion.user_id == User.id, Course.code == code, Completion.completed_on <= day,
+               (Completion.expires_on.is_(None)) | (Completion.expires_on > day)).exists()
+        for code in sorted(set(session.course.prerequisites))]
+    query = (select(User).options(selectinload(User.role_grants))
+             .where(User.role_grants.any(UserRole.role.in_(roles)), User.deactivated_at.is_(None),
+                    User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]),
+                    *prerequisites, *([_name_contains(name)] if name else []))
+             .order_by(User.full_name, User.id))
+    if name:
+        query = query.limit(WALK_IN_LOOKED_AT)
+    volunteers = list(db.session.scalars(query))
     if session.course.open_to_applicants:
         volunteers = _with_open_applications(volunteers)
-    needed = set(session.course.prerequisites)
-    if not needed:
-        return volunteers
-    from app.training.models import Completion
-
-    day = session.starts_at.astimezone(LONDON).date()
-    done: dict[int, set[str]] = {}
-    for completion in db.session.scalars(select(Completion).where(Completion.user_id.in_([v.id for v in volunteers]))):
-        if completion.current_on(day):
-            done.setdefault(completion.user_id, set()).add(completion.course.code)
-    return [v for v in volunteers if needed <= done.get(v.id, set())]
+    return volunteers
 
 
 def _name_contains(name: str):

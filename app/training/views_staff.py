@@ -13,6 +13,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.forms import ActionForm
 from app.navigation import register_nav
+from app.pagination import govuk_pagination, page_number
 from app.permissions import roles_required
 from app.timefmt import today_london
 from app.training import queries, rules, services, services_registers
@@ -46,11 +47,13 @@ def teaching():
 @bp.route("/manage")
 @roles_required(Role.COORDINATOR, Role.MANAGER)
 def manage():
-    """Every session from today on, for coordinators to schedule, change and cancel; managers read it (they
-    oversee the scheme: scheduling, changing and registers stay with coordinators and trainers)."""
-    sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
-                                  .order_by(TrainingSession.starts_at)).all()
-    return render_template("training/manage.html", sessions=sessions,
+    """Every session from today on, 25 a page, for coordinators to schedule, change and cancel; managers read it
+    (they oversee the scheme: scheduling, changing and registers stay with coordinators and trainers)."""
+    pager = db.paginate(select(TrainingSession).where(TrainingSession.ends_at > utcnow())
+                        .order_by(TrainingSession.starts_at, TrainingSession.id),
+                        page=page_number(), per_page=25, error_out=False)
+    return render_template("training/manage.html", sessions=pager.items,
+                           pagination=govuk_pagination(pager, "training.manage"),
                            schedules=current_user.has_role(Role.COORDINATOR))
 
 

@@ -1,4 +1,5 @@
 """Scheduled vetting work (run from cron through `flask vetting ...`): reminders and retention."""
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tqdm import tqdm
 
 from app.auth.models import Role, User, UserRole
+from app.core.services_locks import run_lock
 from app.email import send_email
 from app.extensions import db
 from app.vetting import rules
@@ -72,36 +74,69 @@ def staff_for(volunteer: User, by_area, managers) -> list[User]:
     return list(found.values()) or managers
 
 
+@dataclass(frozen=True)
+class _Staff:
+    id: int
+
+
+BATCH = 1000  # volunteers read per step: memory stays flat however many there are
+
+
 def send_reminders(today: date, policy: VettingPolicy, progress: bool = False) -> int:
-    """E-mail volunteers and their coordinators at each lead time before a recheck, status check or expiry; once each."""
-    volunteers = db.session.scalars(active_volunteers_query()).all()
-    records = load_records(active_volunteers_query().with_only_columns(User.id).order_by(None))
-    sent_before = {(r.kind, r.record_id, r.due_on, r.lead_days) for r in db.session.scalars(select(SentReminder))}
-    by_area, managers = coordinators_by_area()
-    sent = 0
-    for volunteer in tqdm(volunteers, desc="vetting reminders", disable=not progress):
-        checks, police = facts_for(records.get(volunteer.id, ([], [])))
-        for kind, record_id, due_on in due_items(checks, police, policy, today):
-            lead = rules.reminder_lead(due_on, today, policy.reminder_days)
-            if lead is None or (kind, record_id, due_on, lead) in sent_before:
-                continue
-            if not _claim(kind, record_id, due_on, lead, volunteer.id):
-                continue
-            _send_reminder(volunteer, kind, due_on, staff_for(volunteer, by_area, managers))
-            sent += 1
-    db.session.flush()
-    return sent
+    """E-mail volunteers at each lead time before a recheck, status check or expiry, once each; then send each
+    covering coordinator (or manager) ONE digest of this run's reminders for their volunteers.
+
+    Volunteers and their records are read BATCH at a time, so memory follows the reminders due, not the
+    volunteers. The run is one transaction (the e-mails go when the command commits). Two runs at once: on PostgreSQL the second finds the run
+    lock taken and sends nothing; on any database each reminder is claimed by a unique key before it is sent,
+    so a reminder goes once whichever run claims it, and each run's digest lists only what it sent."""
+    with run_lock("vetting.remind") as mine:
+        if not mine:
+            return 0
+        ids = list(db.session.scalars(active_volunteers_query().with_only_columns(User.id)))
+        staff_by_area, staff_managers = coordinators_by_area()
+        staff_emails = {p.id: (p.email, p.full_name) for people in [*staff_by_area.values(), staff_managers]
+                        for p in people}
+        # Plain ids from here: each batch's commit expires what was read before it.
+        by_area = {area: [_Staff(p.id) for p in people] for area, people in staff_by_area.items()}
+        managers = [_Staff(p.id) for p in staff_managers]
+        digest: dict[int, list[tuple[str, str, date]]] = {}
+        sent = 0
+        for start in tqdm(range(0, len(ids), BATCH), desc="vetting reminders", disable=not progress):
+            chunk = ids[start:start + BATCH]
+            volunteers = db.session.scalars(select(User).where(User.id.in_(chunk)).options(selectinload(User.areas))
+                                            .order_by(User.full_name, User.id)).all()
+            records = load_records(chunk)
+            sent_before = {(r.kind, r.record_id, r.due_on, r.lead_days) for r in db.session.scalars(
+                select(SentReminder).where(SentReminder.volunteer_id.in_(chunk)))}
+            for volunteer in volunteers:
+                checks, police = facts_for(records.get(volunteer.id, ([], [])))
+                for kind, record_id, due_on in due_items(checks, police, policy, today):
+                    lead = rules.reminder_lead(due_on, today, policy.reminder_days)
+                    if lead is None or (kind, record_id, due_on, lead) in sent_before:
+                        continue
+                    if not _claim(kind, record_id, due_on, lead, volunteer.id):
+                        continue
+                    _send_reminder(volunteer, kind, due_on)
+                    for person in staff_for(volunteer, by_area, managers):
+                        digest.setdefault(person.id, []).append((volunteer.display_name, kind.label, due_on))
+                    sent += 1
+            db.session.flush()
+        for person_id, items in digest.items():
+            email, name = staff_emails[person_id]
+            count = len({who for who, _, _ in items})
+            send_email(email, f"Vetting due: {count} {'volunteer' if count == 1 else 'volunteers'} in your areas",
+                       "vetting/reminder_digest", name=name, items=sorted(items, key=lambda i: (i[2], i[0])))
+        db.session.flush()
+        return sent
 
 
-def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date, staff: list[User]) -> None:
+def _send_reminder(volunteer: User, kind: ReminderKind, due_on: date) -> None:
     subjects = {ReminderKind.DBS_RECHECK: "Your DBS check is due for renewal",
                 ReminderKind.STATUS_CHECK: "Your DBS Update Service check is coming up",
                 ReminderKind.NPPV_EXPIRY: "Your police vetting is due for renewal",
                 ReminderKind.NPPV_REVIEW: "Your police vetting review is coming up"}
     send_email(volunteer.email, subjects[kind], "vetting/reminder_volunteer", user=volunteer, kind=kind, due_on=due_on)
-    for person in staff:
-        send_email(person.email, f"{kind.label} due for {volunteer.display_name}", "vetting/reminder_coordinator",
-                   user=person, volunteer=volunteer, kind=kind, due_on=due_on)
 
 
 def purge_notes(today: date, policy: VettingPolicy, progress: bool = False) -> int:

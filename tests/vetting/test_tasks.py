@@ -54,8 +54,40 @@ def test_reminders_go_once_per_lead_time_however_often_the_job_runs(run, people,
     assert smtp.to(elsewhere.email) == [] and smtp.to(manager.email) == []
     assert "due for renewal on 1 March 2027" in smtp.body(smtp.to(volunteer.email)[0])
     assert "http://127.0.0.1:5000/vetting/mine" in smtp.body(smtp.to(volunteer.email)[0])  # PORTAL_URL
-    assert smtp.to(covering.email)[0]["Subject"].startswith("DBS recheck due for")
+    digest = smtp.to(covering.email)[0]
+    assert digest["Subject"] == "Vetting due: 1 volunteer in your areas"
+    assert f"{volunteer.display_name}: DBS recheck due on 1 March 2027" in smtp.body(digest)
     assert db.session.scalar(select(func.count()).select_from(SentReminder)) == 3
+
+
+def test_staff_get_one_digest_per_run_not_one_e_mail_per_volunteer(run, people, smtp):
+    volunteer, covering, elsewhere, manager = people
+    others = [make_user(Role.VOLUNTEER, areas=["Stanley"]) for _ in range(3)]
+    for other in others:
+        make_dbs(other, issued_on=ISSUED)
+        make_nppv(other, granted_on=date(2026, 6, 15))
+    assert run("remind", DUE - timedelta(days=60)).strip() == "vetting: 4 reminders sent"
+    [digest] = smtp.to(covering.email)
+    assert digest["Subject"] == "Vetting due: 4 volunteers in your areas"
+    body = smtp.body(digest)
+    assert all(f"{p.display_name}: DBS recheck due on 1 March 2027" in body for p in [volunteer, *others])
+    assert all(len(smtp.to(p.email)) == 1 for p in [volunteer, *others])
+    assert smtp.to(elsewhere.email) == [] and smtp.to(manager.email) == []
+    assert run("remind", DUE - timedelta(days=60)).strip() == "vetting: 0 reminders sent"
+    assert len(smtp.to(covering.email)) == 1  # nothing new: no digest
+
+
+def test_reminders_are_read_in_batches(run, people, smtp, monkeypatch):
+    import app.vetting.services_reminders as reminders
+
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    others = [make_user(Role.VOLUNTEER, areas=["Durham"]) for _ in range(4)]
+    for other in others:
+        make_dbs(other, issued_on=ISSUED)
+        make_nppv(other, granted_on=date(2026, 6, 15))
+    assert run("remind", DUE - timedelta(days=30)).strip() == "vetting: 5 reminders sent"
+    [digest] = smtp.to(people[1].email)
+    assert digest["Subject"] == "Vetting due: 5 volunteers in your areas"
 
 
 def test_a_missed_reminder_is_not_sent_late(run, people, smtp):

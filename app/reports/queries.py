@@ -35,6 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.applications.models import Application, Referee, application_areas
@@ -470,7 +471,7 @@ def lapses(scope: Scope, windows) -> dict:
 def lapsing_people(kind: str, scope: Scope, days: int):
     """The select of the people behind one lapse count, by name (the page paginates it: two queries)."""
     return (select(User).where(_volunteers(scope.areas), lapse_condition(kind, scope, days))
-            .order_by(User.full_name, User.id))
+            .options(selectinload(User.areas)).order_by(User.full_name, User.id))
 
 
 def lapse_days(kind: str, ids: list[int], today: date) -> dict[int, date]:

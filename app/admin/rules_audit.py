@@ -11,6 +11,8 @@ When the actor is the subject, the `own` template (if given) reads better: "Val 
 import re
 from dataclasses import dataclass
 
+from app.expenses.rules import pounds
+
 SYSTEM = "The system"
 SOMEONE = "someone"
 
@@ -164,14 +166,15 @@ SAFE_DETAILS: dict[str, str] = {
     "role": "role", "roles": "roles", "course": "course", "part": "part", "level": "level",
     "workforce": "workforce", "from_status": "from", "to_status": "to", "outcome": "outcome",
     "attendance": "attendance", "score": "score", "passed": "passed", "version": "agreement version",
-    "release": "release number", "gates": "checks that lapsed", "total_pence": "total (pence)",
-    "pence": "amount (pence)", "kind": "type", "route": "route", "referee": "referee",
+    "release": "release number", "gates": "checks that lapsed", "total_pence": "total",
+    "pence": "amount", "kind": "type", "route": "route", "referee": "referee",
     "marked_absent": "marked absent", "applications_anonymised": "applications anonymised",
     "held_on": "held on", "day": "day", "issued_on": "issued on", "submitted_on": "sent on",
     "checked_on": "checked on", "outcome_on": "outcome on", "reported_on": "reported on",
     "reviewed_on": "reviewed on", "released_on": "released on", "on": "on", "tax_year": "tax year",
     "register_correction": "register correction", "name_changed": "name changed",
 }
+MONEY = {"total_pence", "pence"}  # kept in pence, shown in pounds
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,39}")
 
 
@@ -224,6 +227,8 @@ def safe_details(details: dict | None) -> list[tuple[str, str]]:
     for key, label in SAFE_DETAILS.items():
         if details and key in details:
             value = _safe_value(details[key])
+            if value is not None and key in MONEY and isinstance(details[key], int):
+                value = pounds(details[key])
             if value is not None:
                 shown.append((label, value))
     return shown

@@ -12,6 +12,8 @@ Choices (documented and tested):
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.expenses.rules import pounds as expenses_pounds
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 PERCENTILES = (50, 90)
@@ -151,6 +153,5 @@ def hours(minutes: int | None) -> str:
 
 
 def pounds(pence: int | None) -> str:
-    pence = pence or 0
-    sign = "-" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
+    """Money as expenses shows it ('£12.34'); nothing paid is £0.00."""
+    return expenses_pounds(pence or 0)

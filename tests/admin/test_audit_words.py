@@ -251,3 +251,9 @@ def test_the_page_and_the_export_take_fixed_queries(login_as, count_queries):
         manager.get("/audit/log.csv").get_data()
     assert len(small) == len(large)
     assert len(small_csv) == len(large_csv)  # one query per EXPORT_CHUNK rows: both sizes fit in one
+
+
+def test_money_in_details_is_shown_in_pounds_not_pence():
+    assert words.details_text({"total_pence": 752, "kind": "mileage"}) == "total: £7.52; type: mileage"
+    assert words.details_text({"pence": 12345}) == "amount: £123.45"
+    assert words.details_text({"pence": "unknown"}) == "amount: unknown"  # a code is shown as it is

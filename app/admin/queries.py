@@ -1,6 +1,4 @@
 """The audit log as a reader asks for it: filtered in SQL, a page at a time, or streamed as CSV in chunks."""
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
@@ -11,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app.admin import rules_audit as words
 from app.audit import AuditEvent
 from app.auth.models import Role, User
-from app.csvout import safe_cell
+from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.timefmt import LONDON, format_datetime
 
@@ -85,22 +83,13 @@ def export_lines(query: Select) -> Iterator[str]:
     app = current_app._get_current_object()
 
     def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-
-        def line(values) -> str:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(values)
-            return buffer.getvalue()
-
-        yield line(CSV_HEADER)
+        yield csv_line(CSV_HEADER)
         with app.app_context():
             offset = 0
             while True:
                 chunk = db.session.scalars(query.limit(EXPORT_CHUNK).offset(offset)).unique().all()
                 for event in chunk:
-                    yield line(csv_row(event))
+                    yield csv_line(csv_row(event))
                 if len(chunk) < EXPORT_CHUNK:
                     break
                 offset += EXPORT_CHUNK

@@ -1,7 +1,5 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
 staff list with its filters, and the CSV export streamed a chunk of volunteers at a time."""
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -14,7 +12,7 @@ from app.applications.models import Application, Referee
 from app.applications.rules import Status
 from app.auth.models import User
 from app.core.models import Area
-from app.csvout import safe_cell
+from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_scope
@@ -279,23 +277,14 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
     app = current_app._get_current_object()
 
     def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-
-        def line(values) -> str:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(values)
-            return buffer.getvalue()
-
-        yield line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
+        yield csv_line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
         with app.app_context():
             for start in range(0, len(ids), EXPORT_CHUNK):
                 chunk = ids[start:start + EXPORT_CHUNK]
                 rows = matching(filters, None, on, policy, ids=chunk)
                 people = _users([r[0] for r in rows])
                 for i, readiness, standing in rows:
-                    yield line(_export_row(people[i], readiness, standing))
+                    yield csv_line(_export_row(people[i], readiness, standing))
 
     return generate()
 

@@ -1,12 +1,10 @@
 """The managers' dashboard and the funder reports: managers see every area, coordinators the areas they cover."""
-import csv
-import io
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.csvout import safe_cell
+from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
@@ -127,14 +125,9 @@ def funder_csv(table):
     rows = found.shown_rows(settings, plain=True)
 
     def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
         for values in ([found.title], [period.label], [f"Area: {area_name or 'All areas in scope'}"], [],
                        found.head, *rows):
-            writer.writerow([safe_cell(str(v)) for v in values])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            yield csv_line([safe_cell(str(v)) for v in values])
 
     name = f"{table}-{period.key}.csv"
     return Response(stream_with_context(generate()), mimetype="text/csv",

@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.actions import perform
 from app.auth import services
@@ -206,7 +206,9 @@ def keep_alive():
 def load_user(token: str):
     """Flask-Login loader: the session holds the person's current session token, not their id."""
     # Roles are read from the database on every request, so removing one takes effect at once.
-    user = db.session.scalar(select(User).where(User.session_token == token).options(selectinload(User.role_grants)))
+    # One query (the grants joined), as every signed-in request runs it.
+    user = db.session.execute(select(User).where(User.session_token == token)
+                              .options(joinedload(User.role_grants))).unique().scalar_one_or_none()
     if user is None or not user.is_active:
         return None
     return user

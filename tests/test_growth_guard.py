@@ -187,7 +187,6 @@ UNSEEN = "not yet investigated"
 PAGE = "probably the small world has less than a page of these (so the rows grow until a page is full); " \
        "a larger small world would tell"
 KNOWN_GROWTH = {
-    "manager:reports.lapsing": "60 -> 138 rows (7 queries at both sizes); " + PAGE,
     "trainer:core.home": "3 -> 4 queries; " + UNSEEN,
     "coordinator:applications.queue1": "25 -> 96 rows (filtered by status); " + PAGE,
     "coordinator:vetting.work_list0": "206 -> 1,581 rows: every candidate's records are loaded to count the lists "
@@ -204,7 +203,6 @@ KNOWN_GROWTH = {
     "coordinator:expenses.approvals": "86 -> 210 rows; " + PAGE,
     "manager:expenses.approvals": "86 -> 210 rows; " + PAGE,
     "manager:expenses.finance": "38 -> 158 rows; " + PAGE,
-    "coordinator:readiness.clients": "was 90 -> 748 rows (every client listed); paged now, 91 -> 145; " + PAGE,
 }
 
 

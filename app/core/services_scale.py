@@ -91,6 +91,34 @@ class _Writer:
                 rows.clear()
 
 
+def _attended(rng, out, ids, t, pool, uid, course_id, valid, now, trainers, audit_rows) -> bool:
+    """A booking, attended, of a past session of the course with a seat left whose completion is still current;
+    False when twenty tries found none."""
+    for _ in range(20):
+        chosen = pool[rng.randrange(len(pool))]
+        done = chosen["starts_at"].date()
+        expires_on = done + timedelta(days=int(valid * 30.44)) if valid else None
+        if (chosen["starts_at"] >= now or chosen["status"] == "cancelled" or chosen["seats_taken"] >= chosen["capacity"]
+                or (expires_on and expires_on <= now.date() + timedelta(days=1))):
+            continue
+        booking_id = ids.take(t["bookings"])
+        chosen["seats_taken"] += 1
+        marker = rng.choice(trainers)
+        out.add(t["bookings"], {"id": booking_id, "session_id": chosen["id"], "user_id": uid, "status": "booked",
+                                "queued_at": chosen["created_at"] + timedelta(days=1), "walk_in": False,
+                                "cancelled_at": None, "ical_sequence": 0, "attendance": "present",
+                                "marked_at": chosen["starts_at"], "minutes_missed": None, "marked_by_id": marker})
+        out.add(t["completions"], {"id": ids.take(t["completions"]), "user_id": uid, "course_id": course_id,
+                                   "completed_on": done, "expires_on": expires_on, "source": "attendance",
+                                   "booking_id": booking_id, "score": None, "provider": None, "evidence": None,
+                                   "recorded_at": chosen["starts_at"], "recorded_by_id": marker})
+        if rng.random() < 0.3:
+            audit_rows.append({"actor_id": marker, "action": "training.attendance_marked", "subject_id": uid,
+                               "object_type": "Booking", "object_id": booking_id, "details": {"attendance": "present"}})
+        return True
+    return False
+
+
 def write_rows(table, rows: list[dict]) -> None:
     """Insert rows (dicts with the same keys): Core executemany, or COPY on PostgreSQL (several times faster)."""
     connection = db.session.connection()
@@ -155,6 +183,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
         Pairing,
         StandDown,
     )
+    from app.readiness.policy import current_policy as readiness_policy
     from app.training.models import Completion, Course, TrainingSession, Venue, session_trainers
     from app.training.models.sessions import Booking
     from app.vetting.models import DbsCheck, DbsDecision, IdentityCheck, PoliceVetting, SelfDeclaration
@@ -177,6 +206,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
                                              Course.default_capacity).where(Course.active.is_(True))
                                       .order_by(Course.position)))
     venues = list(db.session.execute(select(Venue.id, Venue.area_id).where(Venue.active.is_(True))))
+    gate_courses = {gate.course for gate in readiness_policy().gates if gate.course}
     hashed = password_hash or hash_password("scale-password")
     ids = _Ids()
     out = _Writer(report, tick)
@@ -250,7 +280,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
         email = f"p{n}.r{run}@{PEOPLE_DOMAIN}"
         home = [rng.choice(areas)] + ([rng.choice(areas)] if rng.random() < 0.2 else [])
         home = list(dict.fromkeys(home))
-        joined = now - timedelta(days=rng.randrange(30, 1100) if accepted else rng.randrange(1, 200))
+        joined = now - timedelta(days=rng.randrange(90, 1100) if accepted else rng.randrange(1, 200))  # accepted, inducted and released in the past
         uid = person(email, name, ["volunteer"] if accepted else ["applicant"], home, joined)
         coordinator = coordinators[areas.index(home[0]) % len(coordinators)]
         submitted = None if status == "draft" else joined + timedelta(days=rng.randrange(1, 10))
@@ -295,11 +325,15 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
             continue
         report.volunteers += 1
         start = decided.date()
+        # Decided first: a volunteer in client work has passed every gate (as a real scheme's have; the sweep
+        # would stand down anyone who had not), apart from the ~10% whose DBS or police vetting is expiring.
+        standing = _weighted(rng, STANDING_MIX)
+        in_work = standing in ("released", "paused")
 
         # vetting: DBS (about 10% due for a recheck within 90 days), identity, self-declaration, NPPV
         if rng.random() < 0.1:
             issued = today - timedelta(days=3 * 365 - rng.randrange(1, 90))
-        elif rng.random() < 0.04:
+        elif rng.random() < 0.04 and not in_work:
             issued = None  # still waiting for the certificate
         else:
             issued = today - timedelta(days=rng.randrange(20, 900))
@@ -314,7 +348,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
                            "original_seen_by_id": coordinator if issued else None, "join_route": None,
                            "renews_on": None, "consent_withdrawn_on": None, "created_at": now - timedelta(days=60),
                            "created_by_id": coordinator})
-        if disclosed and rng.random() < 0.7:
+        if disclosed and (in_work or rng.random() < 0.7):
             out.add(t["decisions"], {"id": ids.take(t["decisions"]), "dbs_check_id": dbs_id, "decision": "approved",
                                      "rationale": None, "rationale_purged_at": now, "decided_on": issued + timedelta(days=3),
                                      "decided_by_id": coordinator, "created_at": now - timedelta(days=30),
@@ -332,7 +366,7 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
         else:
             expires = today + timedelta(days=rng.randrange(91, 3 * 365))
         granted = expires - timedelta(days=3 * 365)
-        pending = rng.random() < 0.05
+        pending = rng.random() < 0.05 and not in_work
         out.add(t["nppv"], {"id": ids.take(t["nppv"]), "volunteer_id": uid, "level": "nppv2_abbreviated",
                             "force_reference": f"DUR-{rng.randrange(10**6):06d}", "submitted_on": min(nppv_submitted, granted),
                             "outcome": None if pending else "granted", "outcome_on": None if pending else granted,
@@ -342,8 +376,20 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
                            "object_type": "DbsCheck", "object_id": dbs_id, "details": {"outcome": "clear"}})
 
         # training: a few courses each, most by attending a session
-        for course_id, _code, _minutes, valid, _capacity in courses:
-            if rng.random() > 0.55:
+        for course_id, code, _minutes, valid, _capacity in courses:
+            needed = in_work and code in gate_courses
+            if needed and not _attended(rng, out, ids, t, sessions[course_id], uid, course_id, valid, now, trainers,
+                                        audit_rows):
+                # no seat left in a past session: learning done elsewhere, recorded by a coordinator
+                done = today - timedelta(days=rng.randrange(20, 200))
+                out.add(t["completions"], {
+                    "id": ids.take(t["completions"]), "user_id": uid, "course_id": course_id, "completed_on": done,
+                    "expires_on": done + timedelta(days=int(valid * 30.44)) if valid else None, "source": "external",
+                    "booking_id": None, "score": None, "provider": "Another peer mentor scheme", "evidence": None,
+                    "recorded_at": now - timedelta(days=10), "recorded_by_id": coordinator})
+            if needed:
+                continue
+            if rng.random() > 0.55 and not needed:
                 continue
             pool = sessions[course_id]
             chosen = pool[rng.randrange(len(pool))]
@@ -374,10 +420,9 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
                                        "details": {"attendance": attendance}})
 
         # readiness: agreement, induction, emergency contact, standing in every state
-        standing = _weighted(rng, STANDING_MIX)
         out.add(t["agreements"], {"id": ids.take(t["agreements"]), "volunteer_id": uid, "version": 1,
                                   "typed_name": name, "signed_on": start, "signed_at": decided})
-        if standing != "not_released" or rng.random() < 0.5:
+        if in_work or standing != "not_released" or rng.random() < 0.5:
             out.add(t["inductions"], {"id": ids.take(t["inductions"]), "volunteer_id": uid, "held_on": start + timedelta(days=7),
                                       "supervisor_id": coordinator, "recorded_by_id": coordinator,
                                       "created_at": decided + timedelta(days=7)})

@@ -52,3 +52,17 @@ def test_seed_scale_command_reports_and_commits(app):
     assert result.exit_code == 0, result.output
     assert "25 people" in result.output
     assert db.session.scalar(select(func.count()).select_from(Application)) == 25
+
+
+def test_seeded_volunteers_in_client_work_pass_every_gate(app):
+    """Released and paused volunteers have passed their gates, as a real scheme's have: otherwise the first
+    `readiness sweep` on a seeded copy would stand most of them down, and the benchmark would measure that."""
+    from app.readiness.models import MentorStanding
+    from app.readiness.queries import readiness_for
+
+    seed_scale(300, seed=11, password_hash="x")
+    working = list(db.session.scalars(select(MentorStanding.volunteer_id)
+                                      .where(MentorStanding.status.in_(["released", "paused"]))))
+    assert len(working) > 50
+    failing = {v: [g.code for g in r.failing] for v, r in readiness_for(working).items() if not r.ready}
+    assert failing == {}

@@ -62,32 +62,57 @@ def flask(url: str, *args: str, quiet: bool = False) -> subprocess.CompletedProc
                           capture_output=quiet, text=True)
 
 
+def seed_version() -> str:
+    """Changes when the generator does: a cached database seeded by another version is seeded again."""
+    import hashlib
+
+    return hashlib.sha256((ROOT / "app" / "core" / "services_scale.py").read_bytes()).hexdigest()[:16]
+
+
+SEED_TIMES: dict[str, str] = {}  # "sqlite 50,000" -> "41.6 s", for the table; cached databases say when they were seeded
+
+
 def database(kind: str, size: int) -> str:
-    """The URL of a seeded database of `size` people, seeding it (timed) only when not cached."""
+    """The URL of a seeded database of `size` people, seeding it (timed) only when not cached; migrated to head
+    either way (a new index is built on the cached data)."""
+    if (kind, size) in _READY:
+        return _READY[(kind, size)]
+    _READY[(kind, size)] = url = _prepare(kind, size)
+    return url
+
+
+_READY: dict[tuple[str, int], str] = {}
+
+
+def _prepare(kind: str, size: int) -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    marker = CACHE / (f"bench_{size}.db.seeded" if kind == "sqlite" else f"bench_{size}.pg.seeded")
     if kind == "sqlite":
-        CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"bench_{size}.db"
         url = f"sqlite:///{path}"
-        if path.exists() and (CACHE / f"bench_{size}.db.seeded").exists():
-            return url
+        cached = path.exists()
+    else:
+        url = f"{PG}/bench_{size}"
+        cached = True
+    lines = marker.read_text().split() if marker.exists() else []
+    if cached and len(lines) == 2 and lines[1] == seed_version():
+        flask(url, "db", "upgrade", quiet=True)
+        SEED_TIMES[f"{kind} {size:,}"] = f"{float(lines[0]):.1f} s (cached)"
+        return url
+    if kind == "sqlite":
         for leftover in CACHE.glob(f"bench_{size}.db*"):
             leftover.unlink()
     else:
-        url = f"{PG}/bench_{size}"
-        marker = CACHE / f"bench_{size}.pg.seeded"
-        CACHE.mkdir(parents=True, exist_ok=True)
-        if marker.exists():
-            return url
-        admin = PG.replace("postgresql://", "postgresql://", 1)
-        subprocess.run(["dropdb", "--if-exists", "-h", _host(admin), "-U", _user(admin), f"bench_{size}"], check=True)
-        subprocess.run(["createdb", "-h", _host(admin), "-U", _user(admin), f"bench_{size}"], check=True)
+        subprocess.run(["dropdb", "--if-exists", "-h", _host(PG), "-U", _user(PG), f"bench_{size}"], check=True)
+        subprocess.run(["createdb", "-h", _host(PG), "-U", _user(PG), f"bench_{size}"], check=True)
     log(f"seeding {kind} with {size:,} people")
     flask(url, "db", "upgrade", quiet=True)
     started = time.monotonic()
     flask(url, "seed-scale", "--volunteers", str(size))
-    log(f"seeded {kind} {size:,} in {time.monotonic() - started:.1f} s")
-    (CACHE / (f"bench_{size}.db.seeded" if kind == "sqlite" else f"bench_{size}.pg.seeded")).write_text(
-        f"{time.monotonic() - started:.1f}\n")
+    took = time.monotonic() - started
+    log(f"seeded {kind} {size:,} in {took:.1f} s")
+    SEED_TIMES[f"{kind} {size:,}"] = f"{took:.1f} s"
+    marker.write_text(f"{took:.1f} {seed_version()}\n")
     return url
 
 
@@ -286,27 +311,120 @@ def table(kind: str, size: int, rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+COMMANDS = [("vetting", "remind"), ("readiness", "sweep"), ("retention", "sweep")]
+
+
+def scheduled(kind: str, size: int, url: str) -> list[dict]:
+    """Each scheduled command twice (the first run does the work, the second finds nothing due) on a copy of the
+    seeded database, timed, with its peak memory (GNU time's maximum resident set size)."""
+    if kind == "sqlite":
+        copy = CACHE / f"commands_{size}.db"
+        shutil.copyfile(urllib.parse.urlparse(url).path, copy)
+        target = f"sqlite:///{copy}"
+    else:
+        name = f"bench_{size}_commands"
+        subprocess.run(["dropdb", "--if-exists", "-h", _host(PG), "-U", _user(PG), name], check=True)
+        subprocess.run(["createdb", "-h", _host(PG), "-U", _user(PG), "-T", f"bench_{size}", name], check=True)
+        target = f"{PG}/{name}"
+    outbox = CACHE / "outbox-commands"
+    shutil.rmtree(outbox, ignore_errors=True)
+    env = os.environ | {"DATABASE_URL": target, "APP_ENV": "development", "FLASK_APP": "wsgi",
+                        "MAIL_OUTBOX_DIR": str(outbox)}
+    results = []
+    for group, command in COMMANDS:
+        for attempt in ("first", "second"):
+            started = time.monotonic()
+            done = subprocess.run(["/usr/bin/time", "-f", "BENCH-PEAK-KB %M", str(BIN / "flask"), "--app", "wsgi",
+                                   group, command], cwd=ROOT, env=env, capture_output=True, text=True,
+                                  timeout=COMMAND_TIMEOUT)
+            took = time.monotonic() - started
+            peak = re.search(r"BENCH-PEAK-KB (\d+)", done.stderr)
+            said = [line for line in done.stdout.splitlines() if line.strip()]
+            results.append({"command": f"flask {group} {command}", "run": attempt, "seconds": took,
+                            "peak_mb": int(peak.group(1)) / 1024 if peak else 0.0, "rc": done.returncode,
+                            "said": said[-1][:160] if said else done.stderr.strip().splitlines()[-1][:160]})
+            log(f"{kind} {size:,}: flask {group} {command} ({attempt} run) {took:.1f} s, rc {done.returncode}")
+    mails = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+    results.append({"command": "e-mails written by the runs above", "run": "", "seconds": 0, "peak_mb": 0,
+                    "rc": 0, "said": f"{mails:,}"})
+    if kind == "sqlite":
+        copy.unlink(missing_ok=True)
+    return results
+
+
+COMMAND_TIMEOUT = int(os.environ.get("BENCH_COMMAND_TIMEOUT", "600"))
+
+
+def commands_table(kind: str, size: int, rows: list[dict]) -> str:
+    lines = [f"### Scheduled commands, {kind}, {size:,} people", "",
+             "| command | run | seconds | peak MB | exit | last line printed |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["run"]:
+            lines.append(f"| `{r['command']}` | {r['run']} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | {r['rc']} | "
+                         f"{r['said'].replace('|', '/')} |")
+        else:
+            lines.append(f"| {r['command']} | | | | | {r['said']} |")
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: dict[str, list[dict]]) -> str:
+    """One line per target: how many pages meet it in each run; then the pages missing any."""
+    lines = ["## Targets met (pages meeting each, of all pages measured)", "",
+             "| run | pages | rate >= 0.25x /healthz | p99 < 300 ms | memory < 300 MB | no errors at 8 and 64 | "
+             "pages missing a target |", "|---|---|---|---|---|---|---|"]
+    for name, rows in results.items():
+        pages = [r for r in rows if not r["page"].startswith("/healthz")]
+        count = {key: sum(1 for r in pages if key not in " ".join(misses(r))) for key in ("rate", "p99", "memory",
+                                                                                             "errors")}
+        missing = [r["page"].split(" ")[0] for r in pages if misses(r)]
+        lines.append(f"| {name} | {len(pages)} | {count['rate']} | {count['p99']} | {count['memory']} | "
+                     f"{count['errors']} | {', '.join(missing) or 'none'} |")
+    return "\n".join(lines) + "\n"
+
+
+NOTES_START, NOTES_END = "<!-- notes: kept by make bench -->", "<!-- /notes -->"
+
+
+def kept_notes() -> str:
+    """The hand-written notes in RESULTS.md (between the markers), kept when the tables are written again."""
+    if not RESULTS.exists():
+        return f"{NOTES_START}\n{NOTES_END}\n"
+    text = RESULTS.read_text()
+    if NOTES_START in text and NOTES_END in text:
+        return text[text.index(NOTES_START):text.index(NOTES_END) + len(NOTES_END)] + "\n"
+    return f"{NOTES_START}\n{NOTES_END}\n"
+
+
 def main() -> None:
     tool = ensure_wrk()
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000 10000 50000").split()]
     kinds = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+    with_commands = os.environ.get("BENCH_COMMANDS", "1") != "0"
     load = os.getloadavg()
-    sections = []
+    sections, results, command_sections = [], {}, []
     for kind in kinds:
         for size in sizes:
-            sections.append(table(kind, size, bench(kind, size, tool)))
-            RESULTS.with_suffix(".partial.md").write_text("\n".join(sections))
+            rows = bench(kind, size, tool)
+            results[f"{kind}, {size:,}"] = rows
+            sections.append(table(kind, size, rows))
+            if with_commands and size == max(sizes):
+                command_sections.append(commands_table(kind, size, scheduled(kind, size, database(kind, size))))
+            RESULTS.with_suffix(".partial.md").write_text("\n".join(sections + command_sections))
     head = (f"# Benchmark results\n\nWritten by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: gunicorn, "
             f"2 workers, on 127.0.0.1; wrk, 2 threads, {CONNECTIONS} connections for {SECONDS} s per page, then "
             f"{BURST} connections for {BURST_SECONDS} s (errors only). "
             f"Machine: {os.cpu_count()} cores, load average at the start {load[0]:.1f} / {load[1]:.1f} / "
             f"{load[2]:.1f} (shared with other work, so rates are noisy: the query and row counts are the "
-            "robust measures). Queries and rows come from one request before the load (X-Bench-* headers, "
-            "benchmarks/wsgi_bench.py); for a streamed CSV they cover what ran before the body streamed. "
+            "robust measures). Queries and rows come from one counted request before the load (X-Bench-* headers, "
+            "benchmarks/wsgi_bench.py; the load itself runs uncounted); for a streamed CSV they cover what ran "
+            "before the body streamed, and 'one request ms' is the time to its last byte. "
             "Worker peak is the larger gunicorn worker's peak resident memory during that page's runs (reset before "
             "each page). Targets (issue 17): at least 0.25x the /healthz rate, p99 under 300 ms at 8 connections, "
-            "under 300 MB per worker, no errors at 8 or 64 connections.\n\n")
-    RESULTS.write_text(head + "\n".join(sections))
+            "under 300 MB per worker, no errors at 8 or 64 connections.\n\n"
+            "Seeding (`flask seed-scale`): " + "; ".join(f"{k}: {v}" for k, v in SEED_TIMES.items()) + ".\n\n")
+    RESULTS.write_text(head + kept_notes() + "\n" + summary(results) + "\n## Scheduled commands\n\n"
+                       + ("\n".join(command_sections) or "Not run (BENCH_COMMANDS=0).\n")
+                       + "\n## Every page\n\n" + "\n".join(sections))
     RESULTS.with_suffix(".partial.md").unlink(missing_ok=True)
     log(f"written {RESULTS.relative_to(ROOT)}")
 

@@ -41,7 +41,7 @@ class PagePagination(Pagination):
     """Flask-SQLAlchemy's pagination over a page the database found, with the total it already counted."""
 
     def _query_items(self):
-        return self._query_args["fetch"]((self.page - 1) * self.per_page, self.per_page)
+        return self._query_args["items"]
 
     def _query_count(self):
         return self._query_args["total"]
@@ -79,15 +79,14 @@ def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -
     if area_id is not None:
         people = people.where(User.areas.any(Area.id == area_id))
     lists = listed(people, policy, today)
-    everyone, needing, counts = _counts(lists)
-    if show == EVERYONE:
-        total, condition = everyone, true()
-    elif show == NEEDS_SOMETHING:
-        total, condition = needing, lists.any()
-    else:
-        total, condition = counts[show], lists.conditions[show]
-    pager = PagePagination(page=page_number(), per_page=per_page, error_out=False, total=total,
-                           fetch=lambda offset, limit: _page(lists, condition, offset, limit))
+    condition = (true() if show == EVERYONE else lists.any() if show == NEEDS_SOMETHING
+                 else lists.conditions[show])
+    page = page_number()
+    ids, totals = _page_and_counts(lists, condition, (page - 1) * per_page, per_page)
+    everyone, needing, counts = totals
+    total = everyone if show == EVERYONE else needing if show == NEEDS_SOMETHING else counts[show]
+    pager = PagePagination(page=page, per_page=per_page, error_out=False, total=total,
+                           items=_users(ids))
     records = load_records([v.id for v in pager.items])
     rows = []
     for volunteer in pager.items:
@@ -99,17 +98,39 @@ def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -
             "counts": counts, "labels": labels, "show": show, "area_id": area_id}
 
 
-def _counts(lists) -> tuple[int, int, dict[str, int]]:
-    """How many people there are, how many are on any list, and how many on each list: one GROUP-less SELECT
-    of conditional counts."""
+def _page_and_counts(lists, condition, offset: int, limit: int) -> tuple[list[int], tuple]:
+    """The ids of one page of the people meeting `condition` (by name), and the counts, in one SELECT: the
+    counts are window totals over everyone in scope, so the lists are worked out once per request.
+
+    The people meeting the condition sort first; a page past their end brings others, which are dropped. A
+    page past everyone brings no row, and then the counts are asked for on their own."""
+    shown = flag(condition).label("shown")
     keys = list(lists.columns)
-    found = db.session.execute(select(func.count(), func.sum(flag(lists.any())),
-                                      *[func.sum(lists.table.c[lists.columns[k]]) for k in keys])).one()
-    return found[0], found[1] or 0, {k: n or 0 for k, n in zip(keys, found[2:], strict=True)}
+    totals = [func.count().over(), func.sum(flag(lists.any())).over(),
+              *[func.sum(lists.table.c[lists.columns[k]]).over() for k in keys]]
+    found = db.session.execute(
+        select(lists.person_id, shown, *totals).join(User, User.id == lists.person_id)
+        .order_by(shown.desc(), User.full_name, User.id).offset(offset).limit(limit)).all()
+    if not found:
+        return [], _counts(lists)
+    return [row[0] for row in found if row[1] == 1], _totals(keys, found[0][2:])
 
 
-def _page(lists, condition, offset: int, limit: int) -> list[User]:
-    """One page of the people meeting `condition`, by name, with their areas."""
-    ids = select(lists.person_id).where(condition).scalar_subquery()
-    return db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.full_name, User.id)
-                              .offset(offset).limit(limit).options(selectinload(User.areas))).all()
+def _totals(keys, values) -> tuple[int, int, dict[str, int]]:
+    return values[0] or 0, values[1] or 0, {k: n or 0 for k, n in zip(keys, values[2:], strict=True)}
+
+
+def _counts(lists) -> tuple[int, int, dict[str, int]]:
+    """How many people there are, how many are on any list, and how many on each list: conditional counts."""
+    keys = list(lists.columns)
+    return _totals(keys, db.session.execute(select(
+        func.count(), func.sum(flag(lists.any())), *[func.sum(lists.table.c[lists.columns[k]]) for k in keys])).one())
+
+
+def _users(ids: list[int]) -> list[User]:
+    """These users with their areas, in the order given."""
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids))
+                                                 .options(selectinload(User.areas)))}
+    return [found[i] for i in ids]

@@ -12,9 +12,9 @@ on the issue date do the work.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased
 
 from app.dates import add_months, add_years
 from app.extensions import db
@@ -76,6 +76,13 @@ class _Dates:
 
 
 # ---------------------------------------------------------------- each person's vetting records, one row
+
+
+@cache
+def _alias(model, name: str):
+    """The model's table under another name, its columns as attributes: a Core alias, made once (building
+    ORM aliases for every request cost more than the query)."""
+    return model.__table__.alias(name).c
 
 
 def _has_result(check) -> ColumnElement[bool]:
@@ -144,7 +151,7 @@ def records_row(people):
 def _any(model, person_id, pending: bool = False, submitted: bool | None = None) -> ColumnElement[bool]:
     """The person has a record of this kind (one still pending: a DBS check without its certificate, submitted
     or not, or police vetting without its outcome)."""
-    row = aliased(model)
+    row = _alias(model, f"{model.__tablename__}_{pending}_{submitted}".lower())
     conditions = [row.volunteer_id == person_id]
     if pending and model is DbsCheck:
         conditions += [not_(_has_result(row)), row.submitted_on.is_not(None) if submitted else row.submitted_on.is_(None)]
@@ -155,14 +162,14 @@ def _any(model, person_id, pending: bool = False, submitted: bool | None = None)
 
 def _latest_dbs_id(person_id) -> ColumnElement:
     """rules.current_dbs, as `_current_dbs` ranks it, for one person."""
-    c = aliased(DbsCheck)
+    c = _alias(DbsCheck, "latest_dbs")
     return (select(c.id).where(c.volunteer_id == person_id, _has_result(c))
             .order_by(c.issued_on.desc(), c.id.desc()).limit(1).scalar_subquery())
 
 
 def _latest_nppv_id(person_id) -> ColumnElement:
     """rules.current_nppv, as `_current_nppv` ranks it, for one person."""
-    p = aliased(PoliceVetting)
+    p = _alias(PoliceVetting, "latest_nppv")
     return (select(p.id).where(p.volunteer_id == person_id, p.outcome.is_not(None))
             .order_by(func.coalesce(p.outcome_on, p.submitted_on).desc(), p.id.desc()).limit(1).scalar_subquery())
 
@@ -196,11 +203,11 @@ class Listed:
 def listed(people, policy: VettingPolicy, on: date) -> Listed:
     """The work lists for `people` on `on`, each the SQL twin of a branch of `categories` (same order)."""
     row = records_row(people)
-    dbs, decision, police = aliased(DbsCheck, name="cur_dbs"), aliased(DbsDecision, name="cur_decision"), \
-        aliased(PoliceVetting, name="cur_nppv")
-    from_clause = (row.outerjoin(dbs, dbs.id == row.c.dbs_id)
-                   .outerjoin(decision, decision.dbs_check_id == dbs.id)  # at most one: one decision per check
-                   .outerjoin(police, police.id == row.c.nppv_id))
+    dbs, decision, police = _alias(DbsCheck, "cur_dbs"), _alias(DbsDecision, "cur_decision"), \
+        _alias(PoliceVetting, "cur_nppv")
+    from_clause = (row.outerjoin(dbs.id.table, dbs.id == row.c.dbs_id)
+                   .outerjoin(decision.id.table, decision.dbs_check_id == dbs.id)  # one decision per check at most
+                   .outerjoin(police.id.table, police.id == row.c.nppv_id))
     dates = _Dates(policy, on)
     has_dbs, granted = row.c.dbs_id.is_not(None), police.outcome == NppvOutcome.GRANTED
     status = _status_checks_apply(dbs, dates)

@@ -133,7 +133,9 @@ def records_row(people):
     person = people.subquery("people")
     pid = person.c[0]
     if db.engine.dialect.name == "postgresql":
-        dbs, police = _current_dbs(people), _current_nppv(people)
+        person = people.cte("people").prefix_with("MATERIALIZED")  # read once, used three times
+        pid = person.c[0]
+        dbs, police = _current_dbs(select(pid)), _current_nppv(select(pid))
         columns = [dbs.c.volunteer_id.is_not(None), police.c.volunteer_id.is_not(None), dbs.c.unsubmitted == 1,
                    dbs.c.submitted == 1, police.c.waiting == 1, dbs.c.dbs_id, police.c.nppv_id]
         source = person.outerjoin(dbs, dbs.c.volunteer_id == pid).outerjoin(police, police.c.volunteer_id == pid)

@@ -189,10 +189,6 @@ PAGE = "probably the small world has less than a page of these (so the rows grow
 KNOWN_GROWTH = {
     "trainer:core.home": "3 -> 4 queries; " + UNSEEN,
     "coordinator:applications.queue1": "25 -> 96 rows (filtered by status); " + PAGE,
-    "coordinator:vetting.work_list0": "206 -> 1,581 rows: every candidate's records are loaded to count the lists "
-                                      "in Python (the counts need SQL GROUP BYs of the list rules)",
-    "manager:vetting.work_list": "233 -> 1,608 rows: as the coordinator's",
-    "coordinator:vetting.work_list1": "206 -> 1,581 rows: the counts, as above",
     "trainer:training.teaching": "4 -> 5 queries; " + UNSEEN,
     "coordinator:training.manage": "was 13 -> 162 rows (every coming session); paged now; " + PAGE,
     "coordinator:training.catalogue": "61 -> 170 rows: every coming session listed (sessions grow with the scheme)",

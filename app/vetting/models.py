@@ -46,6 +46,9 @@ class DbsCheck(Versioned, db.Model):
     noun = "DBS check"
 
     __tablename__ = "dbs_checks"
+    # The work list finds each person's current check (latest issue date, then id) and pending ones from this
+    # index alone, one search per person.
+    __table_args__ = (Index("ix_dbs_checks_current", "volunteer_id", "issued_on", "id", "outcome", "submitted_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -200,6 +203,9 @@ class PoliceVetting(Versioned, db.Model):
     noun = "police vetting record"
 
     __tablename__ = "police_vettings"
+    # The work list finds each person's latest decided application, and waiting ones, from this index alone.
+    __table_args__ = (Index("ix_police_vettings_current", "volunteer_id", "outcome", "outcome_on", "submitted_on",
+                            "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

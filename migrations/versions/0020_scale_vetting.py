@@ -1,0 +1,28 @@
+"""scale vetting: covering indexes for the work list's search of each person's current DBS check and police
+vetting (dbs_checks and police_vettings by volunteer, with the columns the lists are decided on)
+
+Revision ID: 0020_scale_vetting
+Revises: 0018_retention
+Create Date: 2026-12-02 05:00:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0020_scale_vetting'
+down_revision = '0018_retention'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_dbs_checks_current", "dbs_checks",
+                    ["volunteer_id", "issued_on", "id", "outcome", "submitted_on"])
+    op.create_index("ix_police_vettings_current", "police_vettings",
+                    ["volunteer_id", "outcome", "outcome_on", "submitted_on", "id"])
+
+
+def downgrade():
+    op.drop_index("ix_police_vettings_current", table_name="police_vettings")
+    op.drop_index("ix_dbs_checks_current", table_name="dbs_checks")

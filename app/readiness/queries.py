@@ -16,7 +16,7 @@ from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_scope
-from app.readiness import rules
+from app.readiness import queries_states, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
 from app.readiness.policy import ReadinessPolicy, current_policy
 from app.timefmt import LONDON, today_london
@@ -238,21 +238,29 @@ def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[
 
 
 def build_list(form, staff, on: date, per_page: int = 25) -> dict:
-    """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries."""
+    """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries.
+
+    SQL filters, sorts and pages the people (the gate filters as SQL conditions, queries_states.py); only the
+    page's gates are then decided in Python."""
     policy = current_policy()
     filters = _filters(form, policy, staff)
-    if filters["gate"] is None and filters["state"] is None and filters["within"] is None:
-        # No filter on a gate: SQL pages the people, and only the page's gates are decided.
-        pager = db.paginate(_scoped_query(staff, filters["area"]), page=page_number(), per_page=per_page,
-                            error_out=False)
-        ids = [u.id for u in pager.items]
-        found, standing = readiness_for(ids, on, policy), standings(ids)
-        shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
-    else:  # the filters are on decided gate states: every person in scope is decided (see issue 17)
+    filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
+    vetting = vetting_policy()
+    if filtered and not queries_states.supported(vetting):
+        # Cover that depends on the Update Service is only decided in Python: every person in scope is decided.
         rows = matching(filters, staff, on, policy)
         pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
         people = _users([r[0] for r in pager.items])
         shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
+    else:
+        query = _scoped_query(staff, filters["area"])
+        if filtered:
+            query = query.where(queries_states.StateSql(policy, vetting, on).matching(
+                filters["gate"], filters["state"], filters["within"]))
+        pager = db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+        ids = [u.id for u in pager.items]
+        found, standing = readiness_for(ids, on, policy), standings(ids)
+        shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
     return {"pager": pager, "rows": shown, "policy": policy, "filters": filters,
             "pagination": govuk_pagination(pager, "readiness.staff_list")}
 

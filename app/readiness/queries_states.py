@@ -78,8 +78,22 @@ class StateSql:
             return and_(self._course_current(gate), self._course_ends_by(gate, horizon + DAY))
         return false()
 
+    def gate_good(self, gate: Gate):
+        """Passed or expiring: one condition, half the SQL of the two states joined."""
+        if gate.rule == "dbs":
+            check = aliased(DbsCheck)
+            return exists(select(check.id).where(check.id == self._current_dbs_id(), *self._dbs_good(check)))
+        if gate.rule == "police_vetting":
+            record = aliased(PoliceVetting)
+            return exists(select(record.id).where(record.id == self._current_police_id(), *self._police_good(record)))
+        if gate.rule == "course":
+            return self._course_current(gate)
+        return self.gate_in(gate, State.PASSED)  # the other gates are never "expiring"
+
     def ready(self):
-        return and_(*[or_(self.gate_in(g, State.PASSED), self.gate_in(g, State.EXPIRING)) for g in self.policy.gates])
+        """Every gate good; the cheapest, most often failing gates first (SQL stops at the first false)."""
+        cheap_first = sorted(self.policy.gates, key=lambda g: g.rule not in ("course", "emergency_contact", "identity"))
+        return and_(*[self.gate_good(g) for g in cheap_first])
 
     def released(self):
         return exists(select(MentorStanding.id).where(MentorStanding.volunteer_id == User.id,
@@ -278,9 +292,12 @@ class StateSql:
     # ------------------------------------------------------------ courses
 
     def _completions(self, gate, *where):
-        return (select(Completion.id).join(Course, Course.id == Completion.course_id)
-                .where(Completion.user_id == User.id, Course.code == gate.course, Completion.completed_on <= self.on,
-                       *where))
+        """The volunteer's completions of the gate's course done by `on` (the course found by a subquery, not a
+        join, so the planner searches each person's completions rather than every completion of the course)."""
+        course_id = select(Course.id).where(Course.code == gate.course).scalar_subquery()
+        return (select(Completion.id)
+                .where(Completion.user_id == User.id, Completion.course_id == course_id,
+                       Completion.completed_on <= self.on, *where))
 
     def _course_current(self, gate):
         return exists(self._completions(gate, or_(Completion.expires_on.is_(None), Completion.expires_on > self.on)))

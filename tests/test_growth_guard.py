@@ -194,8 +194,6 @@ KNOWN_GROWTH = {
     "coordinator:training.catalogue": "61 -> 170 rows: every coming session listed (sessions grow with the scheme)",
     "volunteer:training.catalogue": "65 -> 174 rows: as the coordinator's",
     "coordinator:training.month_calendar": "60 -> 129 rows: a month's sessions (grow with the scheme)",
-    "coordinator:readiness.staff_list1": "every volunteer in scope decided in Python when the list is filtered by a "
-                                         "gate's state (the unfiltered list pages in SQL)",
     "coordinator:expenses.approvals": "86 -> 210 rows; " + PAGE,
     "manager:expenses.approvals": "86 -> 210 rows; " + PAGE,
     "manager:expenses.finance": "38 -> 158 rows; " + PAGE,

@@ -16,7 +16,7 @@ from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_scope
-from app.readiness import rules
+from app.readiness import queries_states, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
 from app.readiness.policy import ReadinessPolicy, current_policy
 from app.timefmt import LONDON, today_london
@@ -238,21 +238,29 @@ def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[
 
 
 def build_list(form, staff, on: date, per_page: int = 25) -> dict:
-    """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries."""
+    """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries.
+
+    SQL filters, sorts and pages the people (the gate filters as SQL conditions, queries_states.py); only the
+    page's gates are then decided in Python."""
     policy = current_policy()
     filters = _filters(form, policy, staff)
-    if filters["gate"] is None and filters["state"] is None and filters["within"] is None:
-        # No filter on a gate: SQL pages the people, and only the page's gates are decided.
-        pager = db.paginate(_scoped_query(staff, filters["area"]), page=page_number(), per_page=per_page,
-                            error_out=False)
-        ids = [u.id for u in pager.items]
-        found, standing = readiness_for(ids, on, policy), standings(ids)
-        shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
-    else:  # the filters are on decided gate states: every person in scope is decided (see issue 17)
+    filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
+    vetting = vetting_policy()
+    if filtered and not queries_states.supported(vetting):
+        # Cover that depends on the Update Service is only decided in Python: every person in scope is decided.
         rows = matching(filters, staff, on, policy)
         pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
         people = _users([r[0] for r in pager.items])
         shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
+    else:
+        query = _scoped_query(staff, filters["area"])
+        if filtered:
+            query = query.where(queries_states.StateSql(policy, vetting, on).matching(
+                filters["gate"], filters["state"], filters["within"]))
+        pager = db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+        ids = [u.id for u in pager.items]
+        found, standing = readiness_for(ids, on, policy), standings(ids)
+        shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
     return {"pager": pager, "rows": shown, "policy": policy, "filters": filters,
             "pagination": govuk_pagination(pager, "readiness.staff_list")}
 
@@ -267,31 +275,63 @@ def _users(ids: list[int]) -> dict[int, User]:
 
 
 def export_rows(form, staff, on: date) -> Iterator[str]:
-    """The CSV, line by line: a header, then one row per volunteer, loaded EXPORT_CHUNK volunteers at a time.
+    """The CSV, line by line: a header, then one row per volunteer, read from the database EXPORT_CHUNK at a time.
 
-    Who is exported is settled now (in the request); the rows are read while the response streams, in an
-    application context of their own (the request's has ended by then)."""
-    policy = current_policy()
+    Who is exported is settled now (the SELECT, with the staff member's scope and the filters, is built in the
+    request); the rows are read while the response streams, in an application context of their own (the
+    request's has ended by then), through a server-side cursor: no list of everyone is held, and each batch's
+    gates are decided from a fixed number of queries."""
+    policy, vetting = current_policy(), vetting_policy()
     filters = _filters(form, policy, staff)
-    ids = _scoped_ids(staff, filters["area"])
+    query = (_scoped_query(staff, filters["area"]).with_only_columns(User.id, User.full_name, User.email)
+             .options(lazyload("*")))
+    filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
+    in_python = filtered and not queries_states.supported(vetting)
+    if filtered and not in_python:
+        query = query.where(queries_states.StateSql(policy, vetting, on).matching(
+            filters["gate"], filters["state"], filters["within"]))
     app = current_app._get_current_object()
 
     def generate() -> Iterator[str]:
         yield csv_line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
         with app.app_context():
-            for start in range(0, len(ids), EXPORT_CHUNK):
-                chunk = ids[start:start + EXPORT_CHUNK]
-                rows = matching(filters, None, on, policy, ids=chunk)
-                people = _users([r[0] for r in rows])
-                for i, readiness, standing in rows:
-                    yield csv_line(_export_row(people[i], readiness, standing))
+            rows = db.session.execute(query.execution_options(yield_per=EXPORT_CHUNK))
+            for batch in rows.partitions():
+                yield from _export_batch(batch, filters, on, policy, in_python)
+            rows.close()
+            db.session.rollback()
 
     return generate()
 
 
-def _export_row(person: User, readiness: rules.Readiness, standing) -> list[str]:
-    released = standing is not None and standing.status == Standing.RELEASED
+def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_python: bool) -> list[str]:
+    """The lines for one batch of (id, name, email): three more kinds of query, whatever the batch's size."""
+    ids = [row.id for row in batch]
+    found, standing, areas = readiness_for(ids, on, policy), standings(ids), _area_names(ids)
+    lines = []
+    for row in batch:
+        released = row.id in standing and standing[row.id].status == Standing.RELEASED
+        if in_python and not _matches(found[row.id], released, filters["gate"], filters["state"], filters["within"]):
+            continue
+        lines.append(csv_line(_export_row(row.full_name or row.email, row.email, areas.get(row.id, []),
+                                          found[row.id], released)))
+    return lines
+
+
+def _area_names(ids: list[int]) -> dict[int, list[str]]:
+    """Each person's area names, in the areas' order (as User.areas gives them)."""
+    from app.core.models import user_areas
+
+    found: dict[int, list[str]] = defaultdict(list)
+    for user_id, name in db.session.execute(
+            select(user_areas.c.user_id, Area.name).join(Area, Area.id == user_areas.c.area_id)
+            .where(user_areas.c.user_id.in_(ids)).order_by(user_areas.c.user_id, Area.position)):
+        found[user_id].append(name)
+    return found
+
+
+def _export_row(name: str, email: str, areas: list[str], readiness: rules.Readiness, released: bool) -> list[str]:
     until = readiness.until
-    return [safe_cell(person.display_name), safe_cell(person.email), ", ".join(a.name for a in person.areas),
+    return [safe_cell(name), safe_cell(email), ", ".join(areas),
             "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
             until.isoformat() if until else ""]

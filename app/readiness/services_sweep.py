@@ -1,7 +1,8 @@
 """The daily sweep: stand down every released volunteer with a failing gate, and warn before gates lapse.
 
-Each stand-down and each warning is its own transaction through perform(), and each is a unique row, so a
-sweep run twice, or two sweeps at once, stand down and e-mail once. Coordinators get one digest per sweep.
+The stand-downs of each batch of volunteers are one transaction (one by one only when the batch is refused);
+each warning is its own transaction through perform(). Each is a unique row, so a sweep run twice, or two
+sweeps at once, stand down and e-mail once. Coordinators get one digest per sweep.
 """
 from datetime import date
 
@@ -65,6 +66,103 @@ def send_digests(digest: list) -> int:
 BATCH = 1000  # volunteers decided per step: memory stays flat however many there are
 
 
+def _coordinators_by_area(area_ids: set[int]) -> dict[int, list[User]]:
+    """Active coordinators of each area, in one query (coordinators_of for many volunteers at once)."""
+    from sqlalchemy.orm import selectinload
+
+    from app.auth.models import Role, UserRole
+    from app.core.models import Area
+
+    found: dict[int, list[User]] = {i: [] for i in area_ids}
+    if not area_ids:
+        return found
+    for coordinator in db.session.scalars(
+            select(User).where(User.role_grants.any(UserRole.role == Role.COORDINATOR), User.deactivated_at.is_(None),
+                               User.areas.any(Area.id.in_(area_ids))).order_by(User.id)
+            .options(selectinload(User.areas))):
+        for area in coordinator.areas:
+            if area.id in found:
+                found[area.id].append(coordinator)
+    return found
+
+
+def stand_down_many(decided: dict[int, list[str]], on: date, digest: list) -> int:
+    """Stand down many released volunteers in one transaction: volunteer id -> the failing gate codes.
+
+    The same records as services.stand_down for each (the stand-down row, the standing, an audit event through
+    audit.record, so the hash chain runs on row by row; flagged pairings; the volunteer's e-mail through the
+    outbox), but the people, their pairings and their coordinators are read in a few queries for the batch.
+    Anyone no longer released, or changed since, makes the batch fail as a whole (the caller then goes one by
+    one, where each such person is refused on their own)."""
+    from sqlalchemy import or_
+    from sqlalchemy.orm import selectinload
+
+    from app import audit
+    from app.actions import hold
+    from app.db_types import utcnow
+    from app.readiness.models import Pairing, StandDown
+    from app.readiness.services import ReadinessError
+
+    ids = list(decided)
+    rows = {r.volunteer_id: r for r in db.session.scalars(select(MentorStanding).where(
+        MentorStanding.volunteer_id.in_(ids)))}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids))
+                                                   .options(selectinload(User.areas)))}
+    pairings: dict[int, list] = {i: [] for i in ids}
+    for pairing in db.session.scalars(select(Pairing).where(
+            Pairing.ended_on.is_(None), or_(Pairing.first_id.in_(ids), Pairing.second_id.in_(ids)))):
+        for member in (pairing.first_id, pairing.second_id):
+            if member in pairings:
+                pairings[member].append(pairing)
+        pairing.flagged_on = on
+    coordinators = _coordinators_by_area({a.id for u in people.values() for a in u.areas})
+    policy = current_policy()
+    home = external_url("core.home")
+    for volunteer_id in ids:
+        row, volunteer, codes = rows[volunteer_id], people[volunteer_id], decided[volunteer_id]
+        hold(row)
+        if row.status != Standing.RELEASED:
+            raise ReadinessError("This volunteer is no longer released.")
+        record = StandDown(volunteer_id=volunteer_id, release_number=row.release_count, stood_down_on=on,
+                           gate_codes=list(codes))
+        db.session.add(record)
+        row.status, row.changed_at, row.changed_by_id = Standing.STOOD_DOWN, utcnow(), None
+        db.session.flush()
+        audit.record(None, "readiness.stood_down", volunteer, obj=record, gates=list(codes), on=on)
+        gates = [policy.gate(code).staff if policy.gate(code) else code for code in codes]
+        send_email(volunteer.email, "You are stood down from client work for now", "readiness/stood_down_volunteer",
+                   volunteer=volunteer, gates=gates, url=home)
+        theirs = {c.id: c for a in volunteer.areas for c in coordinators.get(a.id, []) if c.id != volunteer_id}
+        for coordinator in sorted(theirs.values(), key=lambda c: c.id):
+            digest.append((coordinator.id, coordinator.email, {
+                "name": volunteer.display_name, "stood_down": True, "gates": gates,
+                "pairings": [f"client {p.client.reference}, with {p.partner_of(volunteer).display_name}"
+                             for p in pairings[volunteer_id]],
+                "url": external_url("readiness.person", user_id=volunteer_id)}))
+    db.session.flush()
+    return len(ids)
+
+
+def _stand_down_batch(decided: dict[int, list[str]], released: dict[int, int], on: date, digest: list) -> int:
+    """One transaction for the batch; if it is refused (someone changed meanwhile, or another sweep got there
+    first), one transaction each, as before, so each person is stood down once."""
+    if not decided:
+        return 0
+    mine: list = []
+    outcome = perform(stand_down_many, decided, on, mine)
+    if outcome:
+        digest += mine
+        return len(decided)
+    done = 0
+    for volunteer_id, codes in decided.items():
+        row = db.session.get(MentorStanding, released[volunteer_id])
+        mine_only: list = []
+        if perform(stand_down, row, codes, on, mine_only):
+            done += 1
+            digest += mine_only
+    return done
+
+
 def sweep(on: date, progress: bool = False) -> tuple[int, int]:
     """Stand down and warn as of `on`; returns (stood down, warnings sent). Each coordinator gets one digest.
 
@@ -84,15 +182,11 @@ def sweep(on: date, progress: bool = False) -> tuple[int, int]:
         for start in tqdm(range(0, len(ids), BATCH), desc="readiness sweep", disable=not progress):
             chunk = ids[start:start + BATCH]
             found = queries.readiness_for(chunk, on, policy)
+            failing = {i: [o.code for o in found[i].failing] for i in chunk if i in released and not found[i].ready}
+            stood_down += _stand_down_batch(failing, released, on, digest)
             for volunteer_id in chunk:
                 readiness = found[volunteer_id]
-                if volunteer_id in released and not readiness.ready:
-                    row = db.session.get(MentorStanding, released[volunteer_id])
-                    codes = [o.code for o in readiness.failing]
-                    mine_only: list = []
-                    if perform(stand_down, row, codes, on, mine_only):
-                        stood_down += 1
-                        digest += mine_only
+                if volunteer_id in failing:
                     continue
                 for outcome in readiness.outcomes:
                     if outcome.gate.rule not in WARNED_RULES or not outcome.state.good or outcome.until is None:

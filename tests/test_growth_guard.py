@@ -188,7 +188,6 @@ PAGE = "probably the small world has less than a page of these (so the rows grow
        "a larger small world would tell"
 KNOWN_GROWTH = {
     "manager:reports.lapsing": "60 -> 138 rows (7 queries at both sizes); " + PAGE,
-    "trainer:core.home": "3 -> 4 queries; " + UNSEEN,
     "coordinator:applications.queue1": "25 -> 96 rows (filtered by status); " + PAGE,
     "coordinator:vetting.work_list0": "206 -> 1,581 rows: every candidate's records are loaded to count the lists "
                                       "in Python (the counts need SQL GROUP BYs of the list rules)",

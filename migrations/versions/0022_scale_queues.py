@@ -12,7 +12,6 @@ Create Date: 2026-12-02 04:45:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0022_scale_queues'
 down_revision = '0018_retention'

@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -172,6 +173,14 @@ def _later(first, second):
     return case((or_(first.is_(None), second.is_(None)), None), else_=greatest(first, second))
 
 
+def without_jit() -> None:
+    """PostgreSQL only: no JIT compilation for the rest of this transaction. The planner's row estimates for
+    the stage and gate aggregates are far too high (joins of grouped subqueries), so it JIT-compiles them, which
+    at 50,000 people took some 8 of the 10 seconds the pipeline query ran; without it, under a second."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 # ---------------------------------------------------------------- who is counted
 
 
@@ -260,33 +269,43 @@ def stage_dates(areas):
     return select(layer).cte("stages")
 
 
-def pipeline_counts(scope: Scope) -> dict:
-    """People who have reached each stage by today, and who are active in pairs today: one query."""
-    stages = stage_dates(scope.areas)
-    row = db.session.execute(select(
-        *[func.count(stages.c[f"r_{k}"]).label(k) for k, _ in STAGES],
-        func.coalesce(func.sum(case((stages.c.r_paired.is_not(None), stages.c.active), else_=0)), 0).label("active"),
-    )).one()
-    return {k: row[i] for i, (k, _) in enumerate(STAGES)} | {"active": row[len(STAGES)]}
+@dataclass(frozen=True)
+class StageNumbers:
+    """The pipeline's numbers and the time in each stage, as pipeline_counts, pipeline_by_month and
+    time_in_stage return them."""
+
+    counts: dict
+    by_month: dict[str, dict[str, int]]
+    time: dict[str, dict]
 
 
-def pipeline_by_month(scope: Scope) -> dict[str, dict[str, int]]:
-    """{stage: {"YYYY-MM": people who reached it that month}} for the chosen dates: one query."""
-    stages = stage_dates(scope.areas)
+def _no(type_):
+    return cast(literal(None), type_)
+
+
+def _counts_parts(stages) -> list:
+    """(kind, stage, month, n, median, p90) rows: people who have reached each stage by today, and who are
+    active in pairs today."""
+    active = func.coalesce(func.sum(case((stages.c.r_paired.is_not(None), stages.c.active), else_=0)), 0)
+    return [select(literal("count").label("kind"), literal(k).label("stage"), _no(String).label("month"),
+                   func.count(stages.c[f"r_{k}"]).label("n"), _no(Integer).label("median"), _no(Integer).label("p90"))
+            for k, _ in STAGES] + [
+        select(literal("count"), literal("active"), _no(String), active, _no(Integer), _no(Integer))]
+
+
+def _months_part(stages, scope: Scope):
+    """(kind, stage, month, n, ...) rows: people who reached each stage in each month of the chosen dates."""
     parts = [select(literal(k).label("stage"), month_of(stages.c[f"r_{k}"]).label("month"))
              .where(stages.c[f"r_{k}"].between(scope.start, scope.end)) for k, _ in STAGES]
     reached = union_all(*parts).subquery()
-    found: dict[str, dict[str, int]] = {k: {} for k, _ in STAGES}
-    for stage, month, count in db.session.execute(
-            select(reached.c.stage, reached.c.month, func.count()).group_by(reached.c.stage, reached.c.month)):
-        found[stage][month] = count
-    return found
+    return (select(literal("month"), reached.c.stage, reached.c.month, func.count(), _no(Integer), _no(Integer))
+            .group_by(reached.c.stage, reached.c.month))
 
 
-def time_in_stage(scope: Scope) -> dict[str, dict]:
-    """For each stage but the last: how many people moved on from it in the chosen dates, and the median and
-    90th-percentile days they spent in it (nearest rank; see rules.py). One query with window functions."""
-    stages = stage_dates(scope.areas)
+def _time_part(stages, scope: Scope):
+    """(kind, stage, month, n, median, p90) rows: for each stage but the last, how many people moved on from
+    it in the chosen dates, and the median and 90th-percentile days they spent in it (nearest rank; see
+    rules.py), by window functions."""
     parts = []
     for (key, _), (after, _) in zip(STAGES, STAGES[1:], strict=False):
         parts.append(select(literal(key).label("stage"),
@@ -298,14 +317,44 @@ def time_in_stage(scope: Scope) -> dict[str, dict]:
                     func.count().over(partition_by=spans.c.stage).label("n")).subquery()
     median_rank = (ranked.c.n * 50 + 99) // 100
     p90_rank = (ranked.c.n * 90 + 99) // 100
-    found = {k: {"people": 0, "median": None, "p90": None} for k, _ in STAGES[:-1]}
-    for stage, n, median, p90 in db.session.execute(
-            select(ranked.c.stage, ranked.c.n,
+    return (select(literal("time"), ranked.c.stage, _no(String), ranked.c.n,
                    func.max(case((ranked.c.rank == median_rank, ranked.c.days))),
                    func.max(case((ranked.c.rank == p90_rank, ranked.c.days))))
-            .group_by(ranked.c.stage, ranked.c.n)):
-        found[stage] = {"people": n, "median": median, "p90": p90}
-    return found
+            .group_by(ranked.c.stage, ranked.c.n))
+
+
+def stage_numbers(scope: Scope) -> StageNumbers:
+    """The pipeline (reached by today, by month) and the time in each stage: one query. The stage dates of
+    everyone who has applied are the costly part; read once by all three (a CTE used more than once is worked
+    out once, on SQLite and PostgreSQL alike), where three queries worked them out three times."""
+    stages = stage_dates(scope.areas)
+    rows = db.session.execute(union_all(*_counts_parts(stages), _months_part(stages, scope), _time_part(stages, scope)))
+    counts: dict = {}
+    by_month: dict[str, dict[str, int]] = {k: {} for k, _ in STAGES}
+    time = {k: {"people": 0, "median": None, "p90": None} for k, _ in STAGES[:-1]}
+    for kind, stage, month, n, median, p90 in rows:
+        if kind == "count":
+            counts[stage] = n
+        elif kind == "month":
+            by_month[stage][month] = n
+        else:
+            time[stage] = {"people": n, "median": median, "p90": p90}
+    return StageNumbers({k: counts[k] for k, _ in STAGES} | {"active": counts["active"]}, by_month, time)
+
+
+def pipeline_counts(scope: Scope) -> dict:
+    """People who have reached each stage by today, and who are active in pairs today: one query."""
+    return stage_numbers(scope).counts
+
+
+def pipeline_by_month(scope: Scope) -> dict[str, dict[str, int]]:
+    """{stage: {"YYYY-MM": people who reached it that month}} for the chosen dates: one query."""
+    return stage_numbers(scope).by_month
+
+
+def time_in_stage(scope: Scope) -> dict[str, dict]:
+    """For each stage but the last: people who moved on in the chosen dates, median and 90th-percentile days."""
+    return stage_numbers(scope).time
 
 
 # ---------------------------------------------------------------- the readiness gates, as SQL

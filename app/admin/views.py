@@ -193,8 +193,9 @@ def log():
     """The audit log in plain words, newest first, filtered by kind of action, person and dates; sign-ins and
     sign-outs only when asked for."""
     form, valid = _audit_filter()
-    pager = db.paginate(queries.filtered(form, current_user, valid), page=page_number(), per_page=50,
-                        error_out=False)
+    query = queries.filtered(form, current_user, valid)
+    pager = db.paginate(query, page=page_number(), per_page=50, error_out=False, count=False)
+    pager.total = queries.count_shown(form, current_user, valid, query)
     keep = {k: v for k, v in request.args.items(multi=True) if k != "page"} if valid else {}
     return render_template("admin/audit.html", form=form, pager=pager, describe=queries.describe,
                            details=words.safe_details, kinds=words.KINDS, kind_of=words.kind_of,

@@ -17,6 +17,8 @@ application_areas = Table(
     db.metadata,
     Column("application_id", Integer, ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True),
     Column("area_id", Integer, ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+    # The queue and the counts find an area's applications by area (the primary key leads with the application).
+    Index("ix_application_areas_area_id", "area_id", "application_id"),
 )
 
 
@@ -30,6 +32,8 @@ class Application(Versioned, db.Model):
         Index("uq_applications_one_open_per_user", "user_id", unique=True,
               sqlite_where=text("status NOT IN ('accepted', 'declined', 'withdrawn')"),
               postgresql_where=text("status NOT IN ('accepted', 'declined', 'withdrawn')")),
+        # The queue: its counts per status and its page (longest waiting first) read from the index alone.
+        Index("ix_applications_queue", "status", "submitted_at", "user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

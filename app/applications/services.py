@@ -10,7 +10,6 @@ from app import audit
 from app.actions import hold, on_duplicate
 from app.applications.models import Application, ApplicationNote, Referee
 from app.applications.rules import (
-    OPEN,
     TERMINAL,
     Action,
     ApplicationError,
@@ -348,9 +347,8 @@ def active_areas() -> list[Area]:
 
 def open_count_in_areas(user: User) -> int:
     """How many sent applications in the person's areas are waiting for a decision."""
-    from app.applications.queries import QueueFilter, status_counts
+    from app.applications.queries import QueueFilter, open_count
 
     ids = [a.id for a in user.areas]
-    counts = status_counts(QueueFilter(area="mine", staff_id=user.id), ids) if ids else {}
-    return sum(n for status, n in counts.items() if status in OPEN)
+    return open_count(QueueFilter(area="mine", staff_id=user.id), ids) if ids else 0
 

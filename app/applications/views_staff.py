@@ -12,6 +12,7 @@ from app.applications.queries import (
     application_history,
     area_choices,
     queue_query,
+    shown_total,
     status_counts,
 )
 from app.applications.rules import Status
@@ -63,8 +64,11 @@ def queue():
     if form.validate():
         f = QueueFilter(status=form.status.data or "", area=form.area.data or "", waiting=form.waiting.data,
                         submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data, **seen)
-    pager = db.paginate(queue_query(f, my_ids), page=page_number(), per_page=25, error_out=False)
-    return render_template("applications/queue.html", form=form, pager=pager, counts=status_counts(f, my_ids),
+    counts = status_counts(f, my_ids)
+    # The total is the counts' sum for the statuses shown: no second COUNT over the same applications.
+    pager = db.paginate(queue_query(f, my_ids), page=page_number(), per_page=25, error_out=False, count=False)
+    pager.total = shown_total(f, counts)
+    return render_template("applications/queue.html", form=form, pager=pager, counts=counts,
                            pagination=govuk_pagination(pager, "applications.queue"), current=f)
 
 

@@ -4,10 +4,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.actions import discard
+from app.db_types import utcnow
 from app.extensions import db
 from app.permissions import public
 
 bp = Blueprint("core", __name__)
+
+
+@bp.app_template_global("home_taught_sessions")
+def home_taught_sessions(user) -> list:
+    """The next three sessions a trainer teaches, for their home card: one query, three rows at most."""
+    from app.training.queries_home import next_taught_sessions
+
+    return next_taught_sessions(user, utcnow())
 
 
 @bp.route("/")

@@ -16,7 +16,7 @@ Area: a person belongs to the areas on their account (user_areas) and, before ac
 applications. A coordinator sees only people in the areas they cover (app/permissions.area_scope).
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
     Date,
@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -172,6 +173,14 @@ def _later(first, second):
     return case((or_(first.is_(None), second.is_(None)), None), else_=greatest(first, second))
 
 
+def without_jit() -> None:
+    """PostgreSQL only: no JIT compilation for the rest of this transaction. The planner's row estimates for
+    the stage and gate aggregates are far too high (joins of grouped subqueries), so it JIT-compiles them, which
+    at 50,000 people took some 8 of the 10 seconds the pipeline query ran; without it, under a second."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 # ---------------------------------------------------------------- who is counted
 
 
@@ -260,33 +269,43 @@ def stage_dates(areas):
     return select(layer).cte("stages")
 
 
-def pipeline_counts(scope: Scope) -> dict:
-    """People who have reached each stage by today, and who are active in pairs today: one query."""
-    stages = stage_dates(scope.areas)
-    row = db.session.execute(select(
-        *[func.count(stages.c[f"r_{k}"]).label(k) for k, _ in STAGES],
-        func.coalesce(func.sum(case((stages.c.r_paired.is_not(None), stages.c.active), else_=0)), 0).label("active"),
-    )).one()
-    return {k: row[i] for i, (k, _) in enumerate(STAGES)} | {"active": row[len(STAGES)]}
+@dataclass(frozen=True)
+class StageNumbers:
+    """The pipeline's numbers and the time in each stage, as pipeline_counts, pipeline_by_month and
+    time_in_stage return them."""
+
+    counts: dict
+    by_month: dict[str, dict[str, int]]
+    time: dict[str, dict]
 
 
-def pipeline_by_month(scope: Scope) -> dict[str, dict[str, int]]:
-    """{stage: {"YYYY-MM": people who reached it that month}} for the chosen dates: one query."""
-    stages = stage_dates(scope.areas)
+def _no(type_):
+    return cast(literal(None), type_)
+
+
+def _counts_parts(stages) -> list:
+    """(kind, stage, month, n, median, p90) rows: people who have reached each stage by today, and who are
+    active in pairs today."""
+    active = func.coalesce(func.sum(case((stages.c.r_paired.is_not(None), stages.c.active), else_=0)), 0)
+    return [select(literal("count").label("kind"), literal(k).label("stage"), _no(String).label("month"),
+                   func.count(stages.c[f"r_{k}"]).label("n"), _no(Integer).label("median"), _no(Integer).label("p90"))
+            for k, _ in STAGES] + [
+        select(literal("count"), literal("active"), _no(String), active, _no(Integer), _no(Integer))]
+
+
+def _months_part(stages, scope: Scope):
+    """(kind, stage, month, n, ...) rows: people who reached each stage in each month of the chosen dates."""
     parts = [select(literal(k).label("stage"), month_of(stages.c[f"r_{k}"]).label("month"))
              .where(stages.c[f"r_{k}"].between(scope.start, scope.end)) for k, _ in STAGES]
     reached = union_all(*parts).subquery()
-    found: dict[str, dict[str, int]] = {k: {} for k, _ in STAGES}
-    for stage, month, count in db.session.execute(
-            select(reached.c.stage, reached.c.month, func.count()).group_by(reached.c.stage, reached.c.month)):
-        found[stage][month] = count
-    return found
+    return (select(literal("month"), reached.c.stage, reached.c.month, func.count(), _no(Integer), _no(Integer))
+            .group_by(reached.c.stage, reached.c.month))
 
 
-def time_in_stage(scope: Scope) -> dict[str, dict]:
-    """For each stage but the last: how many people moved on from it in the chosen dates, and the median and
-    90th-percentile days they spent in it (nearest rank; see rules.py). One query with window functions."""
-    stages = stage_dates(scope.areas)
+def _time_part(stages, scope: Scope):
+    """(kind, stage, month, n, median, p90) rows: for each stage but the last, how many people moved on from
+    it in the chosen dates, and the median and 90th-percentile days they spent in it (nearest rank; see
+    rules.py), by window functions."""
     parts = []
     for (key, _), (after, _) in zip(STAGES, STAGES[1:], strict=False):
         parts.append(select(literal(key).label("stage"),
@@ -298,14 +317,44 @@ def time_in_stage(scope: Scope) -> dict[str, dict]:
                     func.count().over(partition_by=spans.c.stage).label("n")).subquery()
     median_rank = (ranked.c.n * 50 + 99) // 100
     p90_rank = (ranked.c.n * 90 + 99) // 100
-    found = {k: {"people": 0, "median": None, "p90": None} for k, _ in STAGES[:-1]}
-    for stage, n, median, p90 in db.session.execute(
-            select(ranked.c.stage, ranked.c.n,
+    return (select(literal("time"), ranked.c.stage, _no(String), ranked.c.n,
                    func.max(case((ranked.c.rank == median_rank, ranked.c.days))),
                    func.max(case((ranked.c.rank == p90_rank, ranked.c.days))))
-            .group_by(ranked.c.stage, ranked.c.n)):
-        found[stage] = {"people": n, "median": median, "p90": p90}
-    return found
+            .group_by(ranked.c.stage, ranked.c.n))
+
+
+def stage_numbers(scope: Scope) -> StageNumbers:
+    """The pipeline (reached by today, by month) and the time in each stage: one query. The stage dates of
+    everyone who has applied are the costly part; read once by all three (a CTE used more than once is worked
+    out once, on SQLite and PostgreSQL alike), where three queries worked them out three times."""
+    stages = stage_dates(scope.areas)
+    rows = db.session.execute(union_all(*_counts_parts(stages), _months_part(stages, scope), _time_part(stages, scope)))
+    counts: dict = {}
+    by_month: dict[str, dict[str, int]] = {k: {} for k, _ in STAGES}
+    spent = {k: {"people": 0, "median": None, "p90": None} for k, _ in STAGES[:-1]}
+    for kind, stage, month, n, median, p90 in rows:
+        if kind == "count":
+            counts[stage] = n
+        elif kind == "month":
+            by_month[stage][month] = n
+        else:
+            spent[stage] = {"people": n, "median": median, "p90": p90}
+    return StageNumbers({k: counts[k] for k, _ in STAGES} | {"active": counts["active"]}, by_month, spent)
+
+
+def pipeline_counts(scope: Scope) -> dict:
+    """People who have reached each stage by today, and who are active in pairs today: one query."""
+    return stage_numbers(scope).counts
+
+
+def pipeline_by_month(scope: Scope) -> dict[str, dict[str, int]]:
+    """{stage: {"YYYY-MM": people who reached it that month}} for the chosen dates: one query."""
+    return stage_numbers(scope).by_month
+
+
+def time_in_stage(scope: Scope) -> dict[str, dict]:
+    """For each stage but the last: people who moved on in the chosen dates, median and 90th-percentile days."""
+    return stage_numbers(scope).time
 
 
 # ---------------------------------------------------------------- the readiness gates, as SQL
@@ -315,6 +364,11 @@ def _dbs_current(on: date, vetting: VettingPolicy, lapse_by: date | None = None)
     """SQL on User: their latest DBS certificate covers them on `on` (and, with lapse_by, stops covering them
     on or before that day). The recheck period decides when a certificate stops covering (app/vetting/rules.py
     recheck_due); levels and workforces that do not meet the policy never count."""
+    return exists().where(DbsCheck.volunteer_id == User.id, *_dbs_conditions(on, vetting, lapse_by))
+
+
+def _dbs_conditions(on: date, vetting: VettingPolicy, lapse_by: date | None = None) -> list:
+    """The conditions on DbsCheck of _dbs_current, but for whose check it is."""
     later = DbsCheck.__table__.alias("later")
     levels = [lv for lv in DbsLevel if lv.rank >= vetting.dbs_level.rank]
     workforces = [w for w in Workforce if w.covers(vetting.dbs_workforce)]
@@ -324,7 +378,7 @@ def _dbs_current(on: date, vetting: VettingPolicy, lapse_by: date | None = None)
                                   or_(DbsDecision.needs_confirmation.is_(False),
                                       exists().where(DbsConfirmation.decision_id == DbsDecision.id)))
     conditions = [
-        DbsCheck.volunteer_id == User.id, DbsCheck.outcome.is_not(None), DbsCheck.issued_on <= on,
+        DbsCheck.outcome.is_not(None), DbsCheck.issued_on <= on,
         DbsCheck.issued_on > add_years(on, -vetting.recheck_years),
         DbsCheck.level.in_(levels), DbsCheck.workforce.in_(workforces),
         or_(DbsCheck.outcome == DbsOutcome.CLEAR, approved),
@@ -335,15 +389,19 @@ def _dbs_current(on: date, vetting: VettingPolicy, lapse_by: date | None = None)
     ]
     if lapse_by is not None:
         conditions.append(DbsCheck.issued_on <= add_years(lapse_by, -vetting.recheck_years))
-    return exists().where(*conditions)
+    return conditions
 
 
 def _police_current(on: date, lapse_by: date | None = None):
-    conditions = [PoliceVetting.volunteer_id == User.id, PoliceVetting.outcome == NppvOutcome.GRANTED,
-                  PoliceVetting.granted_on <= on, PoliceVetting.expires_on > on]
+    return exists().where(PoliceVetting.volunteer_id == User.id, *_police_conditions(on, lapse_by))
+
+
+def _police_conditions(on: date, lapse_by: date | None = None) -> list:
+    conditions = [PoliceVetting.outcome == NppvOutcome.GRANTED, PoliceVetting.granted_on <= on,
+                  PoliceVetting.expires_on > on]
     if lapse_by is not None:
         conditions.append(PoliceVetting.expires_on <= lapse_by)
-    return exists().where(*conditions)
+    return conditions
 
 
 def _course_id(code: str):
@@ -357,11 +415,14 @@ def _course_current(code: str, on: date):
 
 
 def _course_lapsing(code: str, on: date, lapse_by: date):
-    """Current on `on`, and every current completion ends by `lapse_by`."""
+    """Current on `on`, and every current completion ends by `lapse_by`. As lists of people (IN, NOT IN):
+    the few with a completion ending soon are found once, not tested person by person."""
     current = and_(Completion.completed_on <= on, or_(Completion.expires_on.is_(None), Completion.expires_on > on))
     lasting = and_(current, or_(Completion.expires_on.is_(None), Completion.expires_on > lapse_by))
-    course = and_(Completion.user_id == User.id, Completion.course_id == _course_id(code))
-    return and_(exists().where(course, current), ~exists().where(course, lasting))
+    course = Completion.course_id == _course_id(code)
+    ending = and_(current, Completion.expires_on.is_not(None), Completion.expires_on <= lapse_by)
+    return and_(User.id.in_(select(Completion.user_id).where(course, ending)),
+                User.id.not_in(select(Completion.user_id).where(course, lasting)))
 
 
 def _self_declaration_good(on: date):
@@ -439,10 +500,11 @@ def lapse_condition(kind: str, scope: Scope, days: int):
     """SQL on User: good today, and lapses (the first day not good) within `days` days; "agreement": has not
     signed the current version of the volunteer agreement (it does not lapse by date)."""
     on, by = scope.today, scope.today + timedelta(days=days)
+    # As lists of people (IN): the few lapsing are found once, from the checks, not tested person by person.
     if kind == "dbs":
-        return _dbs_current(on, vetting_policy(), lapse_by=by)
+        return User.id.in_(select(DbsCheck.volunteer_id).where(*_dbs_conditions(on, vetting_policy(), lapse_by=by)))
     if kind == "police":
-        return _police_current(on, lapse_by=by)
+        return User.id.in_(select(PoliceVetting.volunteer_id).where(*_police_conditions(on, lapse_by=by)))
     if kind == "safeguarding":
         return _course_lapsing(SAFEGUARDING, on, by)
     if kind == "agreement":
@@ -536,7 +598,15 @@ def _attendances(areas, start: date, end: date):
                     - func.coalesce(Booking.minutes_missed, 0)).label("minutes"))
             .join(TrainingSession, TrainingSession.id == Booking.session_id)
             .where(Booking.attendance.in_(ATTENDED), TrainingSession.status == SessionStatus.SCHEDULED,
-                   day_of(TrainingSession.starts_at).between(start, end), in_areas(Booking.user_id, areas)))
+                   _starts_between(start, end), in_areas(Booking.user_id, areas)))
+
+
+def _starts_between(start: date, end: date):
+    """SQL: the session starts on a UTC day from start to end; also as a range of starts_at, so that only
+    those days' sessions are read from its index, not every session ever held."""
+    return and_(TrainingSession.starts_at >= datetime.combine(start, time(), UTC),
+                TrainingSession.starts_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+                day_of(TrainingSession.starts_at).between(start, end))
 
 
 def training_by_month(scope: Scope) -> dict[str, tuple[int, int, int]]:

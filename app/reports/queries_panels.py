@@ -35,10 +35,11 @@ def _args(scope: queries.Scope, area_id) -> dict:
     return {"area": area_id or "", "start": scope.start.isoformat(), "end": scope.end.isoformat()}
 
 
-def pipeline(scope: queries.Scope) -> Panel:
-    counts = queries.pipeline_counts(scope)
+def pipeline(scope: queries.Scope, numbers: queries.StageNumbers | None = None) -> Panel:
+    """numbers: queries.stage_numbers(scope), when the page has read them already (for time_in_stage too)."""
+    numbers = numbers or queries.stage_numbers(scope)
+    counts, by_month = numbers.counts, numbers.by_month
     months = rules.months_between(scope.start, scope.end)
-    by_month = queries.pipeline_by_month(scope)
     rows = [[label, _n(counts[key]), _n(sum(by_month[key].values()))] for key, label in queries.STAGES]
     rows.append(["Active in pairs today", _n(counts["active"]), "Not counted by date"])
     series = [(label, [by_month[key].get(m, 0) for m in months]) for key, label in queries.STAGES]
@@ -55,8 +56,8 @@ def pipeline(scope: queries.Scope) -> Panel:
     return panel
 
 
-def time_in_stage(scope: queries.Scope) -> Panel:
-    found = queries.time_in_stage(scope)
+def time_in_stage(scope: queries.Scope, numbers: queries.StageNumbers | None = None) -> Panel:
+    found = (numbers or queries.stage_numbers(scope)).time
     labels = dict(queries.STAGES)
     rows, names, medians, p90s = [], [], [], []
     for key, label in queries.STAGES[:-1]:

@@ -165,3 +165,30 @@ def test_a_draft_withdrawn_before_sending_is_not_shown_to_coordinators(login_as,
     services.submit_application(later)
     db.session.commit()
     assert not later.possible_duplicate  # nothing to compare with: the draft was never sent
+
+
+def test_the_total_shown_is_the_counts_of_the_statuses_listed(login_as, count_queries):
+    """The queue's total comes from its counts per status (no COUNT of its own): for each status filter it
+    is the number of applications listed, across pages."""
+    c = login_as("coordinator", areas=["Durham"])
+    for status, n in ((Status.SUBMITTED, 27), (Status.IN_REVIEW, 2), (Status.ACCEPTED, 3), (Status.DECLINED, 1)):
+        for i in range(n):
+            make_application(status=status, full_name=f"{status.value} person {i}")
+    for args, total in (("", 29), ("?status=all", 33), ("?status=accepted", 3), ("?status=chat_held", 0)):
+        page = c.get(f"/applications{args}").get_data(as_text=True)
+        assert f"{total} application{'' if total == 1 else 's'} shown" in page, (args, total)
+    assert "page=2" in c.get("/applications").get_data(as_text=True)  # 29 open: a second page
+    second = c.get("/applications?page=2").get_data(as_text=True)
+    assert second.count("submitted person") + second.count("in_review person") == 4
+    with count_queries() as statements:
+        c.get("/applications")
+    assert not any("count(*)" in s.lower() and "group by" not in s.lower() for s in statements)
+
+
+def test_the_home_counts_only_open_applications_in_the_coordinators_areas(login_as):
+    c = login_as("coordinator", areas=["Durham"])
+    for status, n in ((Status.SUBMITTED, 2), (Status.CHAT_HELD, 1), (Status.ACCEPTED, 3), (Status.WITHDRAWN, 1)):
+        for i in range(n):
+            make_application(status=status, areas=("Durham",), full_name=f"{status.value} person {i}")
+    make_application(status=Status.SUBMITTED, areas=("Weardale",), full_name="Wes Weardale")
+    assert "3 applications waiting in your areas" in c.get("/").get_data(as_text=True)

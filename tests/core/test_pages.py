@@ -1,8 +1,13 @@
 """Home, health check, error pages and security headers."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from app.auth.models import Role
+from app.db_types import utcnow
+from app.timefmt import format_datetime
+from tests.training.factories import make_session
 
 
 def test_healthz_reports_database_ok(client):
@@ -88,3 +93,25 @@ def test_server_errors_get_the_friendly_page_and_roll_back(app):
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Sorry, there is a problem with the service" in page and "something broke" not in page
+
+
+def test_the_trainer_home_lists_their_next_three_sessions_in_one_query(login_as, count_queries):
+    """Soonest first, only theirs, only those not yet over, three at most: one query however many they teach."""
+    trainer = login_as("trainer")
+    now = utcnow().replace(microsecond=0, second=0)
+    make_session("taster-day", starts_at=now - timedelta(days=3), trainers=[trainer.user])  # over
+    for days in (9, 2, 5, 7, 30):
+        make_session("taster-day", starts_at=now + timedelta(days=days), trainers=[trainer.user])
+    make_session("taster-day", starts_at=now + timedelta(days=1))  # someone else's
+    with count_queries() as few:
+        page = trainer.get("/").get_data(as_text=True)
+    card = page.split('id="home-trainer"')[1].split("</ul>")[0]
+    assert card.count("<li>") == 3
+    starts = [now + timedelta(days=d) for d in (2, 5, 7)]
+    assert [format_datetime(s) in card for s in starts] == [True, True, True]
+    assert card.index(format_datetime(starts[0])) < card.index(format_datetime(starts[1]))
+    for days in range(10, 20):
+        make_session("taster-day", starts_at=now + timedelta(days=days), trainers=[trainer.user])
+    with count_queries() as more:
+        trainer.get("/")
+    assert len(more) == len(few)

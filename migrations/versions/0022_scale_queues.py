@@ -1,0 +1,29 @@
+"""scale (queues): indexes the queue, home and audit lists need at 50,000 people
+
+- application_areas (area_id, application_id): a coordinator's applications found by area (the primary key
+  leads with the application id, so "in these areas" scanned the whole table).
+- applications (status, submitted_at, user_id, id): the queue's counts per status and its page (longest
+  waiting first) read from the index alone.
+
+Revision ID: 0022_scale_queues
+Revises: 0018_retention
+Create Date: 2026-12-02 04:45:00
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0022_scale_queues'
+down_revision = '0018_retention'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_application_areas_area_id', 'application_areas', ['area_id', 'application_id'])
+    op.create_index('ix_applications_queue', 'applications', ['status', 'submitted_at', 'user_id', 'id'])
+
+
+def downgrade():
+    op.drop_index('ix_applications_queue', table_name='applications')
+    op.drop_index('ix_application_areas_area_id', table_name='application_areas')

@@ -92,7 +92,7 @@ class TrainingSession(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin="unnested")
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     trainers: Mapped[list[User]] = relationship(secondary=session_trainers, lazy="selectin", order_by=User.full_name)
     bookings: Mapped[list["Booking"]] = relationship(back_populates="session", lazy="raise",

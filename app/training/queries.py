@@ -210,12 +210,17 @@ def _with_open_applications(people: list[User]) -> list[User]:
     return [p for p in people if p.has_role(Role.VOLUNTEER) or p.id in applying]
 
 
-def taught_sessions(user, since: datetime) -> list[TrainingSession]:
-    """Sessions this person teaches that end after `since`, soonest first."""
-    return list(db.session.scalars(
-        select(TrainingSession).join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
-        .where(session_trainers.c.user_id == user.id, TrainingSession.ends_at > since)
-        .order_by(TrainingSession.starts_at)))
+def taught_sessions_query(user, since: datetime):
+    """A select of the sessions this person teaches that end after `since`, soonest first (without their other
+    trainers: the teaching and home pages do not show them)."""
+    return (select(TrainingSession).join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
+            .where(session_trainers.c.user_id == user.id, TrainingSession.ends_at > since)
+            .options(lazyload(TrainingSession.trainers)).order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
+def taught_sessions(user, since: datetime, limit: int | None = None) -> list[TrainingSession]:
+    """Sessions this person teaches that end after `since`, soonest first, the first `limit` of them."""
+    return list(db.session.scalars(taught_sessions_query(user, since).limit(limit)))
 
 
 def feed_sessions(user) -> list[TrainingSession]:

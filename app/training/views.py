@@ -293,7 +293,7 @@ from app.training import views_staff  # noqa: E402,F401  (registers the staff pa
 @bp.app_template_global("training_home_sessions")
 def training_home_sessions(user) -> list:
     """The next three sessions a trainer teaches, for their home page."""
-    return queries.taught_sessions(user, utcnow())[:3]
+    return queries.taught_sessions(user, utcnow(), limit=3)
 
 
 @bp.app_template_global("training_home_summary")

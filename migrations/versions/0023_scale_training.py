@@ -2,6 +2,8 @@
 
 - training_completions (user_id, course_id): the walk-in search checks each person it looks at for the course's
   prerequisites; with only the course_id index SQLite read every completion of that course per person.
+- training_session_trainers (user_id, session_id): the sessions a person teaches (teaching page, home page, feed);
+  the primary key starts with the session, so finding a trainer's sessions read every session.
 
 Revision ID: 0023_scale_training
 Revises: 0018_retention
@@ -20,7 +22,9 @@ depends_on = None
 
 def upgrade():
     op.create_index('ix_training_completions_user_course', 'training_completions', ['user_id', 'course_id'])
+    op.create_index('ix_training_session_trainers_user_id', 'training_session_trainers', ['user_id', 'session_id'])
 
 
 def downgrade():
+    op.drop_index('ix_training_session_trainers_user_id', table_name='training_session_trainers')
     op.drop_index('ix_training_completions_user_course', table_name='training_completions')

@@ -186,17 +186,22 @@ EXCUSED = {
 UNSEEN = "not yet investigated"
 PAGE = "probably the small world has less than a page of these (so the rows grow until a page is full); " \
        "a larger small world would tell"
+FULL_PAGE = "the small world has less than a page of these, so the rows grow until the page is full; {} loads " \
+            "both sizes past a full page and finds the same queries and rows"
+FULL_PAGE_TRAINING = FULL_PAGE.format("tests/training/test_full_pages.py")
+FULL_PAGE_EXPENSES = FULL_PAGE.format("tests/expenses/test_full_pages.py")
 KNOWN_GROWTH = {
     "coordinator:applications.queue1": "24 -> 96 rows (filtered by status): the small world has less than a "
                                        "page; flat from a full page on (test_full_pages_do_not_grow: 94 -> 96)",
-    "trainer:training.teaching": "4 -> 5 queries; " + UNSEEN,
-    "coordinator:training.manage": "was 13 -> 162 rows (every coming session); paged now; " + PAGE,
-    "coordinator:training.catalogue": "61 -> 170 rows: every coming session listed (sessions grow with the scheme)",
-    "volunteer:training.catalogue": "65 -> 174 rows: as the coordinator's",
-    "coordinator:training.month_calendar": "60 -> 129 rows: a month's sessions (grow with the scheme)",
-    "coordinator:expenses.approvals": "86 -> 210 rows; " + PAGE,
-    "manager:expenses.approvals": "86 -> 210 rows; " + PAGE,
-    "manager:expenses.finance": "38 -> 158 rows; " + PAGE,
+    "trainer:training.teaching": "4 -> 77 rows: paged now (25 sessions); " + FULL_PAGE_TRAINING,
+    "coordinator:training.manage": "was 13 -> 162 rows (every coming session); paged now, 14 -> 131; " + FULL_PAGE_TRAINING,
+    "coordinator:training.catalogue": "57 -> 117 rows (25 sessions a page); " + FULL_PAGE_TRAINING,
+    "volunteer:training.catalogue": "63 -> 123 rows: as the coordinator's; " + FULL_PAGE_TRAINING,
+    "coordinator:training.month_calendar": "57 -> 109 rows: at most three sessions a day now, the rest a link to the "
+                                           "day's list; " + FULL_PAGE_TRAINING,
+    "coordinator:expenses.approvals": "86 -> 210 rows (25 claims a page); " + FULL_PAGE_EXPENSES,
+    "manager:expenses.approvals": "86 -> 210 rows (25 claims a page); " + FULL_PAGE_EXPENSES,
+    "manager:expenses.finance": "38 -> 158 rows (50 volunteers a page); " + FULL_PAGE_EXPENSES,
 }
 
 

@@ -1,13 +1,13 @@
 """Read-only loading for training pages: helpers that 404 or 403, and lists with fixed query counts."""
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from app.auth.models import Role, User, UserRole
 from app.extensions import db
-from app.timefmt import LONDON
+from app.timefmt import LONDON, london_to_utc
 from app.training.models import (
     Booking,
     BookingStatus,
@@ -48,22 +48,69 @@ def get_managed_session_or_404(session_id: int, user) -> TrainingSession:
     return session
 
 
-def catalogue_sessions(now: datetime, course_code: str | None = None, area_id: int | None = None,
-                       month: str | None = None):
-    """A select of upcoming sessions, soonest first, filtered by course, area and month."""
-    query = (select(TrainingSession).join(TrainingSession.course)
-             .where(TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_at > now)
-             .order_by(TrainingSession.starts_at, TrainingSession.id))
+def _catalogue_filters(now: datetime, course_code: str | None, area_id: int | None, month: str | None,
+                       day: date | None) -> list:
+    """The catalogue's conditions on sessions (joined to their course): upcoming, then course, area, month, day."""
+    conditions = [TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_at > now]
     if course_code:
-        query = query.where(Course.code == course_code)
+        conditions.append(Course.code == course_code)
     if area_id:
-        query = query.where(TrainingSession.venue.has(Venue.area_id == area_id))
+        conditions.append(TrainingSession.venue.has(Venue.area_id == area_id))
     if month:
         year, number = (int(p) for p in month.split("-"))
         first = datetime(year, number, 1, tzinfo=LONDON)
         after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=LONDON)
-        query = query.where(TrainingSession.starts_at >= first, TrainingSession.starts_at < after)
-    return query
+        conditions += [TrainingSession.starts_at >= first, TrainingSession.starts_at < after]
+    if day:
+        conditions += [TrainingSession.starts_at >= london_to_utc(day, time(0)),
+                       TrainingSession.starts_at < london_to_utc(day + timedelta(days=1), time(0))]
+    return conditions
+
+
+def catalogue_sessions(now: datetime, course_code: str | None = None, area_id: int | None = None,
+                       month: str | None = None, day: date | None = None):
+    """A select of upcoming sessions, soonest first, filtered by course, area, month and day. Their trainers
+    are not loaded: the catalogue, the calendar and a course's page do not show them."""
+    return (select(TrainingSession).join(TrainingSession.course)
+            .where(*_catalogue_filters(now, course_code, area_id, month, day))
+            .options(lazyload(TrainingSession.trainers))
+            .order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
+def _london_day_in_month(first: date):
+    """The day of the month (1 to 31), in UK time, of a session starting in the month beginning `first`: a SQL
+    CASE on the UTC instant each UK day starts, so it is the same on every database and across the clock change."""
+    days = [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == first.month]
+    return case(*[(TrainingSession.starts_at < london_to_utc(d + timedelta(days=1), time(0)), d.day) for d in days],
+                else_=0)
+
+
+def calendar_day_counts(now: datetime, first: date, course_code: str | None = None,
+                        area_id: int | None = None) -> dict[date, int]:
+    """How many upcoming sessions (matching the filters) start on each day of a month: one GROUP BY, at most a
+    row a day however many sessions the month holds."""
+    days = (select(_london_day_in_month(first).label("day")).select_from(TrainingSession)
+            .join(TrainingSession.course).where(*_catalogue_filters(now, course_code, area_id, f"{first:%Y-%m}", None))
+            .subquery())
+    rows = db.session.execute(select(days.c.day, func.count()).group_by(days.c.day))
+    return {first.replace(day=number): count for number, count in rows if number}
+
+
+CALENDAR_DAY_SHOWN = 3  # sessions shown in a day's cell; the rest are a link to that day's list
+
+
+def calendar_first_sessions(now: datetime, first: date, course_code: str | None = None, area_id: int | None = None,
+                            per_day: int = CALENDAR_DAY_SHOWN) -> list[TrainingSession]:
+    """The first `per_day` upcoming sessions of each day of a month, soonest first (a window function numbers
+    each day's sessions), so a month cell holds a few however busy the day."""
+    day = _london_day_in_month(first)
+    numbered = (select(TrainingSession.id, func.row_number().over(
+        partition_by=day, order_by=(TrainingSession.starts_at, TrainingSession.id)).label("n"))
+        .join(TrainingSession.course)
+        .where(*_catalogue_filters(now, course_code, area_id, f"{first:%Y-%m}", None)).subquery())
+    return list(db.session.scalars(
+        select(TrainingSession).where(TrainingSession.id.in_(select(numbered.c.id).where(numbered.c.n <= per_day)))
+        .options(lazyload(TrainingSession.trainers)).order_by(TrainingSession.starts_at, TrainingSession.id)))
 
 
 def my_bookings_for(user, session_ids) -> dict[int, Booking]:
@@ -163,12 +210,17 @@ def _with_open_applications(people: list[User]) -> list[User]:
     return [p for p in people if p.has_role(Role.VOLUNTEER) or p.id in applying]
 
 
-def taught_sessions(user, since: datetime) -> list[TrainingSession]:
-    """Sessions this person teaches that end after `since`, soonest first."""
-    return list(db.session.scalars(
-        select(TrainingSession).join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
-        .where(session_trainers.c.user_id == user.id, TrainingSession.ends_at > since)
-        .order_by(TrainingSession.starts_at)))
+def taught_sessions_query(user, since: datetime):
+    """A select of the sessions this person teaches that end after `since`, soonest first (without their other
+    trainers: the teaching and home pages do not show them)."""
+    return (select(TrainingSession).join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
+            .where(session_trainers.c.user_id == user.id, TrainingSession.ends_at > since)
+            .options(lazyload(TrainingSession.trainers)).order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
+def taught_sessions(user, since: datetime, limit: int | None = None) -> list[TrainingSession]:
+    """Sessions this person teaches that end after `since`, soonest first, the first `limit` of them."""
+    return list(db.session.scalars(taught_sessions_query(user, since).limit(limit)))
 
 
 def feed_sessions(user) -> list[TrainingSession]:

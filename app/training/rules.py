@@ -209,6 +209,18 @@ def parse_month(value: str | None, today: date) -> date:
     return today.replace(day=1)
 
 
+def parse_day(value: str | None) -> date | None:
+    """'2026-12-08' as that date; anything else (missing, malformed, out of range) is None."""
+    text = value or ""
+    if len(text) != 10 or not text[:4].isdigit():
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
+
+
 def month_weeks(first: date) -> list[list[date | None]]:
     """The weeks of a month, Monday first, with None for days of the months either side."""
     return [[day if day.month == first.month else None for day in week]

@@ -60,33 +60,38 @@ def _filter_form(extra_month: str | None = None) -> tuple[CatalogueFilterForm, l
 @bp.route("/sessions")
 @roles_required(*LEARNERS)
 def catalogue():
-    """Upcoming sessions by course, area and month, with seats left."""
-    form, courses, filters = _filter_form()
+    """Upcoming sessions by course, area and month (or one day, from the calendar), with seats left."""
+    day = rules.parse_day(request.args.get("day"))
+    form, courses, filters = _filter_form(f"{day:%Y-%m}" if day else None)
     query = queries.catalogue_sessions(utcnow(), filters.get("course"), int(filters.get("area") or 0) or None,
-                                       filters.get("month"))
+                                       filters.get("month"), day)
     pager = db.paginate(query, page=page_number(), per_page=25, error_out=False)
     mine = queries.my_bookings_for(current_user, [s.id for s in pager.items])
-    return render_template("training/catalogue.html", form=form, pager=pager, mine=mine, courses=courses,
+    return render_template("training/catalogue.html", form=form, pager=pager, mine=mine, courses=courses, day=day,
                            pagination=govuk_pagination(pager, "training.catalogue"),
-                           calendar_args={k: v for k, v in request.args.items() if k in ("course", "area", "month")})
+                           every_day_args={k: v for k, v in request.args.items() if k in ("course", "area")},
+                           calendar_args={k: v for k, v in request.args.items() if k in ("course", "area", "month")}
+                           | ({"month": f"{day:%Y-%m}"} if day else {}))
 
 
 @bp.route("/sessions/calendar")
 @roles_required(*LEARNERS)
 def month_calendar():
-    """Upcoming sessions on a month calendar (a table; a list of days on a phone), with seats left."""
+    """Upcoming sessions on a month calendar (a table; a list of days on a phone), with seats left. A busy day
+    shows its first few sessions and a link to the list of all of them, so the page is the same size in any month."""
     today = today_london()
     first = rules.parse_month(request.args.get("month"), today)
     form, _, filters = _filter_form(f"{first:%Y-%m}")
-    sessions = db.session.scalars(queries.catalogue_sessions(
-        utcnow(), filters.get("course"), int(filters.get("area") or 0) or None, f"{first:%Y-%m}")).all()
+    now, course, area = utcnow(), filters.get("course"), int(filters.get("area") or 0) or None
+    counts = queries.calendar_day_counts(now, first, course, area)
+    sessions = queries.calendar_first_sessions(now, first, course, area) if counts else []
     by_day: dict = {}
     for item in sessions:
         by_day.setdefault(to_london(item.starts_at).date(), []).append(item)
     keep = {k: v for k, v in request.args.items() if k in ("course", "area")}
     earlier, later = rules.shift_month(first, -1), rules.shift_month(first, 1)
     return render_template("training/calendar.html", form=form, first=first, weeks=rules.month_weeks(first),
-                           by_day=by_day, count=len(sessions), today=today, keep=keep,
+                           by_day=by_day, day_counts=counts, count=sum(counts.values()), today=today, keep=keep,
                            mine=queries.my_bookings_for(current_user, [s.id for s in sessions]),
                            earlier=earlier if earlier >= today.replace(day=1) else None, later=later)
 
@@ -288,7 +293,7 @@ from app.training import views_staff  # noqa: E402,F401  (registers the staff pa
 @bp.app_template_global("training_home_sessions")
 def training_home_sessions(user) -> list:
     """The next three sessions a trainer teaches, for their home page."""
-    return queries.taught_sessions(user, utcnow())[:3]
+    return queries.taught_sessions(user, utcnow(), limit=3)
 
 
 @bp.app_template_global("training_home_summary")

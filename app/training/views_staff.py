@@ -37,10 +37,12 @@ STAFF = (Role.COORDINATOR, Role.TRAINER)
 @bp.route("/teaching")
 @roles_required(*STAFF)
 def teaching():
-    """The sessions you teach, with links to their registers."""
+    """The sessions you teach, 25 a page, with links to their registers."""
     now = utcnow()
-    sessions = queries.taught_sessions(current_user, now - services.policy().closes_after)
-    return render_template("training/teaching.html", sessions=sessions, now=now,
+    pager = db.paginate(queries.taught_sessions_query(current_user, now - services.policy().closes_after),
+                        page=page_number(), per_page=25, error_out=False)
+    return render_template("training/teaching.html", sessions=pager.items, now=now,
+                           pagination=govuk_pagination(pager, "training.teaching"),
                            feed=services.feed_for(current_user, create=False), form=ActionForm())
 
 

@@ -236,6 +236,43 @@ def test_applicant_finds_a_taster_day_on_the_month_calendar_and_books_it(phone_p
     context.close()
 
 
+def test_a_busy_day_on_the_calendar_links_to_all_its_sessions(phone_page, browser, live_server, assert_accessible):
+    """A day with more sessions than a cell shows: the first few, then a link to that day's list (paged), which
+    works without JavaScript on a desktop and is accessible on a phone."""
+    from app.timefmt import london_to_utc, today_london
+    from app.training import rules
+    from tests.training.factories import make_session
+
+    load_catalogue()
+    first = rules.shift_month(today_london().replace(day=1), 1)
+    day = first + timedelta(days=11)
+    trainer = make_user("trainer")
+    for n in range(6):
+        make_session("taster-day", starts_at=london_to_utc(day, datetime_time(9 + n)), trainers=[trainer], commit=False)
+    db.session.commit()
+    label = f"{day:%A} {day.day} {day:%B}"
+
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    desk = context.new_page()
+    _sign_in(desk, make_user("volunteer", name="Val Volunteer"))
+    desk.goto(f"/training/sessions/calendar?month={first:%Y-%m}")
+    cell = desk.get_by_role("cell", name=re.compile(label))
+    expect(cell.get_by_role("link", name=re.compile("Taster day"))).to_have_count(3)
+    cell.get_by_role("link", name=f"See all 6 sessions on {label}").click()
+    expect(desk.get_by_text(f"6 sessions on {label} {day:%Y}.")).to_be_visible()
+    expect(desk.locator(".cpm-card")).to_have_count(6)
+    desk.get_by_role("link", name="Show sessions on every day").click()
+    expect(desk.get_by_text(f"6 sessions on {label}")).to_be_hidden()
+    context.close()
+
+    _sign_in(phone_page, make_user("volunteer", name="Vic Volunteer"))
+    phone_page.goto(f"/training/sessions/calendar?month={first:%Y-%m}")
+    assert_accessible(phone_page, "a busy day on the calendar on a phone")
+    phone_page.get_by_role("link", name=f"See all 6 sessions on {label}").click()
+    expect(phone_page.get_by_text(f"6 sessions on {label} {day:%Y}.")).to_be_visible()
+    assert_accessible(phone_page, "one day's sessions on a phone")
+
+
 def test_coordinator_records_training_done_elsewhere_on_a_phone(phone_page, assert_accessible):
     """From a volunteer's training record: a course done with another organisation, from the evidence seen."""
     load_catalogue()

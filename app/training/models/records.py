@@ -3,7 +3,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, enum_column, utcnow
@@ -26,6 +26,9 @@ class Completion(db.Model):
     """A course completed on a date, current until its expiry (if the course expires). Never overwritten."""
 
     __tablename__ = "training_completions"
+    # A person's completions of one course: the walk-in search asks "has this person done the prerequisite?" for
+    # every name it looks at, which without it reads every completion of that course per person.
+    __table_args__ = (Index("ix_training_completions_user_course", "user_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -27,6 +28,9 @@ session_trainers = Table(
     db.metadata,
     Column("session_id", Integer, ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # The sessions one person teaches (their teaching page, home page and calendar feed): the primary key
+    # starts with the session, so without this every session was read to find a trainer's.
+    Index("ix_training_session_trainers_user_id", "user_id", "session_id"),
 )
 
 
@@ -92,7 +96,7 @@ class TrainingSession(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin="unnested")
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     trainers: Mapped[list[User]] = relationship(secondary=session_trainers, lazy="selectin", order_by=User.full_name)
     bookings: Mapped[list["Booking"]] = relationship(back_populates="session", lazy="raise",

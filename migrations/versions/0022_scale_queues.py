@@ -6,7 +6,7 @@
   waiting first) read from the index alone.
 
 Revision ID: 0022_scale_queues
-Revises: 0018_retention
+Revises: 0020_scale_vetting
 Create Date: 2026-12-02 04:45:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0022_scale_queues'
-down_revision = '0018_retention'
+down_revision = '0020_scale_vetting'
 branch_labels = None
 depends_on = None
 

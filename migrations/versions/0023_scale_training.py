@@ -6,7 +6,7 @@
   the primary key starts with the session, so finding a trainer's sessions read every session.
 
 Revision ID: 0023_scale_training
-Revises: 0018_retention
+Revises: 0022_scale_queues
 Create Date: 2026-12-02 04:50:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_scale_training'
-down_revision = '0018_retention'
+down_revision = '0022_scale_queues'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@
   leads with the application id, so "in these areas" scanned the whole table).
 - applications (status, submitted_at, user_id, id): the queue's counts per status and its page (longest
   waiting first) read from the index alone.
+- applications (status, decided_at, user_id): the funder reports' people accepted in a quarter.
 
 Revision ID: 0022_scale_queues
 Revises: 0018_retention
@@ -22,8 +23,10 @@ depends_on = None
 def upgrade():
     op.create_index('ix_application_areas_area_id', 'application_areas', ['area_id', 'application_id'])
     op.create_index('ix_applications_queue', 'applications', ['status', 'submitted_at', 'user_id', 'id'])
+    op.create_index('ix_applications_decided', 'applications', ['status', 'decided_at', 'user_id'])
 
 
 def downgrade():
+    op.drop_index('ix_applications_decided', table_name='applications')
     op.drop_index('ix_applications_queue', table_name='applications')
     op.drop_index('ix_application_areas_area_id', table_name='application_areas')

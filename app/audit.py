@@ -25,6 +25,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     event,
@@ -47,9 +48,12 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     __mapper_args__ = {"batch": False}  # chain each row before the next is inserted, so ids follow the chain
+    # The log's order (newest first, then id): PostgreSQL reads a page from this index backwards; on
+    # occurred_at alone it sorted every entry for each page.
+    __table_args__ = (Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp(), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -34,6 +34,8 @@ class Application(Versioned, db.Model):
               postgresql_where=text("status NOT IN ('accepted', 'declined', 'withdrawn')")),
         # The queue: its counts per status and its page (longest waiting first) read from the index alone.
         Index("ix_applications_queue", "status", "submitted_at", "user_id", "id"),
+        # The funder reports: who was accepted in a quarter.
+        Index("ix_applications_decided", "status", "decided_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -604,9 +604,7 @@ def _attendances(areas, start: date, end: date):
 def _starts_between(start: date, end: date):
     """SQL: the session starts on a UTC day from start to end; also as a range of starts_at, so that only
     those days' sessions are read from its index, not every session ever held."""
-    return and_(TrainingSession.starts_at >= datetime.combine(start, time(), UTC),
-                TrainingSession.starts_at < datetime.combine(end + timedelta(days=1), time(), UTC),
-                day_of(TrainingSession.starts_at).between(start, end))
+    return _utc_days(TrainingSession.starts_at, start, end)
 
 
 def training_by_month(scope: Scope) -> dict[str, tuple[int, int, int]]:
@@ -621,10 +619,22 @@ def training_by_month(scope: Scope) -> dict[str, tuple[int, int, int]]:
 # ---------------------------------------------------------------- funder reports (one query a table)
 
 
+def _utc_days(column, start: date, end: date):
+    """SQL: the timestamp falls on a UTC day from start to end, as a range the column's index can be read by
+    (with the day test as well, so the answer is the day test's on every database)."""
+    return and_(column >= datetime.combine(start, time(), UTC),
+                column < datetime.combine(end + timedelta(days=1), time(), UTC), day_of(column).between(start, end))
+
+
+def _decided_between(start: date, end: date):
+    """SQL: the application was decided on a UTC day from start to end (read from ix_applications_decided)."""
+    return _utc_days(Application.decided_at, start, end)
+
+
 def recruited_by_area(areas, start: date, end: date) -> list[tuple[str, int]]:
     """People whose application was accepted in the period, per area of their account: one query."""
     accepted = (select(Application.user_id).where(Application.status == Status.ACCEPTED,
-                                                  day_of(Application.decided_at).between(start, end))
+                                                  _decided_between(start, end))
                 .distinct().subquery())
     return _per_area(accepted.c.user_id, areas)
 
@@ -668,7 +678,7 @@ def lived_experience(areas, start: date, end: date, values: list[str]) -> list[i
     text = cast(Application.lived_experience, String)
     query = select(*[func.count(func.distinct(case((text.like(f'%"{v}"%'), Application.user_id))))
                      for v in values] or [literal(0)]).where(
-        Application.status == Status.ACCEPTED, day_of(Application.decided_at).between(start, end),
+        Application.status == Status.ACCEPTED, _decided_between(start, end),
         in_areas(Application.user_id, areas))
     row = db.session.execute(query).one()
     return list(row) if values else []

@@ -31,7 +31,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     true,
     union_all,
 )
@@ -171,14 +170,6 @@ def _greatest_pg(element, compiler, **kw):
 def _later(first, second):
     """The later of two days, or NULL when either is missing (GREATEST alone skips NULLs on PostgreSQL)."""
     return case((or_(first.is_(None), second.is_(None)), None), else_=greatest(first, second))
-
-
-def without_jit() -> None:
-    """PostgreSQL only: no JIT compilation for the rest of this transaction. The planner's row estimates for
-    the stage and gate aggregates are far too high (joins of grouped subqueries), so it JIT-compiles them, which
-    at 50,000 people took some 8 of the 10 seconds the pipeline query ran; without it, under a second."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
 
 
 # ---------------------------------------------------------------- who is counted

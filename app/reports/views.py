@@ -58,7 +58,6 @@ def dashboard():
         start, end = _dates(None, today, settings)
     chosen, area_id = _chosen_areas(form, areas)
     scope = queries.Scope(chosen, start, end, today)
-    queries.without_jit()
     stages = queries.stage_numbers(scope)  # one read of everyone's stage dates for the first two panels
     panels = [queries_panels.pipeline(scope, stages), queries_panels.time_in_stage(scope, stages),
               queries_panels.gates(scope),
@@ -83,7 +82,6 @@ def lapsing(kind, days):
     form.validate()
     chosen, area_id = _chosen_areas(form, areas)
     scope = queries.Scope(chosen, today, today, today)
-    queries.without_jit()
     pager = db.paginate(queries.lapsing_people(kind, scope, days), page=page_number(), per_page=settings.per_page,
                         error_out=False)
     ends = queries.lapse_days(kind, [p.id for p in pager.items], today)
@@ -113,7 +111,6 @@ def _report_filters():
 def funder():
     """The numbers funders ask for, for a financial quarter or year: tables, each with a CSV download."""
     form, period, chosen, area_name, area_id = _report_filters()
-    queries.without_jit()
     tables = [queries_panels.report_table(key, chosen, period) for key in queries_panels.REPORT_TABLES]
     return render_template("reports/funder.html", form=form, period=period, tables=tables, area_name=area_name,
                            area_id=area_id, settings=policy())
@@ -126,7 +123,6 @@ def funder_csv(table):
     if table not in queries_panels.REPORT_TABLES:
         abort(404)
     form, period, chosen, area_name, _ = _report_filters()
-    queries.without_jit()
     found, settings = queries_panels.report_table(table, chosen, period), policy()
     rows = found.shown_rows(settings, plain=True)
 

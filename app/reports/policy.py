@@ -13,6 +13,7 @@ class ReportsPolicy:
     default_months: int
     max_months: int
     per_page: int
+    fresh_minutes: int = 10   # the dashboard's panels are worked out again when older than this
 
 
 def _whole(value, where: str, path: Path, least: int = 1) -> int:
@@ -36,6 +37,7 @@ def parse_policy(data: dict, path: Path) -> ReportsPolicy:
         default_months=_whole(dashboard.get("default_months", 12), "[dashboard] default_months", path),
         max_months=_whole(dashboard.get("max_months", 36), "[dashboard] max_months", path),
         per_page=_whole(dashboard.get("per_page", 25), "[dashboard] per_page", path),
+        fresh_minutes=_whole(dashboard.get("fresh_minutes", 10), "[dashboard] fresh_minutes", path),
     )
 
 

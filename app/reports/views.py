@@ -9,11 +9,13 @@ from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, roles_required
-from app.reports import forms, queries, queries_panels, rules
+from app.reports import forms, queries, queries_panels, rules, services
+from app.reports.cli import reports_cli
 from app.reports.policy import policy
 from app.timefmt import today_london
 
 bp = Blueprint("reports", __name__)
+bp.record_once(lambda state: state.app.cli.add_command(reports_cli))
 STAFF = (Role.COORDINATOR, Role.MANAGER)
 register_nav("Dashboard", "reports.dashboard", *STAFF, order=28)
 register_nav("Reports", "reports.funder", *STAFF, order=29)
@@ -58,14 +60,19 @@ def dashboard():
         start, end = _dates(None, today, settings)
     chosen, area_id = _chosen_areas(form, areas)
     scope = queries.Scope(chosen, start, end, today)
-    stages = queries.stage_numbers(scope)  # one read of everyone's stage dates for the first two panels
-    panels = [queries_panels.pipeline(scope, stages), queries_panels.time_in_stage(scope, stages),
-              queries_panels.gates(scope),
-              queries_panels.lapses(scope, area_id, settings), queries_panels.areas(scope),
-              queries_panels.contacts(scope), queries_panels.training(scope)]
+    panels, worked_out_at = services.dashboard_panels(services.snapshot_key(scope, area_id, settings), settings,
+                                                      lambda: work_out_panels(scope, area_id, settings))
     area_name = next((a.name for a in areas if a.id == area_id), None)
     return render_template("reports/dashboard.html", form=form, panels=panels, scope=scope, area_name=area_name,
-                           today=today)
+                           today=today, worked_out_at=worked_out_at, fresh_minutes=settings.fresh_minutes)
+
+
+def work_out_panels(scope: queries.Scope, area_id: int | None, settings) -> list:
+    stages = queries.stage_numbers(scope)  # one read of everyone's stage dates for the first two panels
+    return [queries_panels.pipeline(scope, stages), queries_panels.time_in_stage(scope, stages),
+            queries_panels.gates(scope),
+            queries_panels.lapses(scope, area_id, settings), queries_panels.areas(scope),
+            queries_panels.contacts(scope), queries_panels.training(scope)]
 
 
 @bp.route("/dashboard/lapsing/<kind>/<int:days>")

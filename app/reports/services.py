@@ -1,0 +1,74 @@
+"""The dashboard's panels, from a snapshot less than `fresh_minutes` old (policy/reports.toml) or worked out and
+kept. Two people asking at once may both work them out; the later write wins, and both see correct numbers."""
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, fields
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.extensions import db
+from app.reports import queries
+from app.reports.models import DashboardSnapshot
+from app.reports.policy import ReportsPolicy
+from app.reports.queries_panels import Panel
+
+PANEL_FIELDS = {f.name for f in fields(Panel)}
+EXTRAS = ("month_head", "month_rows")  # set on some panels after they are made
+
+
+def snapshot_key(scope: queries.Scope, area_id: int | None, settings: ReportsPolicy) -> str:
+    """Whose numbers (the areas), for which dates, as of which day, under which policy."""
+    areas = "all" if scope.areas is None else ",".join(str(a) for a in sorted(scope.areas))
+    text = f"dashboard|{areas}|{area_id}|{scope.start}|{scope.end}|{scope.today}|{settings!r}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _to_json(panel: Panel) -> dict:
+    data = asdict(panel)
+    data.update({name: getattr(panel, name) for name in EXTRAS if hasattr(panel, name)})
+    return data
+
+
+def _from_json(data: dict) -> Panel:
+    panel = Panel(**{k: v for k, v in data.items() if k in PANEL_FIELDS})
+    panel.numeric = tuple(panel.numeric)
+    for name in EXTRAS:
+        if name in data:
+            setattr(panel, name, data[name])
+    return panel
+
+
+def dashboard_panels(key: str, settings: ReportsPolicy, work_out: Callable[[], list[Panel]],
+                     now: datetime | None = None) -> tuple[list[Panel], datetime]:
+    """The panels and when they were worked out."""
+    now = now or datetime.now(UTC)
+    fresh_after = now - timedelta(minutes=settings.fresh_minutes)
+    found = db.session.execute(select(DashboardSnapshot.panels, DashboardSnapshot.computed_at)
+                               .where(DashboardSnapshot.key == key,
+                                      DashboardSnapshot.computed_at > fresh_after)).first()
+    if found:
+        return [_from_json(p) for p in found.panels], found.computed_at
+    panels = work_out()
+    keep(key, panels, now)
+    return panels, now
+
+
+def keep(key: str, panels: list[Panel], now: datetime) -> None:
+    table = DashboardSnapshot.__table__
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(key=key, computed_at=now, panels=[_to_json(p) for p in panels])
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"], set_={"computed_at": statement.excluded.computed_at,
+                                      "panels": statement.excluded.panels})
+    db.session.execute(statement)
+    db.session.commit()
+
+
+def forget_old(now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
+    """Snapshots nobody will read again (their day has passed): removed by `flask reports refresh`."""
+    gone = db.session.execute(delete(DashboardSnapshot).where(DashboardSnapshot.computed_at < now - older_than))
+    db.session.commit()
+    return gone.rowcount or 0

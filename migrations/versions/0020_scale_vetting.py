@@ -8,7 +8,6 @@ Create Date: 2026-12-02 05:00:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0020_scale_vetting'
 down_revision = '0018_retention'

@@ -51,7 +51,7 @@ class DbsCheck(Versioned, db.Model):
     __table_args__ = (Index("ix_dbs_checks_current", "volunteer_id", "issued_on", "id", "outcome", "submitted_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # indexed first in ix_*_current
     level: Mapped[DbsLevel] = mapped_column(enum_column(DbsLevel, "dbs_level", 20))
     workforce: Mapped[Workforce] = mapped_column(enum_column(Workforce, "dbs_workforce", 10))
     volunteer_check: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -208,7 +208,7 @@ class PoliceVetting(Versioned, db.Model):
                             "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # indexed first in ix_*_current
     level: Mapped[NppvLevel] = mapped_column(enum_column(NppvLevel, "nppv_level", 20))
     force_reference: Mapped[str] = mapped_column(String(40))
     submitted_on: Mapped[date] = mapped_column(Date)

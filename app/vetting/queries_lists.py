@@ -124,8 +124,9 @@ def _current_nppv(people):
 
 
 def records_row(people):
-    """One row per person in `people` (a SELECT of user ids): whether they have any DBS check or police vetting,
-    flags for the pending ones, and the ids of their current DBS check and police vetting (NULL when none).
+    """One row per person in `people` (a SELECT of user ids): whether they have DBS checks or police vetting
+    still pending, and the ids of their current DBS check and police vetting (NULL when none). A record either
+    has its result (so there is a current one) or is pending: so "has any" needs no column of its own.
     The lists are conditions on this row.
 
     PostgreSQL ranks every person's records in one pass and hash-joins them; SQLite, which would loop over
@@ -136,30 +137,27 @@ def records_row(people):
         person = people.cte("people").prefix_with("MATERIALIZED")  # read once, used three times
         pid = person.c[0]
         dbs, police = _current_dbs(select(pid)), _current_nppv(select(pid))
-        columns = [dbs.c.volunteer_id.is_not(None), police.c.volunteer_id.is_not(None), dbs.c.unsubmitted == 1,
-                   dbs.c.submitted == 1, police.c.waiting == 1, dbs.c.dbs_id, police.c.nppv_id]
+        columns = [func.coalesce(dbs.c.unsubmitted, 0) == 1, func.coalesce(dbs.c.submitted, 0) == 1,
+                   func.coalesce(police.c.waiting, 0) == 1, dbs.c.dbs_id, police.c.nppv_id]  # no records: none
         source = person.outerjoin(dbs, dbs.c.volunteer_id == pid).outerjoin(police, police.c.volunteer_id == pid)
     else:
-        columns = [_any(DbsCheck, pid), _any(PoliceVetting, pid), _any(DbsCheck, pid, pending=True, submitted=False),
-                   _any(DbsCheck, pid, pending=True, submitted=True), _any(PoliceVetting, pid, pending=True),
-                   _latest_dbs_id(pid), _latest_nppv_id(pid)]
+        columns = [_pending(DbsCheck, pid, submitted=False), _pending(DbsCheck, pid, submitted=True),
+                   _pending(PoliceVetting, pid), _latest_dbs_id(pid), _latest_nppv_id(pid)]
         source = person
-    names = ["has_dbs", "has_nppv", "unsubmitted", "submitted", "nppv_waiting", "dbs_id", "nppv_id"]
+    names = ["unsubmitted", "submitted", "nppv_waiting", "dbs_id", "nppv_id"]
     return (select(pid.label("person_id"), *[c.label(n) for c, n in zip(columns, names, strict=True)])
             .select_from(source)
             .cte("records").prefix_with("MATERIALIZED"))  # worked out once per person, not once per list
 
 
-def _any(model, person_id, pending: bool = False, submitted: bool | None = None) -> ColumnElement[bool]:
-    """The person has a record of this kind (one still pending: a DBS check without its certificate, submitted
-    or not, or police vetting without its outcome)."""
-    row = _alias(model, f"{model.__tablename__}_{pending}_{submitted}".lower())
-    conditions = [row.volunteer_id == person_id]
-    if pending and model is DbsCheck:
-        conditions += [not_(_has_result(row)), row.submitted_on.is_not(None) if submitted else row.submitted_on.is_(None)]
-    elif pending:
-        conditions.append(row.outcome.is_(None))
-    return exists().where(*conditions)
+def _pending(model, person_id, submitted: bool | None = None) -> ColumnElement[bool]:
+    """The person has a record of this kind still pending: a DBS check without its certificate, submitted or
+    not, or police vetting without its outcome."""
+    row = _alias(model, f"{model.__tablename__}_pending_{submitted}".lower())
+    if model is DbsCheck:
+        return exists().where(row.volunteer_id == person_id, not_(_has_result(row)),
+                              row.submitted_on.is_not(None) if submitted else row.submitted_on.is_(None))
+    return exists().where(row.volunteer_id == person_id, row.outcome.is_(None))
 
 
 def _latest_dbs_id(person_id) -> ColumnElement:
@@ -216,7 +214,9 @@ def listed(people, policy: VettingPolicy, on: date) -> Listed:
     lists: dict[str, list[ColumnElement[bool]]] = {key: [] for key in category_labels(policy)}
 
     # not checks or not nppvs or any pending check not yet submitted
-    lists[AWAITING_SUBMISSION].append(or_(not_(row.c.has_dbs), not_(row.c.has_nppv), row.c.unsubmitted))
+    any_dbs = or_(has_dbs, row.c.unsubmitted, row.c.submitted)
+    any_nppv = or_(row.c.nppv_id.is_not(None), row.c.nppv_waiting)
+    lists[AWAITING_SUBMISSION].append(or_(not_(any_dbs), not_(any_nppv), row.c.unsubmitted))
     # any pending check submitted, or any police vetting waiting for its outcome
     lists[AWAITING_RESULT].append(or_(row.c.submitted, row.c.nppv_waiting))
     # current.needs_decision

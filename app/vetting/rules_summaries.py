@@ -56,7 +56,10 @@ def _expiry_band(end: date, policy: VettingPolicy, on: date) -> str | None:
 
 
 def categories(checks, nppvs, policy: VettingPolicy, on: date) -> set[str]:
-    """Which work lists a volunteer belongs on today (possibly several, possibly none)."""
+    """Which work lists a volunteer belongs on today (possibly several, possibly none).
+
+    queries_lists.listed is this function's twin in SQL (the counts and pages of the work list): change both
+    together; tests/vetting/test_work_list_sql.py fails when they disagree for anyone."""
     found = set()
     pending = [c for c in checks if not c.has_result]
     if not checks or not nppvs or any(c.submitted_on is None for c in pending):

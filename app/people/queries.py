@@ -53,10 +53,12 @@ def vetted(today: date) -> ColumnElement:
 
 
 def trained(today: date) -> ColumnElement:
-    """Every course gate in the readiness policy completed by `today` and not expired on it."""
+    """Every course gate in the readiness policy completed by `today` and not expired on it (the course found by a
+    subquery, not a join, so SQLite searches each person's completions, not every completion of the course)."""
     codes = [g.course for g in readiness_policy().gates if g.rule == "course"]
     return and_(true(), *(exists().where(
-        Completion.user_id == User.id, Completion.course_id == Course.id, Course.code == code,
+        Completion.user_id == User.id,
+        Completion.course_id == select(Course.id).where(Course.code == code).scalar_subquery(),
         Completion.completed_on <= today, or_(Completion.expires_on.is_(None), Completion.expires_on > today))
         for code in codes))
 

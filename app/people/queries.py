@@ -93,8 +93,10 @@ def people() -> ColumnElement:
 
 
 def _applied_in(area_ids: list[int]) -> ColumnElement:
-    return exists().where(_sent_application(), Application.id.in_(
-        select(application_areas.c.application_id).where(application_areas.c.area_id.in_(area_ids or [-1]))))
+    """Sent an application for one of these areas: one correlated EXISTS over the join (an IN (SELECT ...)
+    inside it made SQLite scan every application's areas once for each person)."""
+    return exists().where(_sent_application(), application_areas.c.application_id == Application.id,
+                          application_areas.c.area_id.in_(area_ids or [-1]))
 
 
 def in_areas(area_ids: list[int]) -> ColumnElement:

@@ -53,10 +53,12 @@ def vetted(today: date) -> ColumnElement:
 
 
 def trained(today: date) -> ColumnElement:
-    """Every course gate in the readiness policy completed by `today` and not expired on it."""
+    """Every course gate in the readiness policy completed by `today` and not expired on it (the course found by a
+    subquery, not a join, so SQLite searches each person's completions, not every completion of the course)."""
     codes = [g.course for g in readiness_policy().gates if g.rule == "course"]
     return and_(true(), *(exists().where(
-        Completion.user_id == User.id, Completion.course_id == Course.id, Course.code == code,
+        Completion.user_id == User.id,
+        Completion.course_id == select(Course.id).where(Course.code == code).scalar_subquery(),
         Completion.completed_on <= today, or_(Completion.expires_on.is_(None), Completion.expires_on > today))
         for code in codes))
 
@@ -91,8 +93,10 @@ def people() -> ColumnElement:
 
 
 def _applied_in(area_ids: list[int]) -> ColumnElement:
-    return exists().where(_sent_application(), Application.id.in_(
-        select(application_areas.c.application_id).where(application_areas.c.area_id.in_(area_ids or [-1]))))
+    """Sent an application for one of these areas: one correlated EXISTS over the join (an IN (SELECT ...)
+    inside it made SQLite scan every application's areas once for each person)."""
+    return exists().where(_sent_application(), application_areas.c.application_id == Application.id,
+                          application_areas.c.area_id.in_(area_ids or [-1]))
 
 
 def in_areas(area_ids: list[int]) -> ColumnElement:

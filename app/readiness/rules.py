@@ -20,6 +20,8 @@ from app.vetting.enums import NppvOutcome
 from app.vetting.policy import VettingPolicy
 
 DAY = timedelta(days=1)
+LABELS = {"passed": "Done", "expiring": "Expiring soon", "pending": "Not done yet", "expired": "Expired",
+          "failed": "Not passed"}  # State.label, built once (the CSV asks for it for every gate of every volunteer)
 
 
 class State(enum.StrEnum):
@@ -31,8 +33,7 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"passed": "Done", "expiring": "Expiring soon", "pending": "Not done yet", "expired": "Expired",
-                "failed": "Not passed"}[self.value]
+        return LABELS[self.value]
 
     @property
     def good(self) -> bool:

@@ -163,20 +163,53 @@ def _stand_down_batch(decided: dict[int, list[str]], released: dict[int, int], o
     return done
 
 
+def _candidates(on: date, policy, released: dict[int, int]) -> list[int]:
+    """Who the sweep must decide: released volunteers not ready today, and volunteers with a gate we warn about
+    that is good but lapses within the longest lead time. SQL picks them (queries_states: the same rules as
+    Python); the rest are left alone without being decided. When the policy's gates cannot be put in SQL,
+    everyone is decided, as before."""
+    from datetime import timedelta
+
+    from sqlalchemy import and_, not_, or_
+
+    from app.auth.models import Role, UserRole
+    from app.readiness import queries_states
+    from app.vetting.policy import current_policy as vetting_policy
+
+    vetting = vetting_policy()
+    active = active_volunteers_query().with_only_columns(User.id)  # by name
+    if not queries_states.supported(vetting):
+        ids = db.session.scalars(active).all()
+        return list(dict.fromkeys([*ids, *released]))  # released people who lost the role are still swept
+    sql = queries_states.StateSql(policy, vetting, on)
+    horizon = on + timedelta(days=max(policy.warning_days) - 1)  # warning_lead gives a lead up to here
+    warned = [sql.gate_good_until_by(g, horizon) for g in policy.gates if g.rule in WARNED_RULES]
+    is_released = sql.released()
+    is_active = and_(User.role_grants.any(UserRole.role == Role.VOLUNTEER), User.deactivated_at.is_(None))
+    query = (select(User.id).where(or_(is_active, is_released), or_(and_(is_released, not_(sql.ready())), *warned))
+             .order_by(User.full_name, User.id))
+    return list(db.session.scalars(query))
+
+
+def _already_warned(ids: list[int]) -> set[tuple]:
+    """The warnings sent before to these volunteers (a repeat would be refused as a duplicate)."""
+    return set(db.session.execute(select(GateWarning.volunteer_id, GateWarning.gate_code, GateWarning.good_until,
+                                         GateWarning.lead_days).where(GateWarning.volunteer_id.in_(ids))).all())
+
+
 def sweep(on: date, progress: bool = False) -> tuple[int, int]:
     """Stand down and warn as of `on`; returns (stood down, warnings sent). Each coordinator gets one digest.
 
-    Volunteers are decided BATCH at a time. Two sweeps at once: on PostgreSQL the second finds the run lock
-    taken and does nothing; on any database each stand-down and warning is a unique row claimed before its
-    e-mail, so each goes once."""
+    SQL picks who needs deciding (_candidates); they are decided BATCH at a time, each batch's stand-downs in
+    one transaction. Two sweeps at once: on PostgreSQL the second finds the run lock taken and does nothing; on
+    any database each stand-down and warning is a unique row claimed before its e-mail, so each goes once."""
     with run_lock("readiness.sweep") as mine:
         if not mine:
             return 0, 0
         policy = current_policy()
-        released = {s.volunteer_id: s.id for s in db.session.scalars(
-            select(MentorStanding).where(MentorStanding.status == Standing.RELEASED))}
-        active = db.session.scalars(active_volunteers_query().with_only_columns(User.id)).all()
-        ids = list(dict.fromkeys([*active, *released]))  # released people who lost the role are still swept
+        released = dict(db.session.execute(select(MentorStanding.volunteer_id, MentorStanding.id).where(
+            MentorStanding.status == Standing.RELEASED)).all())
+        ids = _candidates(on, policy, released)
         stood_down = warned = 0
         digest: list = []
         for start in tqdm(range(0, len(ids), BATCH), desc="readiness sweep", disable=not progress):
@@ -184,6 +217,7 @@ def sweep(on: date, progress: bool = False) -> tuple[int, int]:
             found = queries.readiness_for(chunk, on, policy)
             failing = {i: [o.code for o in found[i].failing] for i in chunk if i in released and not found[i].ready}
             stood_down += _stand_down_batch(failing, released, on, digest)
+            sent_before = _already_warned(chunk)
             for volunteer_id in chunk:
                 readiness = found[volunteer_id]
                 if volunteer_id in failing:
@@ -192,12 +226,13 @@ def sweep(on: date, progress: bool = False) -> tuple[int, int]:
                     if outcome.gate.rule not in WARNED_RULES or not outcome.state.good or outcome.until is None:
                         continue
                     lead = rules.warning_lead(outcome.until, on, policy.warning_days)
-                    if lead is not None:
-                        volunteer = db.session.get(User, volunteer_id)
-                        mine_only = []
-                        if perform(send_warning, volunteer, outcome, lead, volunteer_id in released, mine_only):
-                            warned += 1
-                            digest += mine_only
+                    if lead is None or (volunteer_id, outcome.code, outcome.until, lead) in sent_before:
+                        continue
+                    volunteer = db.session.get(User, volunteer_id)
+                    mine_only = []
+                    if perform(send_warning, volunteer, outcome, lead, volunteer_id in released, mine_only):
+                        warned += 1
+                        digest += mine_only
         if digest:
             perform(send_digests, digest)
         return stood_down, warned

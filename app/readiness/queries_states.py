@@ -8,7 +8,7 @@ before the last issue date whose recheck date is on or before `on`", worked out 
 Policies whose DBS cover depends on the Update Service (the next status check) are not expressed here:
 `supported` says so, and the list then decides people in Python as before.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
@@ -131,7 +131,7 @@ class StateSql:
                   .where(Application.user_id == User.id, Application.status == Status.ACCEPTED,
                          Application.decided_at.is_not(None))
                   .order_by(Application.id.desc()).limit(1).correlate_except(Application).scalar_subquery())
-        next_midnight = datetime.combine(self.on + DAY, time(), LONDON).astimezone(timezone.utc)
+        next_midnight = datetime.combine(self.on + DAY, time(), LONDON).astimezone(UTC)
         return self._two_way(state, and_(latest.is_not(None), latest < next_midnight))
 
     def _references(self, gate, state):
@@ -181,7 +181,6 @@ class StateSql:
         nothing = exists(select(made.id).where(*declared, made.has_something.is_(False)))
         approved = exists(select(made.id).where(*declared, made.has_something.is_(True),
                                                 last_decision == Decision.APPROVED))
-        waiting = exists(select(made.id).where(*declared, made.has_something.is_(True), last_decision.is_(None)))
         declined = exists(select(made.id).where(*declared, made.has_something.is_(True),
                                                 last_decision != Decision.APPROVED))
         if state == State.PASSED:

@@ -2,7 +2,7 @@
 decided in Python by app/readiness/rules.py, are in the state asked for: many varied volunteers, every gate's
 states and the boundary days on either side of each date rule."""
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +43,7 @@ def _near(rng, day, spread=(-1, 0, 1)):
 
 
 def _applications(rng, person, today):
-    midnight = datetime.combine(today + timedelta(days=1), time(), LONDON).astimezone(timezone.utc)
+    midnight = datetime.combine(today + timedelta(days=1), time(), LONDON).astimezone(UTC)
     for _ in range(rng.choice([0, 1, 1, 2])):
         status = rng.choice([Status.ACCEPTED, Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.CHAT_HELD])
         application = make_application(user=person, status=status, commit=False)

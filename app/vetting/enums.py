@@ -18,7 +18,7 @@ class DbsLevel(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(DbsLevel).index(self)
+        return _DBSLEVEL_RANKS[self]
 
 
 class Workforce(Labelled):
@@ -64,7 +64,7 @@ class NppvLevel(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(NppvLevel).index(self)
+        return _NPPVLEVEL_RANKS[self]
 
 
 class NppvOutcome(Labelled):
@@ -185,3 +185,8 @@ LABELS.update({
     IdDocument.BENEFIT_STATEMENT: "Benefit statement (last 3 months)",
     IdDocument.P45_P60: "P45 or P60 (UK, last 12 months)",
 })
+
+
+# Each level's place in its order (asked for every record of every person on a list or in an export).
+_DBSLEVEL_RANKS = {level: n for n, level in enumerate(DbsLevel)}
+_NPPVLEVEL_RANKS = {level: n for n, level in enumerate(NppvLevel)}

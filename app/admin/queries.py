@@ -68,12 +68,19 @@ def count_shown(form, viewer, valid: bool, query: Select) -> int:
     if not (valid and form.sessions.data):
         counts.append(-select(func.count()).where(AuditEvent.action.in_(words.codes_of_kind(words.SESSION_KIND)))
                       .scalar_subquery())
-    if not viewer.has_role(Role.MANAGER):  # AuditEvent.action LIKE 'vetting.%', as a range of the index
-        prefix = MANAGER_ONLY_PREFIX
-        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        counts.append(-select(func.count()).where(AuditEvent.action >= prefix, AuditEvent.action < after)
-                      .scalar_subquery())
+    if not viewer.has_role(Role.MANAGER):
+        counts.append(-select(func.count()).where(_manager_only()).scalar_subquery())
     return db.session.scalar(select(sum(counts[1:], counts[0])))
+
+
+def _manager_only():
+    """AuditEvent.action LIKE 'vetting.%'. SQLite compares text byte by byte, so there it is a range of the action
+    index; PostgreSQL's ordering follows the database's locale (which may ignore punctuation), so there it is the
+    LIKE itself."""
+    prefix = MANAGER_ONLY_PREFIX
+    if db.session.get_bind().dialect.name == "sqlite":
+        return (AuditEvent.action >= prefix) & (AuditEvent.action < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return AuditEvent.action.like(prefix + "%")
 
 
 def describe(event: AuditEvent) -> str:

@@ -19,6 +19,7 @@ from app.applications.rules import Status
 from app.applications.views import bp
 from app.auth.models import Role
 from app.core.models import Area
+from app.db_types import utcnow
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, page_number
@@ -64,9 +65,10 @@ def queue():
     if form.validate():
         f = QueueFilter(status=form.status.data or "", area=form.area.data or "", waiting=form.waiting.data,
                         submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data, **seen)
-    counts = status_counts(f, my_ids)
+    now = utcnow()  # one moment for the counts and the page, so "waiting N days" cuts both at the same time
+    counts = status_counts(f, my_ids, now)
     # The total is the counts' sum for the statuses shown: no second COUNT over the same applications.
-    pager = db.paginate(queue_query(f, my_ids), page=page_number(), per_page=25, error_out=False, count=False)
+    pager = db.paginate(queue_query(f, my_ids, now), page=page_number(), per_page=25, error_out=False, count=False)
     pager.total = shown_total(f, counts)
     return render_template("applications/queue.html", form=form, pager=pager, counts=counts,
                            pagination=govuk_pagination(pager, "applications.queue"), current=f)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,10 +20,18 @@ PANEL_FIELDS = {f.name for f in fields(Panel)}
 EXTRAS = ("month_head", "month_rows")  # set on some panels after they are made
 
 
+SNAPSHOT_VERSION = 1  # raise when what a snapshot holds changes shape, so older ones are never read
+
+
 def snapshot_key(scope: queries.Scope, area_id: int | None, settings: ReportsPolicy) -> str:
-    """Whose numbers (the areas), for which dates, as of which day, under which policy."""
+    """Whose numbers (the areas), for which dates, as of which day, under which policies (reports, and the
+    readiness and vetting rules the gate and lapse panels follow), in which shape."""
+    from app.readiness.policy import current_policy as readiness_policy
+    from app.vetting.policy import current_policy as vetting_policy
+
     areas = "all" if scope.areas is None else ",".join(str(a) for a in sorted(scope.areas))
-    text = f"dashboard|{areas}|{area_id}|{scope.start}|{scope.end}|{scope.today}|{settings!r}"
+    text = (f"dashboard|v{SNAPSHOT_VERSION}|{areas}|{area_id}|{scope.start}|{scope.end}|{scope.today}|{settings!r}|"
+            f"{readiness_policy()!r}|{vetting_policy()!r}")
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -50,7 +59,10 @@ def dashboard_panels(key: str, settings: ReportsPolicy, work_out: Callable[[], l
                                .where(DashboardSnapshot.key == key,
                                       DashboardSnapshot.computed_at > fresh_after)).first()
     if found:
-        return [_from_json(p) for p in found.panels], found.computed_at
+        try:
+            return [_from_json(p) for p in found.panels], found.computed_at
+        except (TypeError, KeyError, ValueError):  # kept by another release: worked out again below
+            current_app.logger.warning("Dashboard snapshot %s could not be read; working it out again", key[:12])
     panels = work_out()
     keep(key, panels, now)
     return panels, now

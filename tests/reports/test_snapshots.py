@@ -81,3 +81,13 @@ def test_refresh_works_out_the_default_views_and_drops_old_ones(app, login_as, s
     with count_queries() as opened:
         page = manager.get("/dashboard").get_data(as_text=True)
     assert 'id="pipeline"' in page and len(opened) < 8  # read from the refreshed snapshot
+
+
+def test_a_snapshot_from_another_release_is_worked_out_again_not_a_500(login_as, scheme_day):
+    build()
+    manager = login_as(make_user(Role.MANAGER))
+    manager.get("/dashboard")
+    db.session.execute(update(DashboardSnapshot).values(panels=[{"key": "pipeline", "no such field": 1}]))
+    db.session.commit()
+    response = manager.get("/dashboard")
+    assert response.status_code == 200 and 'id="pipeline"' in response.get_data(as_text=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from app.applications.models import Application, Referee
 from app.applications.rules import Status
 from app.auth.models import User
-from app.dates import add_years
+from app.dates import add_years, last_day_before
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
 from app.readiness.policy import Gate, ReadinessPolicy
 from app.readiness.rules import State
@@ -41,16 +41,6 @@ DAY = timedelta(days=1)
 def supported(vetting: VettingPolicy) -> bool:
     """True when every gate's state can be written as SQL for this vetting policy."""
     return not vetting.uses_update_service
-
-
-def last_start_ending_by(shift, day: date) -> date:
-    """The latest date d with shift(d) <= day, for a shift that never goes backwards (like adding years)."""
-    guess = day
-    while shift(guess) > day:
-        guess -= timedelta(days=max(1, (shift(guess) - day).days))
-    while shift(guess + DAY) <= day:
-        guess += DAY
-    return guess
 
 
 class StateSql:
@@ -195,7 +185,7 @@ class StateSql:
 
     def _recheck_start(self, day: date) -> date:
         """The latest issue date whose recheck date is on or before `day`."""
-        return last_start_ending_by(lambda d: add_years(d, self.vetting.recheck_years), day)
+        return last_day_before(lambda d: add_years(d, self.vetting.recheck_years), day)
 
     @staticmethod
     def _current_dbs_id():

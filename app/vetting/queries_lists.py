@@ -16,7 +16,7 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, not_, or_, select
 
-from app.dates import add_months, add_years
+from app.dates import add_months, add_years, last_day_before
 from app.extensions import db
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
@@ -33,20 +33,6 @@ from app.vetting.rules_summaries import (
     WRONG_CHECK,
     category_labels,
 )
-
-
-def last_day_before(add, target: date) -> date:
-    """The last day x with add(x) <= target, for a date function that never goes backwards (add_years/months).
-
-    Starts a few days before the naive inverse and steps on, so clamped month ends are counted exactly:
-    add_years(29 February 2024, 3) is 28 February 2027, so for that target the answer is 29 February 2024.
-    """
-    day = target
-    while add(day) > target:  # a rough start: at most a few years back
-        day -= timedelta(days=28 if (add(day) - target).days > 31 else 1)
-    while add(day + timedelta(days=1)) <= target:
-        day += timedelta(days=1)
-    return day
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.applications.rules import Status
 from app.auth.models import Role, User
-from app.dates import add_years
+from app.dates import add_years, last_day_before
 from app.extensions import db
 from app.readiness import queries, queries_states
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
@@ -63,8 +63,8 @@ def _self_declaration(rng, person, today, checks):
 
 def _dbs(rng, person, today, policy):
     checks = []
-    recheck = last_issue = queries_states.last_start_ending_by(lambda d: add_years(d, policy.recheck_years), today)
-    soon = queries_states.last_start_ending_by(lambda d: add_years(d, policy.recheck_years), today + timedelta(days=60))
+    recheck = last_issue = last_day_before(lambda d: add_years(d, policy.recheck_years), today)
+    soon = last_day_before(lambda d: add_years(d, policy.recheck_years), today + timedelta(days=60))
     for _ in range(rng.choice([0, 1, 1, 2])):
         issued = rng.choice([_near(rng, recheck, (-1, 0, 1, 2)), _near(rng, soon, (-1, 0, 1)), today - timedelta(days=50),
                              last_issue - timedelta(days=400)])

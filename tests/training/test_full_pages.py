@@ -12,7 +12,7 @@ from app.timefmt import london_to_utc, today_london
 from app.training import rules
 from app.training.queries import CALENDAR_DAY_SHOWN
 from tests.factories import make_user
-from tests.test_growth_guard import World, measure
+from tests.test_growth_guard import World, measure_fresh
 from tests.training.factories import make_session
 
 
@@ -33,13 +33,6 @@ def _fill(trainer, per_day: int) -> None:
     db.session.commit()
 
 
-def _measure(world: World, role: str, url: str):
-    """Measured as the guard does, from an empty identity map (the tests share one session with the pages)."""
-    world.users[role].get(url)
-    db.session.expunge_all()
-    return measure(world, role, url)
-
-
 @pytest.mark.parametrize("role, url", [
     ("coordinator", "/training/manage"),
     ("coordinator", "/training/sessions"),
@@ -53,8 +46,8 @@ def test_a_full_page_loads_the_same_rows_however_many_sessions_there_are(app, lo
     world = World(app, clients, {})
     url = url.format(month=f"{_month_ahead():%Y-%m}")
     _fill(trainer, CALENDAR_DAY_SHOWN + 1)  # over 100 coming sessions: every list is past its first page
-    small = _measure(world, role, url)
+    small = measure_fresh(world, role, url)
     _fill(trainer, 8)
-    large = _measure(world, role, url)
+    large = measure_fresh(world, role, url)
     assert small.status == large.status == 200
     assert (large.queries, large.rows) == (small.queries, small.rows), (small, large)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.dates import add_months, add_years
+from app.dates import add_months, add_years, last_day_before
 from app.extensions import db
 from app.vetting.enums import (
     ChangeKind,
@@ -28,7 +28,7 @@ from app.vetting.enums import (
 )
 from app.vetting.models import DbsConfirmation, DbsDecision, NppvChange, StatusCheck
 from app.vetting.policy import VettingPolicy
-from app.vetting.queries_lists import last_day_before, listed
+from app.vetting.queries_lists import listed
 from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
 from app.vetting.services_reminders import active_volunteers_query

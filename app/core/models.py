@@ -1,5 +1,5 @@
 """Areas of County Durham and Darlington, kept as data the scheme can edit."""
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -10,6 +10,7 @@ user_areas = Table(
     db.metadata,
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("area_id", Integer, ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_user_areas_area_id", "area_id", "user_id"),  # an area's people (coordinators' lists start here)
 )
 
 

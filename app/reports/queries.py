@@ -678,9 +678,12 @@ def lived_experience(areas, start: date, end: date, values: list[str]) -> list[i
 def training_by_course(areas, start: date, end: date) -> list[tuple[str, int, int, int, int]]:
     """(course, sessions, attendances, minutes attended, people completing it) for the period: one query."""
     attended = _attendances(areas, start, end).subquery()
-    delivered = (select(attended.c.course_id, func.count(func.distinct(attended.c.session_id)).label("sessions"),
+    # Grouped by `course_id + 0`: grouped by the column itself, SQLite walked every session ever held in course
+    # order (its index) rather than the period's sessions by their start.
+    course_id = (attended.c.course_id + 0).label("course_id")
+    delivered = (select(course_id, func.count(func.distinct(attended.c.session_id)).label("sessions"),
                         func.count().label("attendances"), func.sum(attended.c.minutes).label("minutes"))
-                 .group_by(attended.c.course_id).subquery())
+                 .group_by(course_id).subquery())
     completed = (select(Completion.course_id, func.count(func.distinct(Completion.user_id)).label("people"))
                  .where(Completion.completed_on.between(start, end), in_areas(Completion.user_id, areas))
                  .group_by(Completion.course_id).subquery())

@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from app.auth.models import Role
 from app.csvout import csv_line, safe_cell
-from app.extensions import db
 from app.navigation import register_nav
-from app.pagination import govuk_pagination, page_number
+from app.pagination import govuk_pagination, paginate_counted
 from app.permissions import area_scope, roles_required
 from app.reports import forms, queries, queries_panels, rules, services
 from app.reports.cli import reports_cli
@@ -89,8 +88,7 @@ def lapsing(kind, days):
     form.validate()
     chosen, area_id = _chosen_areas(form, areas)
     scope = queries.Scope(chosen, today, today, today)
-    pager = db.paginate(queries.lapsing_people(kind, scope, days), page=page_number(), per_page=settings.per_page,
-                        error_out=False)
+    pager = paginate_counted(queries.lapsing_people(kind, scope, days), settings.per_page)
     ends = queries.lapse_days(kind, [p.id for p in pager.items], today)
     return render_template("reports/lapsing.html", kind=kind, days=days, words=LAPSE_WORDS[kind], pager=pager,
                            ends=ends, today=today, area_name=next((a.name for a in areas if a.id == area_id), None),

@@ -47,7 +47,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     from app import timefmt
     from app.tables import stacked
-    from app.templating import govuk_attributes, govuk_table
+    from app.templating import govuk_attributes, govuk_summary_list, govuk_table
 
     app.jinja_env.filters["date"] = timefmt.format_date
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
@@ -55,6 +55,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.globals["stacked"] = stacked
     app.jinja_env.globals["govuk_attributes"] = govuk_attributes
     app.jinja_env.globals["govuk_table"] = govuk_table
+    app.jinja_env.globals["govuk_summary_list"] = govuk_summary_list
     # An expiry date is the first day something is no longer good; people are told the last day it is.
     app.jinja_env.filters["last_good_day"] = lambda d: d - timedelta(days=1) if d else d
 

@@ -125,4 +125,74 @@ def govuk_table(params) -> Markup:
     return Markup("\n".join(parts))
 
 
-__all__ = ["PortalEnvironment", "PortalTemplate", "govuk_attributes", "govuk_table"]
+def _block(item) -> Markup:
+    """`item.html | safe | trim if item.html else item.text`: the summary list's keys, values and titles."""
+    html = _get(item, "html")
+    return Markup(str(html).strip()) if html else _out(_get(item, "text"))
+
+
+def _items(actions) -> list:
+    """`actions['items']` when there are any (the macros' `actions and actions['items'] | length`)."""
+    return list(_get(actions, "items") or ()) if actions else []
+
+
+def _action_link(action, card_title) -> str:
+    hidden, text = _get(action, "visuallyHiddenText"), _content(action)
+    link = f'<a class="govuk-link{_extra(action, "classes")}" href="{_out(_get(action, "href"))}"' \
+           f'{govuk_attributes(_get(action, "attributes"))}>{text}'
+    if hidden or card_title:
+        link += '<span class="govuk-visually-hidden">' + (f" {_out(hidden)}" if hidden else "")
+        if card_title:
+            link += f" ({_content(card_title)})"
+        link += "</span>"
+    return link + "</a>"
+
+
+def govuk_summary_list(params) -> Markup:
+    """GOV.UK Frontend's govukSummaryList macro (govuk-frontend-jinja 4.1.0) in Python, card and actions too: the
+    same elements, classes and attributes; only the whitespace between tags differs."""
+    rows = _get(params, "rows") or ()
+    card = _get(params, "card")
+    card_title = _get(card, "title") if card else None
+    any_actions = any(row and _items(_get(row, "actions")) for row in rows)
+    parts = [f'<dl class="govuk-summary-list{_extra(params, "classes")}"{govuk_attributes(_get(params, "attributes"))}>']
+    for row in rows:
+        if not row:
+            continue
+        actions = _get(row, "actions")
+        items = _items(actions)
+        key, value = _get(row, "key"), _get(row, "value")
+        parts.append(f'<div class="govuk-summary-list__row'
+                     f'{" govuk-summary-list__row--no-actions" if any_actions and not items else ""}'
+                     f'{_extra(row, "classes")}">'
+                     f'<dt class="govuk-summary-list__key{_extra(key, "classes")}">{_block(key)}</dt>'
+                     f'<dd class="govuk-summary-list__value{_extra(value, "classes")}">{_block(value)}</dd>')
+        if items:
+            links = _action_link(items[0], card_title) if len(items) == 1 else (
+                '<ul class="govuk-summary-list__actions-list">' + "".join(
+                    f'<li class="govuk-summary-list__actions-list-item">{_action_link(a, card_title)}</li>'
+                    for a in items) + "</ul>")
+            parts.append(f'<dd class="govuk-summary-list__actions{_extra(actions, "classes")}">{links}</dd>')
+        parts.append("</div>")
+    parts.append("</dl>")
+    summary = "\n".join(parts)
+    if not card:
+        return Markup(summary)
+    title = card_title
+    heading = (_get(title, "headingLevel") if title else None) or 2
+    head = ""
+    if title:
+        head = f'<h{heading} class="govuk-summary-card__title{_extra(title, "classes")}">{_block(title)}</h{heading}>'
+    card_actions = _get(card, "actions")
+    items = _items(card_actions)
+    if items:
+        classes = f"govuk-summary-card__actions{_extra(card_actions, 'classes')}"
+        head += f'<div class="{classes}">{_action_link(items[0], title)}</div>' if len(items) == 1 else (
+            f'<ul class="{classes}">' + "".join(f'<li class="govuk-summary-card__action">{_action_link(a, title)}</li>'
+                                               for a in items) + "</ul>")
+    return Markup(f'<div class="govuk-summary-card{_extra(card, "classes")}"{govuk_attributes(_get(card, "attributes"))}>'
+                  f'<div class="govuk-summary-card__title-wrapper">{head}</div>'
+                  f'<div class="govuk-summary-card__content">{summary}</div></div>')
+
+
+__all__ = ["PortalEnvironment", "PortalTemplate", "govuk_attributes", "govuk_summary_list", "govuk_table"]

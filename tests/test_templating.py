@@ -6,7 +6,7 @@ import pytest
 from jinja2 import DictLoader, Environment, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
-from app.templating import PortalEnvironment, govuk_attributes, govuk_table
+from app.templating import PortalEnvironment, govuk_attributes, govuk_summary_list, govuk_table
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,38 @@ def test_table_is_the_macros(package, params):
     expected = _render(package, '{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}'
                                 "{{ govukTable(p) }}", p=params)
     ours = _render(package, "{{ f(p) }}", f=govuk_table, p=params, govuk_attributes=govuk_attributes)
+    assert _squeezed(ours) == _squeezed(expected)
+
+
+ROW = {"key": {"text": "Name"}, "value": {"text": "Ann <Bo>"}}
+ACTION = {"href": "/change?a=1&b=2", "text": "Change", "visuallyHiddenText": "name"}
+SUMMARIES = [
+    {"rows": []},
+    {"rows": [ROW]},
+    {"classes": "govuk-summary-list--no-border", "attributes": {"id": "s"},
+     "rows": [ROW, None, {"key": {"html": " <b>Key</b> ", "classes": "k"}, "value": {"html": "<p>a\nb</p>", "classes": "v"},
+                          "classes": "r", "actions": {"items": [ACTION]}},
+              {"key": {"text": "Two"}, "value": {"text": 2},
+               "actions": {"classes": "ac", "items": [ACTION, {"href": "/x", "html": "<i>Remove</i>",
+                                                               "classes": "govuk-link--no-visited-state",
+                                                               "attributes": {"data-x": "1"}}]}},
+              {"key": {"text": "Empty actions"}, "value": {"text": ""}, "actions": {"items": []}}]},
+    {"card": {"title": {"text": "Ready & waiting"}}, "rows": [ROW, {**ROW, "actions": {"items": [ACTION]}}]},
+    {"card": {"title": {"html": "<span>Card</span>", "headingLevel": 3, "classes": "t"}, "classes": "c",
+              "attributes": {"id": "card"}, "actions": {"classes": "ca", "items": [{"href": "/e", "text": "Edit"}]}},
+     "rows": [ROW]},
+    {"card": {"title": {"text": "Many"}, "actions": {"items": [{"href": "/e", "text": "Edit"},
+                                                              {"href": "/d", "text": "Delete"}]}},
+     "rows": [{**ROW, "actions": {"items": [{"href": "/c", "text": "Change"}]}}]},
+    {"card": {"actions": {"items": [{"href": "/e", "text": "Edit", "visuallyHiddenText": "it"}]}}, "rows": [ROW]},
+]
+
+
+@pytest.mark.parametrize("params", SUMMARIES, ids=range(len(SUMMARIES)))
+def test_summary_list_is_the_macros(package, params):
+    expected = _render(package, '{% from "govuk_frontend_jinja/components/summary-list/macro.html" '
+                                'import govukSummaryList %}{{ govukSummaryList(p) }}', p=params)
+    ours = _render(package, "{{ f(p) }}", f=govuk_summary_list, p=params)
     assert _squeezed(ours) == _squeezed(expected)
 
 

@@ -1,5 +1,5 @@
-"""Reading the query string of list pages (page=, ids in filters) and paginating them: always two queries
-(count and page), whatever the data size."""
+"""Reading the query string of list pages (page=, ids in filters) and paginating them: a fixed number of queries
+whatever the data size (count and page, or one query for both where the filter is the costly part)."""
 from flask import request, url_for
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func
@@ -53,6 +53,17 @@ def paginate_counted(select, per_page: int, page: int | None = None) -> CountedP
 
     return CountedPagination(select=select, session=db.session(), page=page or page_number(), per_page=per_page,
                              max_per_page=None, error_out=False)
+
+
+def paginate(select, per_page: int, costly_filter: bool):
+    """A page of the list at ?page=: when its filter is costly, the page and total from one query
+    (paginate_counted); otherwise db.paginate's plain COUNT, which reads an index where a count beside each row
+    would hold every row first."""
+    from app.extensions import db
+
+    if costly_filter:
+        return paginate_counted(select, per_page)
+    return db.paginate(select, page=page_number(), per_page=per_page, error_out=False)
 
 
 def govuk_pagination(pager, endpoint: str, **params) -> dict | None:

@@ -1,4 +1,4 @@
-"""Jinja, made cheaper where every page pays: imports of macro templates, and GOV.UK Frontend's attributes macro.
+"""Jinja, made cheaper where every page pays: imports of macro templates, and GOV.UK Frontend's commonest macros.
 
 Every page imports fifteen or so GOV.UK macro templates, and every GOV.UK component imports its attributes
 macro again each time it is called (a table of 25 rows: about 110 imports). Jinja checks each import's globals
@@ -7,9 +7,10 @@ difference taken by `set.difference` runs in C. Same result, same modules.
 
 `govukAttributes` (govuk_frontend_jinja/macros/attributes.html) turns a component's `attributes` into
 ` name="value"` pairs; as a macro it costs about 60 microseconds a call, and a 25-row table calls it once per
-cell. `govuk_attributes` is the same rule in Python, exported by app/templates/govuk_frontend_jinja/macros/
-attributes.html (which the app's loader finds before the package's); tests/test_templating.py renders both
-on the same inputs and requires the same HTML.
+cell. `govuk_attributes` is the same rule in Python, and `govuk_table` and `govuk_summary_list` are the table and
+summary list macros (every list page and record page), each exported by a template of the same path under
+app/templates/govuk_frontend_jinja/ (which the app's loader finds before the package's); tests/test_templating.py
+renders the package's macro and ours on the same inputs and requires the same HTML.
 """
 from collections.abc import Mapping
 
@@ -47,10 +48,6 @@ def _get(mapping: Mapping, key: str):
         return Undefined(name=key)
 
 
-def _text(value) -> str:
-    return str(escape(value))
-
-
 def govuk_attributes(attributes) -> Markup:
     """GOV.UK Frontend's govukAttributes macro (v5, as in govuk-frontend-jinja 4.1.0), in Python."""
     html = attributes if isinstance(attributes, str) else ""
@@ -63,10 +60,10 @@ def govuk_attributes(attributes) -> Markup:
             else:
                 options_value, optional = (str(value).lower() if isinstance(value, bool) else value), False
             if optional is True and options_value is True:
-                html = f"{html} {_text(name)}"
+                html = f"{html} {_out(name)}"
             elif optional is not True or not (_missing(options_value) or options_value is None
                                                 or options_value is False):
-                html = f'{html} {_text(name)}="{_text(options_value)}"'
+                html = f'{html} {_out(name)}="{_out(options_value)}"'
     return Markup(html)
 
 
@@ -148,6 +145,11 @@ def _action_link(action, card_title) -> str:
     return link + "</a>"
 
 
+def _action_list(items: list, card_title, list_class: str, item_class: str) -> str:
+    links = "".join(f'<li class="{item_class}">{_action_link(a, card_title)}</li>' for a in items)
+    return f'<ul class="{list_class}">{links}</ul>'
+
+
 def govuk_summary_list(params) -> Markup:
     """GOV.UK Frontend's govukSummaryList macro (govuk-frontend-jinja 4.1.0) in Python, card and actions too: the
     same elements, classes and attributes; only the whitespace between tags differs."""
@@ -168,28 +170,25 @@ def govuk_summary_list(params) -> Markup:
                      f'<dt class="govuk-summary-list__key{_extra(key, "classes")}">{_block(key)}</dt>'
                      f'<dd class="govuk-summary-list__value{_extra(value, "classes")}">{_block(value)}</dd>')
         if items:
-            links = _action_link(items[0], card_title) if len(items) == 1 else (
-                '<ul class="govuk-summary-list__actions-list">' + "".join(
-                    f'<li class="govuk-summary-list__actions-list-item">{_action_link(a, card_title)}</li>'
-                    for a in items) + "</ul>")
+            links = _action_link(items[0], card_title) if len(items) == 1 else _action_list(
+                items, card_title, "govuk-summary-list__actions-list", "govuk-summary-list__actions-list-item")
             parts.append(f'<dd class="govuk-summary-list__actions{_extra(actions, "classes")}">{links}</dd>')
         parts.append("</div>")
     parts.append("</dl>")
     summary = "\n".join(parts)
     if not card:
         return Markup(summary)
-    title = card_title
-    heading = (_get(title, "headingLevel") if title else None) or 2
     head = ""
-    if title:
-        head = f'<h{heading} class="govuk-summary-card__title{_extra(title, "classes")}">{_block(title)}</h{heading}>'
+    if card_title:
+        heading = _get(card_title, "headingLevel") or 2
+        head = f'<h{heading} class="govuk-summary-card__title{_extra(card_title, "classes")}">' \
+               f'{_block(card_title)}</h{heading}>'
     card_actions = _get(card, "actions")
     items = _items(card_actions)
     if items:
         classes = f"govuk-summary-card__actions{_extra(card_actions, 'classes')}"
-        head += f'<div class="{classes}">{_action_link(items[0], title)}</div>' if len(items) == 1 else (
-            f'<ul class="{classes}">' + "".join(f'<li class="govuk-summary-card__action">{_action_link(a, title)}</li>'
-                                               for a in items) + "</ul>")
+        head += f'<div class="{classes}">{_action_link(items[0], card_title)}</div>' if len(items) == 1 else \
+            _action_list(items, card_title, classes, "govuk-summary-card__action")
     return Markup(f'<div class="govuk-summary-card{_extra(card, "classes")}"{govuk_attributes(_get(card, "attributes"))}>'
                   f'<div class="govuk-summary-card__title-wrapper">{head}</div>'
                   f'<div class="govuk-summary-card__content">{summary}</div></div>')

@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.core.models import Area
 from app.csvout import csv_line, safe_cell
 from app.extensions import db
-from app.pagination import govuk_pagination, page_number, paginate_counted
+from app.pagination import govuk_pagination, page_number, paginate
 from app.permissions import area_scope, people_in_scope
 from app.readiness import queries_states, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
@@ -257,10 +257,7 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
         if filtered:
             query = query.where(queries_states.StateSql(policy, vetting, on).matching(
                 filters["gate"], filters["state"], filters["within"]))
-        if filtered:  # the gate conditions worked out once for the page and its total
-            pager = paginate_counted(query, per_page)
-        else:  # a plain COUNT reads an index; a count beside each row would hold every row first
-            pager = db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+        pager = paginate(query, per_page, costly_filter=filtered)
         ids = [u.id for u in pager.items]
         found, standing = readiness_for(ids, on, policy), standings(ids)
         shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]

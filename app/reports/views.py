@@ -116,9 +116,12 @@ def _report_filters():
 def funder():
     """The numbers funders ask for, for a financial quarter or year: tables, each with a CSV download."""
     form, period, chosen, area_name, area_id = _report_filters()
-    tables = [queries_panels.report_table(key, chosen, period) for key in queries_panels.REPORT_TABLES]
+    settings = policy()
+    tables, worked_out_at = services.report_tables(chosen, area_id, period, today_london(), settings)
     return render_template("reports/funder.html", form=form, period=period, tables=tables, area_name=area_name,
-                           area_id=area_id, settings=policy())
+                           area_id=area_id, settings=settings, worked_out_at=worked_out_at,
+                           fresh_minutes=settings.fresh_minutes)
+
 
 
 @bp.route("/reports/<table>.csv")
@@ -127,8 +130,10 @@ def funder_csv(table):
     """One funder table as a CSV file, streamed, with the small-number rule applied as on the page."""
     if table not in queries_panels.REPORT_TABLES:
         abort(404)
-    form, period, chosen, area_name, _ = _report_filters()
-    found, settings = queries_panels.report_table(table, chosen, period), policy()
+    form, period, chosen, area_name, area_id = _report_filters()
+    settings = policy()
+    tables, _ = services.report_tables(chosen, area_id, period, today_london(), settings)
+    found = next(t for t in tables if t.key == table)
     rows = found.shown_rows(settings, plain=True)
 
     def generate():

@@ -2,7 +2,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from app.auth.models import Role, User, UserRole
@@ -153,8 +153,7 @@ def walk_in_matches(session: TrainingSession, name: str) -> list[User]:
     name = " ".join(name.split())
     if len(name) < 3:
         return []
-    wanted = name.casefold()
-    return [p for p in walk_in_candidates(session, name) if wanted in p.full_name.casefold()][:WALK_IN_MATCHES]
+    return walk_in_candidates(session, name)
 
 
 WALK_IN_LOOKED_AT = 200  # people whose name matches looked at, at most: a trainer types more of the name
@@ -163,29 +162,45 @@ WALK_IN_LOOKED_AT = 200  # people whose name matches looked at, at most: a train
 def walk_in_candidates(session: TrainingSession, name: str | None = None) -> list[User]:
     """Volunteers (and, for a taster day, applicants who have applied) not already on the register or
     teaching it, who have the course's prerequisites (decided in SQL, a fixed number of queries); narrowed by
-    name if given (then at most WALK_IN_LOOKED_AT people, by name)."""
+    name if given (then at most WALK_IN_LOOKED_AT people, by name, of whom only the matches are loaded)."""
+    query = _candidates(session).order_by(User.full_name, User.id)
+    if name:
+        wanted = " ".join(name.split()).casefold()
+        looked_at = db.session.execute(query.with_only_columns(User.id, User.full_name)
+                                       .where(_name_contains(name)).limit(WALK_IN_LOOKED_AT))
+        ids = [i for i, full_name in looked_at if wanted in full_name.casefold()][:WALK_IN_MATCHES]
+        query = query.where(User.id.in_(ids or [-1]))
+    return list(db.session.scalars(query.options(selectinload(User.role_grants))))
+
+
+def walk_in_candidate(session: TrainingSession, user_id: int) -> User | None:
+    """The one person a trainer chose to add, if they may join this session (the same rules, for one id)."""
+    return db.session.scalar(_candidates(session).where(User.id == user_id))
+
+
+def _candidates(session: TrainingSession):
+    """A select of the people who may join this session as walk-ins (see walk_in_candidates): for a course open
+    to applicants, an applicant only while their application is sent and not yet decided."""
+    from app.applications.models import Application
+    from app.applications.rules import OPEN
     from app.training.models import Completion
 
     on_register = select(Booking.user_id).where(Booking.session_id == session.id,
                                                 Booking.status == BookingStatus.BOOKED)
-    roles = [Role.VOLUNTEER, Role.APPLICANT] if session.course.open_to_applicants else [Role.VOLUNTEER]
     day = session.starts_at.astimezone(LONDON).date()
     prerequisites = [
         select(Completion.id).join(Course, Course.id == Completion.course_id)
         .where(Completion.user_id == User.id, Course.code == code, Completion.completed_on <= day,
                (Completion.expires_on.is_(None)) | (Completion.expires_on > day)).exists()
         for code in sorted(set(session.course.prerequisites))]
-    query = (select(User).options(selectinload(User.role_grants))
-             .where(User.role_grants.any(UserRole.role.in_(roles)), User.deactivated_at.is_(None),
-                    User.id.not_in(on_register), User.id.not_in([t.id for t in session.trainers]),
-                    *prerequisites, *([_name_contains(name)] if name else []))
-             .order_by(User.full_name, User.id))
-    if name:
-        query = query.limit(WALK_IN_LOOKED_AT)
-    volunteers = list(db.session.scalars(query))
     if session.course.open_to_applicants:
-        volunteers = _with_open_applications(volunteers)
-    return volunteers
+        applying = select(Application.id).where(Application.user_id == User.id, Application.status.in_(OPEN))
+        roles_held = or_(User.role_grants.any(UserRole.role == Role.VOLUNTEER),
+                         and_(User.role_grants.any(UserRole.role == Role.APPLICANT), applying.exists()))
+    else:
+        roles_held = User.role_grants.any(UserRole.role == Role.VOLUNTEER)
+    return select(User).where(roles_held, User.deactivated_at.is_(None), User.id.not_in(on_register),
+                              User.id.not_in([t.id for t in session.trainers]), *prerequisites)
 
 
 def _name_contains(name: str):
@@ -198,16 +213,6 @@ def _name_contains(name: str):
 
     words = [w for w in name.split() if w.isascii()]
     return and_(true(), *(User.full_name.ilike(f"%{escaped(w)}%", escape="\\") for w in words))
-
-
-def _with_open_applications(people: list[User]) -> list[User]:
-    """Drop applicants (not yet volunteers) whose application is not sent or already decided (one query)."""
-    from app.applications.models import Application
-    from app.applications.rules import OPEN
-
-    applying = set(db.session.scalars(select(Application.user_id).where(
-        Application.status.in_(OPEN), Application.user_id.in_([p.id for p in people]))))
-    return [p for p in people if p.has_role(Role.VOLUNTEER) or p.id in applying]
 
 
 def taught_sessions_query(user, since: datetime):

@@ -13,7 +13,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.forms import ActionForm
 from app.navigation import register_nav
-from app.pagination import govuk_pagination, page_number
+from app.pagination import govuk_pagination, page_number, query_id
 from app.permissions import roles_required
 from app.timefmt import today_london
 from app.training import queries, rules, services, services_registers
@@ -189,7 +189,9 @@ def walk_in(session_id):
     """Add a volunteer who turned up without a booking."""
     item = _register_session(session_id)
     form = WalkInForm()
-    form.volunteer.choices = [(v.id, v.display_name) for v in queries.walk_in_candidates(item)]
+    chosen = query_id(request.form.get("volunteer"))
+    person = queries.walk_in_candidate(item, chosen) if chosen else None  # one person checked, not everyone listed
+    form.volunteer.choices = [(person.id, person.display_name)] if person else []
     if not form.validate_on_submit():
         flash("Choose a volunteer from the list to add them to the register.", "error")
         return redirect(url_for("training.register", session_id=item.id))

@@ -2,10 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.applications.rules import Status
 from app.audit import AuditEvent
+from app.auth.models import User
 from app.db_types import utcnow
 from app.extensions import db
 from app.timefmt import to_london
@@ -177,6 +179,36 @@ def test_walk_ins_may_fill_a_full_taster_day_with_applicants_but_not_its_trainer
     db.session.refresh(item)
     assert item.seats_taken == 2 and item.capacity == 1
     assert "taster-day" in current_completions(applying, to_london(item.starts_at).date())
+
+
+def test_a_walk_in_checks_the_one_person_chosen_not_everyone(login_as, count_queries):
+    """Adding a walk-in decides about the person chosen, in SQL: the same queries with 2 or 30 people able to
+    join, and a draft applicant, a huge id or nonsense is refused plainly."""
+    item, _ = _running_session("taster-day")
+    draft = make_application(status=Status.DRAFT, user=make_user("applicant", name="Dan Draft")).user.id
+    client, url = login_as(item.trainers[0]), f"/training/sessions/{item.id}/register"
+    sizes, loaded = [], []
+
+    def on_load(session, instance):
+        loaded.append(instance)
+
+    for people in (2, 30):
+        chosen = [make_volunteer(name=f"Walk In{people}-{n:02d}") for n in range(people - len(sizes) * 2)][-1].id
+        db.session.expunge_all()
+        loaded.clear()
+        event.listen(Session, "loaded_as_persistent", on_load)
+        try:
+            with count_queries() as ran:
+                added = client.post(f"{url}/walk-in", data={"volunteer": chosen})
+        finally:
+            event.remove(Session, "loaded_as_persistent", on_load)
+        assert added.status_code == 302
+        sizes.append((len(ran), sum(isinstance(i, User) for i in loaded)))
+    assert sizes[0] == sizes[1], sizes  # neither more queries nor more people loaded with more people able to join
+    for wrong in (draft, "99999999999999999999", "-1", "x", ""):
+        refused = client.post(f"{url}/walk-in", data={"volunteer": wrong}, follow_redirects=True)
+        assert refused.status_code == 200 and "Choose a volunteer from the list" in refused.text
+    assert "Dan Draft (walk-in)" not in client.get(url).text
 
 
 def test_earlier_completions_are_kept_and_the_longest_lasting_is_current():

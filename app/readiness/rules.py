@@ -22,6 +22,7 @@ from app.vetting.policy import VettingPolicy
 DAY = timedelta(days=1)
 LABELS = {"passed": "Done", "expiring": "Expiring soon", "pending": "Not done yet", "expired": "Expired",
           "failed": "Not passed"}  # State.label, built once (the CSV asks for it for every gate of every volunteer)
+GOOD = frozenset({"passed", "expiring"})  # State.good, the same way
 
 
 class State(enum.StrEnum):
@@ -33,12 +34,12 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self.value]
+        return LABELS[self]  # a StrEnum member finds its value's key
 
     @property
     def good(self) -> bool:
         """Good today: passed, or passed and expiring soon."""
-        return self in (State.PASSED, State.EXPIRING)
+        return self in GOOD
 
 
 class SelfDeclaration(enum.StrEnum):

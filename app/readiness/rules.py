@@ -12,6 +12,7 @@ Date conventions (chosen, documented and tested):
 import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from app.readiness.policy import Gate, ReadinessPolicy
 from app.timefmt import format_date
@@ -50,8 +51,9 @@ class SelfDeclaration(enum.StrEnum):
     DECLINED = "declined"                  # risk-assessed: may not go ahead
 
 
-@dataclass(frozen=True)
-class CourseFacts:
+class CourseFacts(NamedTuple):
+    """One completion (a named tuple: the export makes one for each completion of everyone)."""
+
     completed_on: date
     expires_on: date | None = None
 

@@ -13,6 +13,18 @@ def safe_cell(text: str) -> str:
 
 def csv_line(values) -> str:
     """One CSV row as text, line ending included: what a streamed export yields for each row."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
+    return CsvLines().line(values)
+
+
+class CsvLines:
+    """Rows as lines of CSV text through one writer and one buffer, reused: for exports of many rows."""
+
+    def __init__(self):
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+
+    def line(self, values) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(values)
+        return self.buffer.getvalue()

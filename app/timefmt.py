@@ -1,5 +1,6 @@
 """Dates and times shown in Europe/London; stored in UTC."""
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -20,6 +21,7 @@ def today_london() -> date:
     return datetime.now(UTC).astimezone(LONDON).date()
 
 
+@lru_cache(maxsize=8192)  # the readiness rules word the same few thousand days for every volunteer
 def format_date(value) -> str:
     """'21 November 2026' (no leading zero), as GOV.UK style asks."""
     if value is None:

@@ -97,7 +97,12 @@ class User(Versioned, UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.email
+        return self.name_of(self.full_name, self.email)
+
+    @staticmethod
+    def name_of(full_name: str | None, email: str) -> str:
+        """The name shown for a person: their full name, or their e-mail address when they have given none."""
+        return full_name or email
 
     def rotate_session_token(self) -> None:
         """End every session this person has open."""

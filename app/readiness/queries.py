@@ -1,18 +1,16 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
-staff list with its filters, and the CSV export streamed a chunk of volunteers at a time."""
+staff list with its filters (the CSV export: queries_export.py)."""
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, timedelta
 
-from flask import current_app
-from sqlalchemy import func, select, true
-from sqlalchemy.orm import lazyload, subqueryload
+from sqlalchemy import Integer, any_, exists, func, literal, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased, subqueryload
 
 from app.applications.models import Application, Referee
 from app.applications.rules import Status
 from app.auth.models import User
 from app.core.models import Area
-from app.csvout import csv_line, safe_cell
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number, paginate
 from app.permissions import area_scope, people_in_scope
@@ -21,15 +19,30 @@ from app.readiness.models import AgreementSignature, EmergencyContact, Induction
 from app.readiness.policy import ReadinessPolicy, current_policy
 from app.timefmt import LONDON, today_london
 from app.training.models import Completion, Course
-from app.vetting.models import DbsCheck, DbsDecision, PoliceVetting, StatusCheck
+from app.vetting import models as vetting_models
+from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
 from app.vetting.policy import current_policy as vetting_policy
 from app.vetting.queries import ListPagination
 from app.vetting.services_reminders import active_volunteers_query
 
-EXPORT_CHUNK = 1000  # volunteers loaded per step of the export: a fixed number of queries for each
+DBS_COLUMNS = ("id", "volunteer_id", "level", "workforce", "requested_on", "submitted_on", "issued_on", "outcome",
+               "subscribed_on", "consent_on", "original_seen_on", "join_route", "renews_on", "consent_withdrawn_on")
+NPPV_COLUMNS = ("id", "volunteer_id", "level", "submitted_on", "outcome", "granted_on", "expires_on", "outcome_on")
 
 
 # ---------------------------------------------------------------- one loader per kind of gate
+
+
+def among(column, ids):
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, not thousands, for a batch's ids."""
+    if isinstance(ids, (list, tuple, set)) and db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _rows(query):
+    """Plain rows on the session's connection: bulk reads skip the ORM's result machinery (no objects made)."""
+    return db.session.connection().execute(query)
 
 
 def _applications(ids) -> dict[int, tuple[date | None, int]]:
@@ -38,9 +51,9 @@ def _applications(ids) -> dict[int, tuple[date | None, int]]:
     satisfactory = (select(func.count()).where(Referee.application_id == Application.id, Referee.satisfactory.is_(True))
                     .correlate(Application).scalar_subquery())
     found: dict[int, tuple[date | None, int]] = {}
-    for user_id, status, decided_at, references in db.session.execute(
+    for user_id, status, decided_at, references in _rows(
             select(Application.user_id, Application.status, Application.decided_at, satisfactory)
-            .where(Application.user_id.in_(ids), Application.status.not_in([Status.DECLINED, Status.WITHDRAWN]))
+            .where(among(Application.user_id, ids), Application.status.not_in([Status.DECLINED, Status.WITHDRAWN]))
             .order_by(Application.id)):
         accepted = found.get(user_id, (None, 0))[0]
         if status == Status.ACCEPTED and decided_at is not None:
@@ -58,19 +71,19 @@ def _vetting_extras(ids) -> dict[int, tuple[date | None, rules.SelfDeclaration]]
     from app.vetting.enums import Decision
     from app.vetting.models import DbsDecision, IdentityCheck, SelfDeclaration
 
-    checked = dict(db.session.execute(
+    checked = dict(_rows(
         select(IdentityCheck.volunteer_id, func.min(IdentityCheck.checked_on))
-        .where(IdentityCheck.volunteer_id.in_(ids)).group_by(IdentityCheck.volunteer_id)).all())
+        .where(among(IdentityCheck.volunteer_id, ids)).group_by(IdentityCheck.volunteer_id)).all())
     latest: dict[int, tuple] = {}
-    for volunteer_id, made_on, has_something, _id in db.session.execute(
+    for volunteer_id, made_on, has_something, _id in _rows(
             select(SelfDeclaration.volunteer_id, SelfDeclaration.made_on, SelfDeclaration.has_something,
-                   SelfDeclaration.id).where(SelfDeclaration.volunteer_id.in_(ids))
+                   SelfDeclaration.id).where(among(SelfDeclaration.volunteer_id, ids))
             .order_by(SelfDeclaration.made_on, SelfDeclaration.id)):
         latest[volunteer_id] = (made_on, has_something)
     decisions: dict[int, list] = defaultdict(list)
-    for volunteer_id, decided_on, decision in db.session.execute(
+    for volunteer_id, decided_on, decision in _rows(
             select(DbsCheck.volunteer_id, DbsDecision.decided_on, DbsDecision.decision)
-            .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(DbsCheck.volunteer_id.in_(ids))
+            .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(among(DbsCheck.volunteer_id, ids))
             .order_by(DbsDecision.decided_on, DbsDecision.id)):
         decisions[volunteer_id].append((decided_on, decision))
 
@@ -94,52 +107,83 @@ def _as_list(ids, found: dict) -> list[int]:
 
 
 def _vetting(ids) -> dict[int, tuple[list, list]]:
-    """DBS checks (with decisions and status checks) and police vetting: subquery loads, so the number of
-    queries stays the same however many volunteers (selectin loads split into batches of 500)."""
+    """DBS checks (with decisions and status checks) and police vetting, as the rules' facts built from rows (no
+    model objects): five queries however many volunteers, each record's parts in the order its model keeps them."""
+    checks = [row for row in _rows(select(*[DbsCheck.__table__.c[n] for n in DBS_COLUMNS])
+                                                .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id))]
+    decisions, status_checks = _dbs_parts(ids)
     found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for check in db.session.scalars(select(DbsCheck).where(DbsCheck.volunteer_id.in_(ids)).order_by(DbsCheck.id)
-                                    .options(subqueryload(DbsCheck.decisions).subqueryload(DbsDecision.confirmation),
-                                             subqueryload(DbsCheck.decisions).lazyload(DbsDecision.decided_by),
-                                             subqueryload(DbsCheck.status_checks).lazyload(StatusCheck.checked_by),
-                                             lazyload(DbsCheck.original_seen_by))):
-        found[check.volunteer_id][0].append(check)
-    for record in db.session.scalars(select(PoliceVetting).where(PoliceVetting.volunteer_id.in_(ids))
-                                     .order_by(PoliceVetting.id).options(subqueryload(PoliceVetting.changes))):
-        found[record.volunteer_id][1].append(record)
+    for check in checks:
+        found[check.volunteer_id][0].append(vetting_models.dbs_facts(
+            check, tuple(decisions.get(check.id, ())), tuple(status_checks.get(check.id, ()))))
+    changes: dict[int, list[date]] = defaultdict(list)
+    for record_id, reported_on in _rows(
+            select(NppvChange.police_vetting_id, NppvChange.reported_on)
+            .join(PoliceVetting, PoliceVetting.id == NppvChange.police_vetting_id)
+            .where(among(PoliceVetting.volunteer_id, ids), NppvChange.reviewed_on.is_(None)).order_by(NppvChange.id)):
+        changes[record_id].append(reported_on)
+    for record in _rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
+                                     .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id)):
+        found[record.volunteer_id][1].append(vetting_models.nppv_facts(record, tuple(changes.get(record.id, ()))))
     return found
+
+
+def _dbs_parts(ids) -> tuple[dict[int, list], dict[int, list]]:
+    """Each DBS check's decisions and status checks, as facts, by check id."""
+    confirmed = exists(select(DbsConfirmation.id).where(DbsConfirmation.decision_id == DbsDecision.id))
+    decisions: dict[int, list] = defaultdict(list)
+    for row in _rows(
+            select(DbsDecision.dbs_check_id, DbsDecision.decision, DbsDecision.decided_on, DbsDecision.created_at,
+                   DbsDecision.conditions, DbsDecision.needs_confirmation, DbsDecision.decided_by_id,
+                   confirmed.label("confirmed"))
+            .join(DbsCheck, DbsCheck.id == DbsDecision.dbs_check_id).where(among(DbsCheck.volunteer_id, ids))
+            .order_by(DbsDecision.id)):
+        decisions[row.dbs_check_id].append(vetting_models.decision_facts(row, bool(row.confirmed)))
+    status_checks: dict[int, list] = defaultdict(list)
+    for row in _rows(
+            select(StatusCheck.dbs_check_id, StatusCheck.checked_on, StatusCheck.outcome, StatusCheck.created_at)
+            .join(DbsCheck, DbsCheck.id == StatusCheck.dbs_check_id).where(among(DbsCheck.volunteer_id, ids))
+            .order_by(StatusCheck.id)):
+        status_checks[row.dbs_check_id].append(vetting_models.status_check_facts(row))
+    return decisions, status_checks
 
 
 def _courses(ids) -> dict[int, dict[str, list[rules.CourseFacts]]]:
     found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for user_id, code, completed_on, expires_on in db.session.execute(
+    for user_id, code, completed_on, expires_on in _rows(
             select(Completion.user_id, Course.code, Completion.completed_on, Completion.expires_on)
-            .join(Course, Course.id == Completion.course_id).where(Completion.user_id.in_(ids))):
+            .join(Course, Course.id == Completion.course_id).where(among(Completion.user_id, ids))):
         found[user_id][code].append(rules.CourseFacts(completed_on, expires_on))
     return found
 
 
 def _agreements(ids) -> dict[int, dict[int, date]]:
     found: dict[int, dict[int, date]] = defaultdict(dict)
-    for volunteer_id, version, signed_on in db.session.execute(
+    for volunteer_id, version, signed_on in _rows(
             select(AgreementSignature.volunteer_id, AgreementSignature.version, AgreementSignature.signed_on)
-            .where(AgreementSignature.volunteer_id.in_(ids))):
+            .where(among(AgreementSignature.volunteer_id, ids))):
         found[volunteer_id][version] = signed_on
     return found
 
 
-def _inductions(ids) -> dict[int, Induction]:
-    """Each volunteer's latest induction meeting."""
-    return {i.volunteer_id: i for i in db.session.scalars(
-        select(Induction).where(Induction.volunteer_id.in_(ids)).order_by(Induction.held_on, Induction.id))}
+def _inductions(ids) -> dict[int, tuple[date, str | None]]:
+    """Each volunteer's latest induction meeting: (held on, the supervisor's name or None)."""
+    supervisor = aliased(User)
+    return {volunteer_id: (held_on, User.name_of(full_name, email) if email else None)
+            for volunteer_id, held_on, full_name, email in _rows(
+                select(Induction.volunteer_id, Induction.held_on, supervisor.full_name, supervisor.email)
+                .outerjoin(supervisor, supervisor.id == Induction.supervisor_id)
+                .where(among(Induction.volunteer_id, ids)).order_by(Induction.held_on, Induction.id))}
 
 
 def _contacts(ids) -> set[int]:
-    return set(db.session.scalars(select(EmergencyContact.volunteer_id).where(EmergencyContact.volunteer_id.in_(ids))))
+    return set(_rows(select(EmergencyContact.volunteer_id).where(among(EmergencyContact.volunteer_id, ids))).scalars())
 
 
 def load_facts(ids: list[int]) -> dict[int, rules.Facts]:
     """The facts every gate needs, for many volunteers, in a fixed number of queries."""
     ids = list(ids)
+    db.session.flush()  # the reads below go to the connection, which does not flush the session for us
     applications, extras, vetting = _applications(ids), _vetting_extras(ids), _vetting(ids)
     courses, agreements, inductions, contacts = _courses(ids), _agreements(ids), _inductions(ids), _contacts(ids)
     facts = {}
@@ -147,14 +191,12 @@ def load_facts(ids: list[int]) -> dict[int, rules.Facts]:
         accepted, references = applications.get(i, (None, 0))
         identity, declaration = extras.get(i, (None, rules.SelfDeclaration.NOT_RECORDED))
         checks, police = vetting.get(i, ([], []))
-        induction = inductions.get(i)
+        induction_on, supervisor = inductions.get(i, (None, None))
         facts[i] = rules.Facts(
             application_accepted_on=accepted, references_satisfactory=references, identity_checked_on=identity,
-            self_declaration=declaration, dbs_checks=tuple(c.facts() for c in checks),
-            police=tuple(p.facts() for p in police),
+            self_declaration=declaration, dbs_checks=tuple(checks), police=tuple(police),
             courses={code: tuple(done) for code, done in courses.get(i, {}).items()},
-            agreements=dict(agreements.get(i, {})), induction_on=induction.held_on if induction else None,
-            supervisor=induction.supervisor.display_name if induction and induction.supervisor else None,
+            agreements=dict(agreements.get(i, {})), induction_on=induction_on, supervisor=supervisor,
             emergency_contact=i in contacts)
     return facts
 
@@ -269,69 +311,3 @@ def _users(ids: list[int]) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)).options(subqueryload(User.areas)))}
-
-
-# ---------------------------------------------------------------- the CSV export
-
-
-def export_rows(form, staff, on: date) -> Iterator[str]:
-    """The CSV, line by line: a header, then one row per volunteer, read from the database EXPORT_CHUNK at a time.
-
-    Who is exported is settled now (the SELECT, with the staff member's scope and the filters, is built in the
-    request); the rows are read while the response streams, in an application context of their own (the
-    request's has ended by then), through a server-side cursor: no list of everyone is held, and each batch's
-    gates are decided from a fixed number of queries."""
-    policy, vetting = current_policy(), vetting_policy()
-    filters = _filters(form, policy, staff)
-    query = (_scoped_query(staff, filters["area"]).with_only_columns(User.id, User.full_name, User.email)
-             .options(lazyload("*")))
-    filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
-    in_python = filtered and not queries_states.supported(vetting)
-    if filtered and not in_python:
-        query = query.where(queries_states.StateSql(policy, vetting, on).matching(
-            filters["gate"], filters["state"], filters["within"]))
-    app = current_app._get_current_object()
-
-    def generate() -> Iterator[str]:
-        yield csv_line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
-        with app.app_context():
-            rows = db.session.execute(query.execution_options(yield_per=EXPORT_CHUNK))
-            for batch in rows.partitions():
-                yield from _export_batch(batch, filters, on, policy, in_python)
-            rows.close()
-            db.session.rollback()
-
-    return generate()
-
-
-def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_python: bool) -> list[str]:
-    """The lines for one batch of (id, name, email): three more kinds of query, whatever the batch's size."""
-    ids = [row.id for row in batch]
-    found, standing, areas = readiness_for(ids, on, policy), standings(ids), _area_names(ids)
-    lines = []
-    for row in batch:
-        released = row.id in standing and standing[row.id].status == Standing.RELEASED
-        if in_python and not _matches(found[row.id], released, filters["gate"], filters["state"], filters["within"]):
-            continue
-        lines.append(csv_line(_export_row(row.full_name or row.email, row.email, areas.get(row.id, []),
-                                          found[row.id], released)))
-    return lines
-
-
-def _area_names(ids: list[int]) -> dict[int, list[str]]:
-    """Each person's area names, in the areas' order (as User.areas gives them)."""
-    from app.core.models import user_areas
-
-    found: dict[int, list[str]] = defaultdict(list)
-    for user_id, name in db.session.execute(
-            select(user_areas.c.user_id, Area.name).join(Area, Area.id == user_areas.c.area_id)
-            .where(user_areas.c.user_id.in_(ids)).order_by(user_areas.c.user_id, Area.position)):
-        found[user_id].append(name)
-    return found
-
-
-def _export_row(name: str, email: str, areas: list[str], readiness: rules.Readiness, released: bool) -> list[str]:
-    until = readiness.until
-    return [safe_cell(name), safe_cell(email), ", ".join(areas),
-            "yes" if released else "no", *[o.state.label for o in readiness.outcomes],
-            until.isoformat() if until else ""]

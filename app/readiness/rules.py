@@ -12,6 +12,7 @@ Date conventions (chosen, documented and tested):
 import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from app.readiness.policy import Gate, ReadinessPolicy
 from app.timefmt import format_date
@@ -22,6 +23,7 @@ from app.vetting.policy import VettingPolicy
 DAY = timedelta(days=1)
 LABELS = {"passed": "Done", "expiring": "Expiring soon", "pending": "Not done yet", "expired": "Expired",
           "failed": "Not passed"}  # State.label, built once (the CSV asks for it for every gate of every volunteer)
+GOOD = frozenset({"passed", "expiring"})  # State.good, the same way
 
 
 class State(enum.StrEnum):
@@ -33,12 +35,12 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self.value]
+        return LABELS[self]  # a StrEnum member finds its value's key
 
     @property
     def good(self) -> bool:
         """Good today: passed, or passed and expiring soon."""
-        return self in (State.PASSED, State.EXPIRING)
+        return self in GOOD
 
 
 class SelfDeclaration(enum.StrEnum):
@@ -49,8 +51,9 @@ class SelfDeclaration(enum.StrEnum):
     DECLINED = "declined"                  # risk-assessed: may not go ahead
 
 
-@dataclass(frozen=True)
-class CourseFacts:
+class CourseFacts(NamedTuple):
+    """One completion (a named tuple: the export makes one for each completion of everyone)."""
+
     completed_on: date
     expires_on: date | None = None
 

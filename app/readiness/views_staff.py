@@ -8,7 +8,7 @@ from app.auth.models import Role, User, UserRole
 from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import person_in_scope, roles_required
-from app.readiness import forms, queries, services
+from app.readiness import forms, queries, queries_export, services
 from app.readiness.models import EmergencyContact, Induction, MentorStanding, StandDown, Standing
 from app.readiness.policy import current_policy
 from app.readiness.views import bp
@@ -60,7 +60,7 @@ def staff_list():
 def export():
     """The list as a CSV file, streamed: one row per volunteer, a column per gate, Released, good until."""
     form = forms.ListFilterForm(request.args)
-    rows = queries.export_rows(form, current_user, today_london())
+    rows = queries_export.export_rows(form, current_user, today_london())
     return Response(rows, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=readiness.csv"})
 

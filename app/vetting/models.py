@@ -80,14 +80,8 @@ class DbsCheck(Versioned, db.Model):
 
     def facts(self) -> rules.DbsFacts:
         """This check as plain values for the rules."""
-        return rules.DbsFacts(
-            id=self.id or 0, level=self.level, workforce=self.workforce, requested_on=self.requested_on,
-            submitted_on=self.submitted_on, issued_on=self.issued_on, outcome=self.outcome,
-            subscribed_on=self.subscribed_on, consent_on=self.consent_on, original_seen_on=self.original_seen_on,
-            join_route=self.join_route, renews_on=self.renews_on, consent_withdrawn_on=self.consent_withdrawn_on,
-            decisions=tuple(d.facts() for d in self.decisions),
-            status_checks=tuple(rules.StatusCheckFacts(s.checked_on, s.outcome, s.created_at) for s in self.status_checks),
-        )
+        return dbs_facts(self, tuple(d.facts() for d in self.decisions),
+                         tuple(status_check_facts(s) for s in self.status_checks))
 
     def problem_with(self, action: str) -> str | None:
         """Why `action` cannot be recorded on this check now (None when it can): the one state machine."""
@@ -141,9 +135,7 @@ class DbsDecision(db.Model):
         back_populates="decision", cascade="all, delete-orphan", lazy="selectin", uselist=False)
 
     def facts(self) -> rules.DecisionFacts:
-        return rules.DecisionFacts(self.decision, self.decided_on, self.created_at, tuple(self.conditions or ()),
-                                   self.needs_confirmation, self.confirmation is not None,
-                                   self.decided_by_id)
+        return decision_facts(self, self.confirmation is not None)
 
 
 class DbsConfirmation(db.Model):
@@ -232,10 +224,7 @@ class PoliceVetting(Versioned, db.Model):
 
     def facts(self) -> rules.NppvFacts:
         """This application as plain values for the rules."""
-        return rules.NppvFacts(id=self.id or 0, level=self.level, submitted_on=self.submitted_on,
-                               outcome=self.outcome, granted_on=self.granted_on, expires_on=self.expires_on,
-                               outcome_on=self.outcome_on,
-                               open_changes=tuple(c.reported_on for c in self.changes if c.reviewed_on is None))
+        return nppv_facts(self, tuple(c.reported_on for c in self.changes if c.reviewed_on is None))
 
 
 class NppvChange(db.Model):
@@ -290,3 +279,36 @@ class SelfDeclaration(db.Model):
     details: Mapped[str | None] = mapped_column(Text)
     details_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------- records as the rules' facts
+# One mapping each, from a model object or a row of the same column names (bulk reads build facts from rows,
+# without making model objects: app/readiness/queries.py).
+
+
+def dbs_facts(check, decisions: tuple, status_checks: tuple) -> rules.DbsFacts:
+    """A DBS check (object or row) as plain values, with its decisions' and status checks' facts."""
+    return rules.DbsFacts(
+        id=check.id or 0, level=check.level, workforce=check.workforce, requested_on=check.requested_on,
+        submitted_on=check.submitted_on, issued_on=check.issued_on, outcome=check.outcome,
+        subscribed_on=check.subscribed_on, consent_on=check.consent_on, original_seen_on=check.original_seen_on,
+        join_route=check.join_route, renews_on=check.renews_on, consent_withdrawn_on=check.consent_withdrawn_on,
+        decisions=decisions, status_checks=status_checks)
+
+
+def decision_facts(decision, confirmed: bool) -> rules.DecisionFacts:
+    """A risk-assessed decision (object or row) as plain values."""
+    return rules.DecisionFacts(decision.decision, decision.decided_on, decision.created_at,
+                               tuple(decision.conditions or ()), decision.needs_confirmation, confirmed,
+                               decision.decided_by_id)
+
+
+def status_check_facts(status_check) -> rules.StatusCheckFacts:
+    return rules.StatusCheckFacts(status_check.checked_on, status_check.outcome, status_check.created_at)
+
+
+def nppv_facts(record, open_changes: tuple) -> rules.NppvFacts:
+    """A police vetting application (object or row) as plain values, with its unreviewed changes' dates."""
+    return rules.NppvFacts(id=record.id or 0, level=record.level, submitted_on=record.submitted_on,
+                           outcome=record.outcome, granted_on=record.granted_on, expires_on=record.expires_on,
+                           outcome_on=record.outcome_on, open_changes=open_changes)

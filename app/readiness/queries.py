@@ -40,7 +40,7 @@ def among(column, ids):
     return column.in_(ids)
 
 
-def _rows(query):
+def plain_rows(query):
     """Plain rows on the session's connection: bulk reads skip the ORM's result machinery (no objects made)."""
     return db.session.connection().execute(query)
 
@@ -51,7 +51,7 @@ def _applications(ids) -> dict[int, tuple[date | None, int]]:
     satisfactory = (select(func.count()).where(Referee.application_id == Application.id, Referee.satisfactory.is_(True))
                     .correlate(Application).scalar_subquery())
     found: dict[int, tuple[date | None, int]] = {}
-    for user_id, status, decided_at, references in _rows(
+    for user_id, status, decided_at, references in plain_rows(
             select(Application.user_id, Application.status, Application.decided_at, satisfactory)
             .where(among(Application.user_id, ids), Application.status.not_in([Status.DECLINED, Status.WITHDRAWN]))
             .order_by(Application.id)):
@@ -71,17 +71,17 @@ def _vetting_extras(ids) -> dict[int, tuple[date | None, rules.SelfDeclaration]]
     from app.vetting.enums import Decision
     from app.vetting.models import DbsDecision, IdentityCheck, SelfDeclaration
 
-    checked = dict(_rows(
+    checked = dict(plain_rows(
         select(IdentityCheck.volunteer_id, func.min(IdentityCheck.checked_on))
         .where(among(IdentityCheck.volunteer_id, ids)).group_by(IdentityCheck.volunteer_id)).all())
     latest: dict[int, tuple] = {}
-    for volunteer_id, made_on, has_something, _id in _rows(
+    for volunteer_id, made_on, has_something, _id in plain_rows(
             select(SelfDeclaration.volunteer_id, SelfDeclaration.made_on, SelfDeclaration.has_something,
                    SelfDeclaration.id).where(among(SelfDeclaration.volunteer_id, ids))
             .order_by(SelfDeclaration.made_on, SelfDeclaration.id)):
         latest[volunteer_id] = (made_on, has_something)
     decisions: dict[int, list] = defaultdict(list)
-    for volunteer_id, decided_on, decision in _rows(
+    for volunteer_id, decided_on, decision in plain_rows(
             select(DbsCheck.volunteer_id, DbsDecision.decided_on, DbsDecision.decision)
             .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(among(DbsCheck.volunteer_id, ids))
             .order_by(DbsDecision.decided_on, DbsDecision.id)):
@@ -109,21 +109,21 @@ def _as_list(ids, found: dict) -> list[int]:
 def _vetting(ids) -> dict[int, tuple[list, list]]:
     """DBS checks (with decisions and status checks) and police vetting, as the rules' facts built from rows (no
     model objects): five queries however many volunteers, each record's parts in the order its model keeps them."""
-    checks = [row for row in _rows(select(*[DbsCheck.__table__.c[n] for n in DBS_COLUMNS])
-                                                .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id))]
+    checks = plain_rows(select(*[DbsCheck.__table__.c[n] for n in DBS_COLUMNS])
+                        .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id)).all()
     decisions, status_checks = _dbs_parts(ids)
     found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
     for check in checks:
         found[check.volunteer_id][0].append(vetting_models.dbs_facts(
             check, tuple(decisions.get(check.id, ())), tuple(status_checks.get(check.id, ()))))
     changes: dict[int, list[date]] = defaultdict(list)
-    for record_id, reported_on in _rows(
+    for record_id, reported_on in plain_rows(
             select(NppvChange.police_vetting_id, NppvChange.reported_on)
             .join(PoliceVetting, PoliceVetting.id == NppvChange.police_vetting_id)
             .where(among(PoliceVetting.volunteer_id, ids), NppvChange.reviewed_on.is_(None)).order_by(NppvChange.id)):
         changes[record_id].append(reported_on)
-    for record in _rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
-                                     .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id)):
+    for record in plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
+                             .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id)):
         found[record.volunteer_id][1].append(vetting_models.nppv_facts(record, tuple(changes.get(record.id, ()))))
     return found
 
@@ -132,7 +132,7 @@ def _dbs_parts(ids) -> tuple[dict[int, list], dict[int, list]]:
     """Each DBS check's decisions and status checks, as facts, by check id."""
     confirmed = exists(select(DbsConfirmation.id).where(DbsConfirmation.decision_id == DbsDecision.id))
     decisions: dict[int, list] = defaultdict(list)
-    for row in _rows(
+    for row in plain_rows(
             select(DbsDecision.dbs_check_id, DbsDecision.decision, DbsDecision.decided_on, DbsDecision.created_at,
                    DbsDecision.conditions, DbsDecision.needs_confirmation, DbsDecision.decided_by_id,
                    confirmed.label("confirmed"))
@@ -140,7 +140,7 @@ def _dbs_parts(ids) -> tuple[dict[int, list], dict[int, list]]:
             .order_by(DbsDecision.id)):
         decisions[row.dbs_check_id].append(vetting_models.decision_facts(row, bool(row.confirmed)))
     status_checks: dict[int, list] = defaultdict(list)
-    for row in _rows(
+    for row in plain_rows(
             select(StatusCheck.dbs_check_id, StatusCheck.checked_on, StatusCheck.outcome, StatusCheck.created_at)
             .join(DbsCheck, DbsCheck.id == StatusCheck.dbs_check_id).where(among(DbsCheck.volunteer_id, ids))
             .order_by(StatusCheck.id)):
@@ -150,7 +150,7 @@ def _dbs_parts(ids) -> tuple[dict[int, list], dict[int, list]]:
 
 def _courses(ids) -> dict[int, dict[str, list[rules.CourseFacts]]]:
     found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for user_id, code, completed_on, expires_on in _rows(
+    for user_id, code, completed_on, expires_on in plain_rows(
             select(Completion.user_id, Course.code, Completion.completed_on, Completion.expires_on)
             .join(Course, Course.id == Completion.course_id).where(among(Completion.user_id, ids))):
         found[user_id][code].append(rules.CourseFacts(completed_on, expires_on))
@@ -159,7 +159,7 @@ def _courses(ids) -> dict[int, dict[str, list[rules.CourseFacts]]]:
 
 def _agreements(ids) -> dict[int, dict[int, date]]:
     found: dict[int, dict[int, date]] = defaultdict(dict)
-    for volunteer_id, version, signed_on in _rows(
+    for volunteer_id, version, signed_on in plain_rows(
             select(AgreementSignature.volunteer_id, AgreementSignature.version, AgreementSignature.signed_on)
             .where(among(AgreementSignature.volunteer_id, ids))):
         found[volunteer_id][version] = signed_on
@@ -170,14 +170,14 @@ def _inductions(ids) -> dict[int, tuple[date, str | None]]:
     """Each volunteer's latest induction meeting: (held on, the supervisor's name or None)."""
     supervisor = aliased(User)
     return {volunteer_id: (held_on, User.name_of(full_name, email) if email else None)
-            for volunteer_id, held_on, full_name, email in _rows(
+            for volunteer_id, held_on, full_name, email in plain_rows(
                 select(Induction.volunteer_id, Induction.held_on, supervisor.full_name, supervisor.email)
                 .outerjoin(supervisor, supervisor.id == Induction.supervisor_id)
                 .where(among(Induction.volunteer_id, ids)).order_by(Induction.held_on, Induction.id))}
 
 
 def _contacts(ids) -> set[int]:
-    return set(_rows(select(EmergencyContact.volunteer_id).where(among(EmergencyContact.volunteer_id, ids))).scalars())
+    return set(plain_rows(select(EmergencyContact.volunteer_id).where(among(EmergencyContact.volunteer_id, ids))).scalars())
 
 
 def load_facts(ids: list[int]) -> dict[int, rules.Facts]:
@@ -225,7 +225,7 @@ def standing_of(volunteer: User) -> Standing:
 # ---------------------------------------------------------------- the staff list
 
 
-def _filters(form, policy: ReadinessPolicy, staff) -> dict:
+def list_filters(form, policy: ReadinessPolicy, staff) -> dict:
     scope = area_scope(staff)
     areas = db.session.scalars(select(Area).where(Area.id.in_(scope) if scope is not None else true())
                                .order_by(Area.position)).all()
@@ -237,7 +237,7 @@ def _filters(form, policy: ReadinessPolicy, staff) -> dict:
             "state": form.state.data or None, "within": form.within.data}
 
 
-def _matches(readiness: rules.Readiness, released: bool, gate: str | None, state: str | None,
+def matches_filters(readiness: rules.Readiness, released: bool, gate: str | None, state: str | None,
              within: int | None) -> bool:
     outcomes = [readiness.outcome(gate)] if gate else list(readiness.outcomes)
     outcomes = [o for o in outcomes if o is not None]
@@ -255,7 +255,7 @@ def _matches(readiness: rules.Readiness, released: bool, gate: str | None, state
     return True
 
 
-def _scoped_query(staff, area_id: int | None):
+def scoped_query(staff, area_id: int | None):
     query = active_volunteers_query().where(people_in_scope(staff))
     if area_id is not None:
         query = query.where(User.areas.any(Area.id == area_id))
@@ -263,7 +263,7 @@ def _scoped_query(staff, area_id: int | None):
 
 
 def _scoped_ids(staff, area_id: int | None) -> list[int]:
-    return list(db.session.scalars(_scoped_query(staff, area_id).with_only_columns(User.id)))
+    return list(db.session.scalars(scoped_query(staff, area_id).with_only_columns(User.id)))
 
 
 def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[int] | None = None) -> list[tuple]:
@@ -274,7 +274,7 @@ def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[
     rows = []
     for i in ids:
         released = i in standing and standing[i].status == Standing.RELEASED
-        if _matches(found[i], released, filters["gate"], filters["state"], filters["within"]):
+        if matches_filters(found[i], released, filters["gate"], filters["state"], filters["within"]):
             rows.append((i, found[i], standing.get(i)))
     return rows
 
@@ -285,7 +285,7 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
     SQL filters, sorts and pages the people (the gate filters as SQL conditions, queries_states.py); only the
     page's gates are then decided in Python."""
     policy = current_policy()
-    filters = _filters(form, policy, staff)
+    filters = list_filters(form, policy, staff)
     filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
     vetting = vetting_policy()
     if filtered and not queries_states.supported(vetting):
@@ -295,7 +295,7 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
         people = _users([r[0] for r in pager.items])
         shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
     else:
-        query = _scoped_query(staff, filters["area"])
+        query = scoped_query(staff, filters["area"])
         if filtered:
             query = query.where(queries_states.StateSql(policy, vetting, on).matching(
                 filters["gate"], filters["state"], filters["within"]))

@@ -15,7 +15,14 @@ from app.extensions import db
 from app.readiness import queries_states, rules
 from app.readiness.models import MentorStanding, Standing
 from app.readiness.policy import ReadinessPolicy, current_policy
-from app.readiness.queries import _filters, _matches, _rows, _scoped_query, among, readiness_for
+from app.readiness.queries import (
+    among,
+    list_filters,
+    matches_filters,
+    plain_rows,
+    readiness_for,
+    scoped_query,
+)
 from app.vetting.policy import current_policy as vetting_policy
 
 EXPORT_CHUNK = 5000  # volunteers loaded per step of the export: a fixed number of queries for each
@@ -29,8 +36,8 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
     request's has ended by then), through a server-side cursor: no list of everyone is held, and each batch's
     gates are decided from a fixed number of queries."""
     policy, vetting = current_policy(), vetting_policy()
-    filters = _filters(form, policy, staff)
-    query = (_scoped_query(staff, filters["area"]).with_only_columns(User.id, User.full_name, User.email)
+    filters = list_filters(form, policy, staff)
+    query = (scoped_query(staff, filters["area"]).with_only_columns(User.id, User.full_name, User.email)
              .options(lazyload("*")))
     filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
     in_python = filtered and not queries_states.supported(vetting)
@@ -58,7 +65,7 @@ def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_py
     out, lines = CsvLines(), []
     for row in batch:
         readiness, is_released = found[row.id], row.id in released
-        if in_python and not _matches(readiness, is_released, filters["gate"], filters["state"], filters["within"]):
+        if in_python and not matches_filters(readiness, is_released, filters["gate"], filters["state"], filters["within"]):
             continue
         lines.append(out.line(_export_row(User.name_of(row.full_name, row.email), row.email,
                                           areas.get(row.id, ()), readiness, is_released)))
@@ -66,7 +73,7 @@ def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_py
 
 
 def _released(ids: list[int]) -> set[int]:
-    return set(_rows(select(MentorStanding.volunteer_id).where(
+    return set(plain_rows(select(MentorStanding.volunteer_id).where(
         among(MentorStanding.volunteer_id, ids), MentorStanding.status == Standing.RELEASED)).scalars())
 
 
@@ -75,7 +82,7 @@ def _area_names(ids: list[int]) -> dict[int, list[str]]:
     from app.core.models import user_areas
 
     found: dict[int, list[str]] = defaultdict(list)
-    for user_id, name in _rows(
+    for user_id, name in plain_rows(
             select(user_areas.c.user_id, Area.name).join(Area, Area.id == user_areas.c.area_id)
             .where(among(user_areas.c.user_id, ids)).order_by(user_areas.c.user_id, Area.position)):
         found[user_id].append(name)

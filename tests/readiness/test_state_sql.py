@@ -199,6 +199,6 @@ def test_the_list_filters_in_sql_select_what_the_python_filter_matches(varied):
     for gate in [None, "dbs", "police-vetting", "safeguarding", "agreement"]:
         for state in [None, "passed", "expiring", "expired", "pending", "failed", "ready", "released"]:
             for within in [None, 1, 59, 60, 61, 400]:
-                expected = {i for i in ids if queries._matches(found[i], i in released, gate, state, within)}
+                expected = {i for i in ids if queries.matches_filters(found[i], i in released, gate, state, within)}
                 assert _selected(sql.matching(gate, state, within)) == expected, (gate, state, within)
     assert len([i for i in ids if found[i].ready and i not in released]) >= 4  # some are ready to release

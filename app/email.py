@@ -3,7 +3,8 @@
 A message is rendered and stored as an OutboxMessage row, so it commits (or rolls back) with the decision it
 reports. After the commit it is sent straight away; if the mail server is down it stays pending, and
 `flask mail retry` (cron) tries again with growing gaps. Each send first claims the row with a conditional
-UPDATE, so two runs at once never send the same message twice.
+UPDATE, so two runs at once never send the same message twice. Many messages at once (a scheduled command's
+reminders, a retry run) are claimed, sent over one connection and marked BULK at a time.
 """
 import enum
 from dataclasses import dataclass, field
@@ -73,10 +74,10 @@ def _send_outbox(session):
     if session.in_nested_transaction():
         return
     rows = session.info.pop("outbox", [])
-    for row in rows:
-        identity = inspect(row).identity  # known without a query: the session cannot run SQL here
-        if identity is not None:
-            deliver(identity[0])
+    # ids are known without a query (the session cannot run SQL here); all of them go over one connection
+    ids = [identity[0] for identity in (inspect(row).identity for row in rows) if identity is not None]
+    if ids:
+        deliver_many(ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -113,28 +114,104 @@ def own_transaction():
     return db.engine.begin()
 
 
+BULK = 200  # messages claimed, sent and marked per step: at most this many are left "sending" if the process dies
+
+
 def deliver(message_id: int, now: datetime | None = None) -> bool:
     """Claim a pending message, send it, and mark it sent (or due again later). False if not sent by this call."""
-    now = now or utcnow()
+    return deliver_many([message_id], now) == 1
+
+
+def deliver_many(message_ids: list[int], now: datetime | None = None) -> int:
+    """Send these messages if still pending, over one connection to the mail server: BULK at a time, each step
+    one UPDATE claiming the step's messages, the sends, and one UPDATE marking those sent. Returns how many this
+    call sent.
+
+    A message another process has claimed is skipped (on PostgreSQL without waiting for it). A message the server
+    refuses waits for its retry alone; if the server cannot be reached, the rest wait for `flask mail retry`."""
+    now, sent = now or utcnow(), 0
+    with _Sender() as sender:
+        for start in range(0, len(message_ids), BULK):
+            rows = _claim(message_ids[start:start + BULK], now)
+            done, failed = sender.send_all(rows)
+            _mark(done, failed, now)
+            sent += len(done)
+            if sender.unreachable:
+                break  # the claimed ones wait for their retry; the rest are still pending, as they were
+    return sent
+
+
+def _claim(message_ids: list[int], now: datetime) -> list:
+    """Mark these messages as being sent by this process, and read them, in one short transaction of its own."""
     table = OutboxMessage.__table__
+    pending = (select(table.c.id).where(table.c.id.in_(message_ids), table.c.status == MailStatus.PENDING)
+               .with_for_update(skip_locked=True))  # SQLite has no row locks: the status condition settles it
     with own_transaction() as conn:  # its own short transactions: never hold the database during SMTP
-        claimed = conn.execute(update(table).where(table.c.id == message_id, table.c.status == MailStatus.PENDING)
-                               .values(status=MailStatus.SENDING, attempts=table.c.attempts + 1, claimed_at=now))
-        if claimed.rowcount != 1:
-            return False  # sent already, or another process has it
-        row = conn.execute(select(table).where(table.c.id == message_id)).one()
-    try:
-        mail.send(StoredMessage(row))
-    except Exception as exc:  # a mail outage must not undo a committed decision: the message waits instead
-        current_app.logger.exception("Could not send e-mail %r to %s (attempt %d); it will be retried",
-                                     row.subject, row.recipient, row.attempts)
-        changes = dict(status=MailStatus.PENDING, next_attempt_at=now + retry_delay(row.attempts),
-                       last_error=f"{type(exc).__name__}: {exc}"[:500])
-    else:
-        changes = dict(status=MailStatus.SENT, sent_at=utcnow(), content=None, last_error=None)
+        rows = conn.execute(update(table).where(table.c.id.in_(pending), table.c.status == MailStatus.PENDING)
+                            .values(status=MailStatus.SENDING, attempts=table.c.attempts + 1, claimed_at=now)
+                            .returning(table.c.id, table.c.recipient, table.c.sender, table.c.subject,
+                                       table.c.content, table.c.attempts)).all()
+    return sorted(rows, key=lambda row: row.id)
+
+
+def _mark(done: list[int], failed: list[tuple[int, int, str]], now: datetime) -> None:
+    """Those sent: sent, their content dropped. Those not: pending again, due after their retry delay."""
+    table = OutboxMessage.__table__
     with own_transaction() as conn:
-        conn.execute(update(table).where(table.c.id == message_id).values(**changes))
-    return changes["status"] is MailStatus.SENT
+        if done:
+            conn.execute(update(table).where(table.c.id.in_(done))
+                         .values(status=MailStatus.SENT, sent_at=utcnow(), content=None, last_error=None))
+        for message_id, attempts, error in failed:
+            conn.execute(update(table).where(table.c.id == message_id)
+                         .values(status=MailStatus.PENDING, next_attempt_at=now + retry_delay(attempts), last_error=error))
+
+
+class _Sender:
+    """One connection to the mail server for many messages, opened when first needed and again after an error."""
+
+    def __init__(self):
+        self.connection = None
+        self.unreachable = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._close()
+
+    def send_all(self, rows) -> tuple[list[int], list[tuple[int, int, str]]]:
+        done, failed = [], []
+        for row in rows:
+            if self.unreachable:
+                failed.append((row.id, row.attempts, self.unreachable))
+                continue
+            try:
+                if self.connection is None:
+                    self.connection = self._open()
+                self.connection.send(StoredMessage(row))
+            except Exception as exc:  # a mail outage must not undo a committed decision: the message waits instead
+                current_app.logger.exception("Could not send e-mail %r to %s (attempt %d); it will be retried",
+                                             row.subject, row.recipient, row.attempts)
+                failed.append((row.id, row.attempts, f"{type(exc).__name__}: {exc}"[:500]))
+                self._close()  # whatever went wrong, the next message starts on a fresh connection
+            else:
+                done.append(row.id)
+        return done, failed
+
+    def _open(self):
+        try:
+            return mail.connect().__enter__()
+        except Exception as exc:
+            self.unreachable = f"{type(exc).__name__}: {exc}"[:500]
+            raise
+
+    def _close(self):
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except Exception:  # already broken: nothing more to say to it
+                connection.host.close()
 
 
 @dataclass
@@ -156,7 +233,7 @@ def retry_pending(stuck_after: int, now: datetime | None = None) -> RetryReport:
                                                             OutboxMessage.next_attempt_at <= now)
                              .order_by(OutboxMessage.id)).all()
     db.session.commit()  # end the read before sending, so nothing is held open while SMTP works
-    report = RetryReport(sent=sum(deliver(message_id, now) for message_id in due))
+    report = RetryReport(sent=deliver_many(due, now))
     report.waiting = db.session.scalar(select(func.count()).where(OutboxMessage.status != MailStatus.SENT))
     report.stuck = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.status != MailStatus.SENT, OutboxMessage.attempts >= stuck_after)

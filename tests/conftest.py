@@ -231,6 +231,21 @@ def smtp(smtp_server):
 
 
 @pytest.fixture
+def smtp_down(smtp_server):
+    """The mail server is stopped; call the returned function to start it again (done at the end anyway)."""
+    smtp_server.stop()
+    running = []
+
+    def start_again():
+        smtp_server.start()
+        running.append(True)
+
+    yield start_again
+    if not running:
+        smtp_server.start()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

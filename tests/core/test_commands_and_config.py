@@ -151,13 +151,14 @@ def test_mail_is_not_sent_when_the_transaction_rolls_back(app, smtp):
 
 
 def test_a_mail_outage_does_not_undo_a_committed_decision(app, monkeypatch, caplog):
-    from app.email import send_email
-    from app.extensions import mail
+    import flask_mail
 
-    def down(message):
+    from app.email import send_email
+
+    def down(connection):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(mail, "send", down)
+    monkeypatch.setattr(flask_mail.Connection, "configure_host", down)
     with app.test_request_context():
         db.session.add(Area(name="Committed anyway", places="", position=99))
         send_email("x@example.org", "Hi", "auth/password_changed", user=User(full_name="X"))

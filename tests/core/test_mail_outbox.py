@@ -4,34 +4,21 @@ import threading
 import time
 from datetime import timedelta
 
+import flask_mail
 import pytest
 from sqlalchemy import select, update
 
+from app import email as app_email
 from app.applications.rules import Status
 from app.auth.models import User
 from app.db_types import utcnow
 from app.email import MailStatus, OutboxMessage, retry_delay, retry_pending, send_email
-from app.extensions import db, mail
+from app.extensions import db
 from tests.applications.factories import make_application
 from tests.factories import make_user
 
 # Other connections (triggers lifted, threads, servers, cron) must see these rows: they commit for real.
 pytestmark = pytest.mark.real_commits
-
-
-@pytest.fixture
-def smtp_down(smtp_server):
-    """The mail server is stopped; call the returned function to start it again (done at the end anyway)."""
-    smtp_server.stop()
-    running = []
-
-    def start_again():
-        smtp_server.start()
-        running.append(True)
-
-    yield start_again
-    if not running:
-        smtp_server.start()
 
 
 def outbox() -> list[OutboxMessage]:
@@ -109,13 +96,14 @@ def test_two_retry_runs_at_once_send_each_message_once(app, smtp, smtp_down, mon
         db.session.commit()
     smtp_down()
     as_if_later()
-    real_send = mail.send
+    monkeypatch.setattr(app_email, "BULK", 2)  # small steps, so the two runs take turns claiming
+    real_send = flask_mail.Connection.send
 
-    def slow_send(message):  # keep both runs busy at the same time
+    def slow_send(connection, message):  # keep both runs busy at the same time
         time.sleep(0.02)
-        real_send(message)
+        real_send(connection, message)
 
-    monkeypatch.setattr(mail, "send", slow_send)
+    monkeypatch.setattr(flask_mail.Connection, "send", slow_send)
     reports = []
 
     def run():

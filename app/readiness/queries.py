@@ -1,5 +1,6 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
 staff list with its filters (the CSV export: queries_export.py)."""
+import json
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -34,9 +35,15 @@ NPPV_COLUMNS = ("id", "volunteer_id", "level", "submitted_on", "outcome", "grant
 
 
 def among(column, ids):
-    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, not thousands, for a batch's ids."""
-    if isinstance(ids, (list, tuple, set)) and db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(Integer)))
+    """`column IN ids` with the ids as one parameter, not thousands (expanding thousands of IN parameters costs
+    more than the query): on PostgreSQL `= ANY(array)`, on SQLite `IN (SELECT value FROM json_each(:ids))`."""
+    if isinstance(ids, (list, tuple, set)):
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return column == any_(literal(list(ids), ARRAY(Integer)))
+        if dialect == "sqlite":
+            listed = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
+            return column.in_(select(listed.c.value))
     return column.in_(ids)
 
 
@@ -206,10 +213,16 @@ def standings(ids) -> dict[int, MentorStanding]:
         select(MentorStanding).where(MentorStanding.volunteer_id.in_(list(ids))))}
 
 
-def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = None) -> dict[int, rules.Readiness]:
-    """The bulk form: every gate for many volunteers (by id) on `on`, in a fixed number of queries."""
-    on, policy, vetting = on or today_london(), policy or current_policy(), vetting_policy()
-    return {i: rules.evaluate(f, policy, vetting, on) for i, f in load_facts(ids).items()}
+def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = None,
+                  decider: rules.Decider | None = None) -> dict[int, rules.Readiness]:
+    """The bulk form: every gate for many volunteers (by id) on `on`, in a fixed number of queries.
+
+    The gates are decided by a rules.Decider (each gate once per distinct set of facts); pass one to carry its
+    decisions from one call to the next (the export's batches): its day and policies are then the ones used."""
+    if decider is None:
+        decider = rules.Decider(policy or current_policy(), vetting_policy(), on or today_london())
+    decide = decider.readiness
+    return {i: decide(f) for i, f in load_facts(ids).items()}
 
 
 def readiness_of(volunteer: User, on: date | None = None) -> rules.Readiness:

@@ -1,7 +1,9 @@
 """The readiness CSV export: every volunteer in scope, streamed a batch at a time, their gates decided by the same
 loaders and rules as the pages (queries.readiness_for) from plain rows."""
+import gc
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app
@@ -14,7 +16,7 @@ from app.csvout import CsvLines, csv_line, safe_cell
 from app.extensions import db
 from app.readiness import queries_states, rules
 from app.readiness.models import MentorStanding, Standing
-from app.readiness.policy import ReadinessPolicy, current_policy
+from app.readiness.policy import current_policy
 from app.readiness.queries import (
     among,
     list_filters,
@@ -50,18 +52,21 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
         yield csv_line(["Volunteer", "Email", "Areas", "Released", *[g.staff for g in policy.gates], "Good until"])
         with app.app_context():
             rows = db.session.execute(query.execution_options(yield_per=EXPORT_CHUNK))
+            decider = rules.Decider(policy, vetting, on)  # one for the whole export: its batches share decisions
             for batch in rows.partitions():
-                yield from _export_batch(batch, filters, on, policy, in_python)
+                with _collector_paused():
+                    lines = _export_batch(batch, filters, decider, in_python)
+                yield from lines
             rows.close()
             db.session.rollback()
 
     return generate()
 
 
-def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_python: bool) -> list[str]:
+def _export_batch(batch, filters: dict, decider: rules.Decider, in_python: bool) -> list[str]:
     """The lines for one batch of (id, name, email): three more kinds of query, whatever the batch's size."""
     ids = [row.id for row in batch]
-    found, released, areas = readiness_for(ids, on, policy), _released(ids), _area_names(ids)
+    found, released, areas = readiness_for(ids, decider=decider), _released(ids), _area_names(ids)
     out, lines = CsvLines(), []
     for row in batch:
         readiness, is_released = found[row.id], row.id in released
@@ -70,6 +75,23 @@ def _export_batch(batch, filters: dict, on: date, policy: ReadinessPolicy, in_py
         lines.append(out.line(_export_row(User.name_of(row.full_name, row.email), row.email,
                                           areas.get(row.id, ()), readiness, is_released)))
     return lines
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while one batch is built (never across a yield).
+
+    A batch makes a few hundred thousand small objects (rows, facts, outcomes) that live until its lines are
+    written; the collector would otherwise walk the whole heap again and again as they pile up (half the
+    export's time at 50,000 volunteers). None of them is in a reference cycle, so reference counting frees them
+    all when the batch is done, and memory stays the same."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _released(ids: list[int]) -> set[int]:

@@ -221,8 +221,8 @@ def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = 
     decisions from one call to the next (the export's batches): its day and policies are then the ones used."""
     if decider is None:
         decider = rules.Decider(policy or current_policy(), vetting_policy(), on or today_london())
-    decide = decider.readiness
-    return {i: decide(f) for i, f in load_facts(ids).items()}
+    facts = load_facts(ids)
+    return dict(zip(facts, decider.decide(list(facts.values())), strict=True))
 
 
 def readiness_of(volunteer: User, on: date | None = None) -> rules.Readiness:

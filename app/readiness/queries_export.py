@@ -31,7 +31,8 @@ EXPORT_CHUNK = 5000  # volunteers loaded per step of the export: a fixed number 
 
 
 def export_rows(form, staff, on: date) -> Iterator[str]:
-    """The CSV, line by line: a header, then one row per volunteer, read from the database EXPORT_CHUNK at a time.
+    """The CSV: a header line, then one row per volunteer, read from the database EXPORT_CHUNK at a time (one piece of
+    text per batch).
 
     Who is exported is settled now (the SELECT, with the staff member's scope and the filters, is built in the
     request); the rows are read while the response streams, in an application context of their own (the
@@ -53,10 +54,15 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
         with app.app_context():
             rows = db.session.execute(query.execution_options(yield_per=EXPORT_CHUNK))
             decider = rules.Decider(policy, vetting, on)  # one for the whole export: its batches share decisions
-            for batch in rows.partitions():
+            batches = rows.partitions()
+            while True:
                 with _collector_paused():
-                    lines = _export_batch(batch, filters, decider, in_python)
-                yield from lines
+                    batch = next(batches, None)
+                    chunk = "" if batch is None else "".join(_export_batch(batch, filters, decider, in_python))
+                if batch is None:
+                    break
+                if chunk:
+                    yield chunk  # a batch's lines as one piece of the response: fewer, larger writes
             rows.close()
             db.session.rollback()
 
@@ -79,7 +85,7 @@ def _export_batch(batch, filters: dict, decider: rules.Decider, in_python: bool)
 
 @contextmanager
 def _collector_paused():
-    """Python's cycle collector off while one batch is built (never across a yield).
+    """Python's cycle collector off while one batch is read and built (never across a yield).
 
     A batch makes a few hundred thousand small objects (rows, facts, outcomes) that live until its lines are
     written; the collector would otherwise walk the whole heap again and again as they pile up (half the

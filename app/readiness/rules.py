@@ -259,6 +259,19 @@ def evaluate(facts: Facts, policy: ReadinessPolicy, vetting_policy: VettingPolic
     return Readiness(tuple(evaluate_gate(g, facts, ctx) for g in policy.gates), on)
 
 
+def release_problems(readiness: Readiness) -> list[str]:
+    """Why a volunteer cannot be released on the readiness's day: each gate not good, in the staff's words."""
+    return [f"{o.gate.staff}: {o.state.label.lower()} ({o.evidence})" for o in readiness.failing]
+
+
+def warning_lead(until: date, today: date, lead_days) -> int | None:
+    """The warning to send today for a gate good until `until` (it lapses the day after): the smallest lead time
+    reached, counted in days before the lapse; none once it has lapsed, and a missed one is not sent late."""
+    if today > until:
+        return None
+    return vetting.reminder_lead(until + DAY, today, lead_days)
+
+
 # ---------------------------------------------------------------- many volunteers: each gate once per set of facts
 #
 # Many volunteers have the same facts as far as one gate is concerned (no DBS check yet, the same course done on
@@ -311,26 +324,21 @@ class Decider:
         self._gates = [(g, READS[g.rule], {}) for g in policy.gates]
 
     def readiness(self, facts: Facts) -> Readiness:
-        outcomes = []
+        return self.decide([facts])[0]
+
+    def decide(self, people: list[Facts]) -> list[Readiness]:
+        """Each volunteer's Readiness, in the order given, worked out a gate at a time for all of them."""
+        columns = []
         for gate, reads, seen in self._gates:
-            key = reads(gate, facts)
-            outcome = seen.get(key)
-            if outcome is None:
-                if len(seen) >= MEMO_LIMIT:
-                    seen.clear()
-                outcome = seen[key] = evaluate_gate(gate, facts, self.ctx)
-            outcomes.append(outcome)
-        return Readiness(tuple(outcomes), self.on)
+            columns.append([seen.get(key) or self._first(gate, seen, key, facts)
+                            for key, facts in zip([reads(gate, f) for f in people], people, strict=True)])
+        if not columns:
+            return [Readiness((), self.on) for _ in people]
+        return [Readiness(outcomes, self.on) for outcomes in zip(*columns, strict=True)]
 
-
-def release_problems(readiness: Readiness) -> list[str]:
-    """Why a volunteer cannot be released on the readiness's day: each gate not good, in the staff's words."""
-    return [f"{o.gate.staff}: {o.state.label.lower()} ({o.evidence})" for o in readiness.failing]
-
-
-def warning_lead(until: date, today: date, lead_days) -> int | None:
-    """The warning to send today for a gate good until `until` (it lapses the day after): the smallest lead time
-    reached, counted in days before the lapse; none once it has lapsed, and a missed one is not sent late."""
-    if today > until:
-        return None
-    return vetting.reminder_lead(until + DAY, today, lead_days)
+    def _first(self, gate: Gate, seen: dict, key, facts: Facts) -> GateOutcome:
+        """The gate decided for the first volunteer with these facts, kept for the next."""
+        if len(seen) >= MEMO_LIMIT:
+            seen.clear()
+        outcome = seen[key] = evaluate_gate(gate, facts, self.ctx)
+        return outcome

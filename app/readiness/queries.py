@@ -1,7 +1,7 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
 staff list with its filters (the CSV export: queries_export.py)."""
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import date, timedelta
 
 from sqlalchemy import Integer, any_, exists, func, literal, select, true
@@ -29,6 +29,8 @@ from app.vetting.services_reminders import active_volunteers_query
 DBS_COLUMNS = ("id", "volunteer_id", "level", "workforce", "requested_on", "submitted_on", "issued_on", "outcome",
                "subscribed_on", "consent_on", "original_seen_on", "join_route", "renews_on", "consent_withdrawn_on")
 NPPV_COLUMNS = ("id", "volunteer_id", "level", "submitted_on", "outcome", "granted_on", "expires_on", "outcome_on")
+# The rows as named tuples: reading a named tuple's fields by name costs a third of reading a Row's
+DbsRow, NppvRow = namedtuple("DbsRow", DBS_COLUMNS), namedtuple("NppvRow", NPPV_COLUMNS)
 
 
 # ---------------------------------------------------------------- one loader per kind of gate
@@ -120,7 +122,7 @@ def _vetting(ids) -> dict[int, tuple[list, list]]:
                         .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id)).all()
     decisions, status_checks = _dbs_parts(ids)
     found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for check in checks:
+    for check in map(DbsRow._make, checks):
         found[check.volunteer_id][0].append(vetting_models.dbs_facts(
             check, tuple(decisions.get(check.id, ())), tuple(status_checks.get(check.id, ()))))
     changes: dict[int, list[date]] = defaultdict(list)
@@ -129,8 +131,8 @@ def _vetting(ids) -> dict[int, tuple[list, list]]:
             .join(PoliceVetting, PoliceVetting.id == NppvChange.police_vetting_id)
             .where(among(PoliceVetting.volunteer_id, ids), NppvChange.reviewed_on.is_(None)).order_by(NppvChange.id)):
         changes[record_id].append(reported_on)
-    for record in plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
-                             .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id)):
+    for record in map(NppvRow._make, plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
+                      .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id))):
         found[record.volunteer_id][1].append(vetting_models.nppv_facts(record, tuple(changes.get(record.id, ()))))
     return found
 

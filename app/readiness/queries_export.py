@@ -12,7 +12,7 @@ from sqlalchemy.orm import lazyload
 
 from app.auth.models import User
 from app.core.models import Area
-from app.csvout import CsvLines, csv_line, safe_cell
+from app.csvout import csv_line, csv_text, safe_cell
 from app.extensions import db
 from app.readiness import queries_states, rules
 from app.readiness.models import MentorStanding, Standing
@@ -58,7 +58,7 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
             while True:
                 with _collector_paused():
                     batch = next(batches, None)
-                    chunk = "" if batch is None else "".join(_export_batch(batch, filters, decider, in_python))
+                    chunk = "" if batch is None else _export_batch(batch, filters, decider, in_python)
                 if batch is None:
                     break
                 if chunk:
@@ -69,18 +69,17 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
     return generate()
 
 
-def _export_batch(batch, filters: dict, decider: rules.Decider, in_python: bool) -> list[str]:
-    """The lines for one batch of (id, name, email): three more kinds of query, whatever the batch's size."""
-    ids = [row.id for row in batch]
+def _export_batch(batch, filters: dict, decider: rules.Decider, in_python: bool) -> str:
+    """The CSV text for one batch of (id, name, email): three more kinds of query, whatever the batch's size."""
+    ids = [row[0] for row in batch]
     found, released, areas = readiness_for(ids, decider=decider), _released(ids), _area_names(ids)
-    out, lines = CsvLines(), []
-    for row in batch:
-        readiness, is_released = found[row.id], row.id in released
+    rows = []
+    for user_id, full_name, email in batch:
+        readiness, is_released = found[user_id], user_id in released
         if in_python and not matches_filters(readiness, is_released, filters["gate"], filters["state"], filters["within"]):
             continue
-        lines.append(out.line(_export_row(User.name_of(row.full_name, row.email), row.email,
-                                          areas.get(row.id, ()), readiness, is_released)))
-    return lines
+        rows.append(_export_row(User.name_of(full_name, email), email, areas.get(user_id, ()), readiness, is_released))
+    return csv_text(rows)
 
 
 @contextmanager

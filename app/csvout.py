@@ -16,6 +16,13 @@ def csv_line(values) -> str:
     return CsvLines().line(values)
 
 
+def csv_text(rows) -> str:
+    """Many CSV rows as one piece of text, each line ending included: a streamed export's batch."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
 class CsvLines:
     """Rows as lines of CSV text through one writer and one buffer, reused: for exports of many rows."""
 

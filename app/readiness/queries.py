@@ -1,6 +1,7 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
 staff list with its filters (the CSV export: queries_export.py)."""
-from collections import defaultdict
+import json
+from collections import defaultdict, namedtuple
 from datetime import date, timedelta
 
 from sqlalchemy import Integer, any_, exists, func, literal, select, true
@@ -28,15 +29,23 @@ from app.vetting.services_reminders import active_volunteers_query
 DBS_COLUMNS = ("id", "volunteer_id", "level", "workforce", "requested_on", "submitted_on", "issued_on", "outcome",
                "subscribed_on", "consent_on", "original_seen_on", "join_route", "renews_on", "consent_withdrawn_on")
 NPPV_COLUMNS = ("id", "volunteer_id", "level", "submitted_on", "outcome", "granted_on", "expires_on", "outcome_on")
+# The rows as named tuples: reading a named tuple's fields by name costs a third of reading a Row's
+DbsRow, NppvRow = namedtuple("DbsRow", DBS_COLUMNS), namedtuple("NppvRow", NPPV_COLUMNS)
 
 
 # ---------------------------------------------------------------- one loader per kind of gate
 
 
 def among(column, ids):
-    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, not thousands, for a batch's ids."""
-    if isinstance(ids, (list, tuple, set)) and db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(Integer)))
+    """`column IN ids` with the ids as one parameter, not thousands (expanding thousands of IN parameters costs
+    more than the query): on PostgreSQL `= ANY(array)`, on SQLite `IN (SELECT value FROM json_each(:ids))`."""
+    if isinstance(ids, (list, tuple, set)):
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return column == any_(literal(list(ids), ARRAY(Integer)))
+        if dialect == "sqlite":
+            listed = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
+            return column.in_(select(listed.c.value))
     return column.in_(ids)
 
 
@@ -113,7 +122,7 @@ def _vetting(ids) -> dict[int, tuple[list, list]]:
                         .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id)).all()
     decisions, status_checks = _dbs_parts(ids)
     found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for check in checks:
+    for check in map(DbsRow._make, checks):
         found[check.volunteer_id][0].append(vetting_models.dbs_facts(
             check, tuple(decisions.get(check.id, ())), tuple(status_checks.get(check.id, ()))))
     changes: dict[int, list[date]] = defaultdict(list)
@@ -122,8 +131,8 @@ def _vetting(ids) -> dict[int, tuple[list, list]]:
             .join(PoliceVetting, PoliceVetting.id == NppvChange.police_vetting_id)
             .where(among(PoliceVetting.volunteer_id, ids), NppvChange.reviewed_on.is_(None)).order_by(NppvChange.id)):
         changes[record_id].append(reported_on)
-    for record in plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
-                             .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id)):
+    for record in map(NppvRow._make, plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
+                      .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id))):
         found[record.volunteer_id][1].append(vetting_models.nppv_facts(record, tuple(changes.get(record.id, ()))))
     return found
 
@@ -206,10 +215,16 @@ def standings(ids) -> dict[int, MentorStanding]:
         select(MentorStanding).where(MentorStanding.volunteer_id.in_(list(ids))))}
 
 
-def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = None) -> dict[int, rules.Readiness]:
-    """The bulk form: every gate for many volunteers (by id) on `on`, in a fixed number of queries."""
-    on, policy, vetting = on or today_london(), policy or current_policy(), vetting_policy()
-    return {i: rules.evaluate(f, policy, vetting, on) for i, f in load_facts(ids).items()}
+def readiness_for(ids, on: date | None = None, policy: ReadinessPolicy | None = None,
+                  decider: rules.Decider | None = None) -> dict[int, rules.Readiness]:
+    """The bulk form: every gate for many volunteers (by id) on `on`, in a fixed number of queries.
+
+    The gates are decided by a rules.Decider (each gate once per distinct set of facts); pass one to carry its
+    decisions from one call to the next (the export's batches): its day and policies are then the ones used."""
+    if decider is None:
+        decider = rules.Decider(policy or current_policy(), vetting_policy(), on or today_london())
+    facts = load_facts(ids)
+    return dict(zip(facts, decider.decide(list(facts.values())), strict=True))
 
 
 def readiness_of(volunteer: User, on: date | None = None) -> rules.Readiness:

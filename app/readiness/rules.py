@@ -10,8 +10,9 @@ Date conventions (chosen, documented and tested):
 - A course completion is current up to the day before its expiry date.
 """
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from app.readiness.policy import Gate, ReadinessPolicy
@@ -269,3 +270,75 @@ def warning_lead(until: date, today: date, lead_days) -> int | None:
     if today > until:
         return None
     return vetting.reminder_lead(until + DAY, today, lead_days)
+
+
+# ---------------------------------------------------------------- many volunteers: each gate once per set of facts
+#
+# Many volunteers have the same facts as far as one gate is concerned (no DBS check yet, the same course done on
+# the same day, ...). A gate's outcome is a function of the gate, the day, the policies and the facts its rule
+# reads, so a Decider decides each gate once for each distinct set of those facts and hands the same outcome to
+# everyone who shares them. READS says, for each rule, which facts its evaluator above reads: change one and
+# change the other (tests/readiness/test_rules_memo.py varies every fact to check that no read is missing).
+
+
+def _fields_but_id(cls) -> attrgetter:
+    return attrgetter(*[f.name for f in fields(cls) if f.name != "id"])
+
+
+DBS_READS, NPPV_READS = _fields_but_id(vetting.DbsFacts), _fields_but_id(vetting.NppvFacts)
+
+
+def records_key(records: tuple, reads: attrgetter) -> tuple:
+    """DBS checks or police vetting applications as their rule reads them: every field but the database id, and
+    in the id's place each record's rank in id order (the rules use ids only to break ties between records), so
+    two volunteers with the same records but different ids share one key."""
+    ids = [r.id for r in records]
+    ranks = tuple(sorted(ids).index(i) for i in ids) if len(ids) > 1 else ()
+    return ranks, tuple(map(reads, records))
+
+
+READS = {  # rule -> (gate, facts) -> the facts its evaluator reads, as one hashable value
+    "application": lambda gate, f: f.application_accepted_on,
+    "references": lambda gate, f: f.references_satisfactory,
+    "identity": lambda gate, f: f.identity_checked_on,
+    "self_declaration": lambda gate, f: f.self_declaration,
+    "dbs": lambda gate, f: records_key(f.dbs_checks, DBS_READS),
+    "police_vetting": lambda gate, f: records_key(f.police, NPPV_READS),
+    "course": lambda gate, f: f.courses.get(gate.course, ()),
+    "agreement": lambda gate, f: frozenset(f.agreements.items()),
+    "induction": lambda gate, f: (f.induction_on, f.supervisor),
+    "emergency_contact": lambda gate, f: f.emergency_contact,
+}
+MEMO_LIMIT = 20_000  # outcomes kept per gate; past this a gate's memo starts again (memory stays bounded)
+
+
+class Decider:
+    """Every gate for many volunteers on one day under one pair of policies (the bulk form of evaluate): each
+    gate decided by evaluate_gate once per distinct set of the facts its rule reads (READS), and that outcome
+    shared by everyone with the same facts. Keep one for as many volunteers as are decided together (an
+    export's batches); the outcomes are the ones evaluate gives, person by person."""
+
+    def __init__(self, policy: ReadinessPolicy, vetting_policy: VettingPolicy, on: date):
+        self.policy, self.vetting, self.on = policy, vetting_policy, on
+        self.ctx = _Context(policy, vetting_policy, on)
+        self._gates = [(g, READS[g.rule], {}) for g in policy.gates]
+
+    def readiness(self, facts: Facts) -> Readiness:
+        return self.decide([facts])[0]
+
+    def decide(self, people: list[Facts]) -> list[Readiness]:
+        """Each volunteer's Readiness, in the order given, worked out a gate at a time for all of them."""
+        columns = []
+        for gate, reads, seen in self._gates:
+            columns.append([seen.get(key) or self._first(gate, seen, key, facts)
+                            for key, facts in zip([reads(gate, f) for f in people], people, strict=True)])
+        if not columns:
+            return [Readiness((), self.on) for _ in people]
+        return [Readiness(outcomes, self.on) for outcomes in zip(*columns, strict=True)]
+
+    def _first(self, gate: Gate, seen: dict, key, facts: Facts) -> GateOutcome:
+        """The gate decided for the first volunteer with these facts, kept for the next."""
+        if len(seen) >= MEMO_LIMIT:
+            seen.clear()
+        outcome = seen[key] = evaluate_gate(gate, facts, self.ctx)
+        return outcome

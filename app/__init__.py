@@ -144,13 +144,20 @@ def register_commands(app: Flask) -> None:
     register(app)
 
 
+# Pages SQLite keeps in memory per connection, in KiB (its default is 2 MiB). The lists' counts at 50,000 people read
+# some 20 MiB of index pages; with 2 MiB each count read them all again from the operating system (the manager's
+# volunteers count: 58 ms of CPU, 40 ms with 32 MiB). Memory is taken only as pages are read.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, write-ahead log, and wait for locks rather than fail."""
+    """SQLite: enforce foreign keys, write-ahead log, wait for locks rather than fail, a larger page cache."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()

@@ -157,7 +157,7 @@ def test_sql_puts_everyone_on_the_lists_the_rules_do(varied):
             in_sql = {row.person_id: {key for key, name in lists.columns.items() if row._mapping[name] == 1}
                       for row in db.session.execute(select(lists.table))}
             by_rules = {i: categories(*facts_for(records.get(i, ([], []))), policy, today) for i in everyone}
-            wrong = {i: (in_sql.get(i), by_rules[i]) for i in everyone if in_sql.get(i) != by_rules[i]}
+            wrong = {i: (in_sql.get(i, set()), by_rules[i]) for i in everyone if in_sql.get(i, set()) != by_rules[i]}
             assert not wrong, f"{policy}, {today}: (SQL, rules) differ for {len(wrong)}: {list(wrong.items())[:5]}"
             seen |= {key for found in by_rules.values() for key in found}
     assert seen >= set(category_labels(VettingPolicy())) | {"status-check-due"}  # every list was tried

@@ -119,8 +119,8 @@ def _page_and_counts(lists, condition, offset: int, limit: int) -> tuple[list[in
     keys = list(lists.columns)
     totals = [lists.everyone, func.count().over(), *[func.sum(lists.table.c[lists.columns[k]]).over() for k in keys]]
     found = db.session.execute(
-        select(lists.person_id, shown, *totals).join(User, User.id == lists.person_id)
-        .order_by(shown.desc(), User.full_name, User.id).offset(offset).limit(limit)).all()
+        select(lists.person_id, shown, *totals)
+        .order_by(shown.desc(), lists.table.c.full_name, lists.person_id).offset(offset).limit(limit)).all()
     if not found:
         return [], _counts(lists)
     return [row[0] for row in found if row[1] == 1], _totals(keys, found[0][2:])

@@ -30,7 +30,9 @@ from sqlalchemy import (
     union_all,
 )
 
+from app.auth.models import User
 from app.dates import add_months, add_years, last_day_before
+from app.extensions import db
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
 from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
 from app.vetting.policy import VettingPolicy
@@ -106,7 +108,8 @@ def _latest_nppv_id(person_id) -> ColumnElement:
 
 @dataclass(frozen=True)
 class Listed:
-    """The people on at least one work list (`table`: person_id, then a 0/1 column per list, in `columns`), and
+    """The people on at least one work list (`table`: person_id, a 0/1 column per list, in `columns`, and
+    full_name, to sort by), and
     one condition on it per list, keys as `category_labels`. Everyone else in `people` is on no list."""
 
     table: object
@@ -123,7 +126,7 @@ class Listed:
 
 
 def listed(people, policy: VettingPolicy, on: date, among=None) -> Listed:
-    """The work lists for `people` (a SELECT of user ids) on `on`: each list's terms, the SQL twins of the
+    """The work lists for `people` (a SELECT of User.id from users) on `on`: each list's terms, the SQL twins of the
     branches of `categories` (same order), as the records that put someone on it.
 
     Each term starts from the few records inside an index range (a date window worked out in Python from the
@@ -148,13 +151,20 @@ def listed(people, policy: VettingPolicy, on: date, among=None) -> Listed:
 
     pending = lambda c: or_(c.outcome.is_(None), c.issued_on.is_(None))  # noqa: E731 (not _has_result, sargable)
     # not checks or not nppvs or any pending check not yet submitted
-    # Among `among` (a superset of `people` that indexes can list in id order: the volunteers' role grants), those
-    # without a DBS check or without police vetting: the ids missing from each table's index on volunteer_id,
-    # merged in order on SQLite (EXCEPT ... ORDER BY), hashed on PostgreSQL, not looked up person by person.
-    among = people if among is None else among
+    # Those without a DBS check or without police vetting, not looked up person by person. PostgreSQL reads
+    # `people` once (counted, hash-joined with each table's people, and with those found on the lists). SQLite
+    # takes the ids missing from each table's index on volunteer_id among `among` (a superset of `people` that an
+    # index lists in id order: the volunteers' role grants), the two indexes merged in order (EXCEPT ... ORDER
+    # BY); it looks up each person found in `people` afterwards.
+    postgresql = db.engine.dialect.name == "postgresql"
+    everyone = (people.add_columns(User.full_name).cte("everyone").prefix_with("MATERIALIZED") if postgresql
+                else people.subquery("everyone"))
+    among = (people if among is None else among).subquery("among")
     for model in (DbsCheck, PoliceVetting):
-        missing = except_(among, select(model.volunteer_id)).order_by(literal_column("1")).subquery(
-            f"without_{model.__tablename__}")
+        if postgresql:
+            missing = select(everyone.c[0]).where(~_exists(model.volunteer_id == everyone.c[0])).subquery()
+        else:
+            missing = except_(select(among.c[0]), select(model.volunteer_id)).order_by(literal_column("1")).subquery()
         terms[AWAITING_SUBMISSION].append(select(missing.c[0].label("person_id")))
     dbs_term(AWAITING_SUBMISSION, "unsubmitted", pending, lambda c: c.submitted_on.is_(None), current=False)
     # any pending check submitted, or any police vetting waiting for its outcome
@@ -215,10 +225,15 @@ def listed(people, policy: VettingPolicy, on: date, among=None) -> Listed:
                       *[func.max(case((found.c.k == n, literal(1)), else_=literal(0))).label(columns[key])
                         for n, key in enumerate(terms)])
                .group_by(found.c.person_id).subquery("grouped"))
-    scope = people.subquery("in_scope")
-    table = (select(grouped).where(exists(select(scope.c[0]).where(scope.c[0] == grouped.c.person_id)))
+    if postgresql:  # one row each in `people`: joined, not deduplicated for IN
+        found_in_scope = select(grouped, everyone.c.full_name).join(everyone, everyone.c.id == grouped.c.person_id)
+    else:
+        scope = people.subquery("in_scope")
+        found_in_scope = (select(grouped, User.full_name).join(User, User.id == grouped.c.person_id)
+                          .where(exists(select(scope.c[0]).where(scope.c[0] == grouped.c.person_id))))
+    table = (found_in_scope
              .cte("lists").prefix_with("MATERIALIZED"))  # each list once per person, read for counts and page
-    return Listed(table, columns, select(func.count()).select_from(people.subquery("everyone")).scalar_subquery())
+    return Listed(table, columns, select(func.count()).select_from(everyone).scalar_subquery())
 
 
 def _bands(leads: list[int]) -> dict[str, tuple[int | None, int]]:

@@ -160,12 +160,14 @@ def listed(people, policy: VettingPolicy, on: date, among=None) -> Listed:
     everyone = (people.add_columns(User.full_name).cte("everyone").prefix_with("MATERIALIZED") if postgresql
                 else people.subquery("everyone"))
     among = (people if among is None else among).subquery("among")
-    for model in (DbsCheck, PoliceVetting):
-        if postgresql:
-            missing = select(everyone.c[0]).where(~_exists(model.volunteer_id == everyone.c[0])).subquery()
-        else:
+    if postgresql:  # one pass, each table's people hashed once (volunteer_id is never NULL, so NOT IN is safe)
+        terms[AWAITING_SUBMISSION].append(select(everyone.c.id.label("person_id")).where(or_(
+            everyone.c.id.not_in(select(DbsCheck.volunteer_id)),
+            everyone.c.id.not_in(select(PoliceVetting.volunteer_id)))))
+    else:
+        for model in (DbsCheck, PoliceVetting):
             missing = except_(select(among.c[0]), select(model.volunteer_id)).order_by(literal_column("1")).subquery()
-        terms[AWAITING_SUBMISSION].append(select(missing.c[0].label("person_id")))
+            terms[AWAITING_SUBMISSION].append(select(missing.c[0].label("person_id")))
     dbs_term(AWAITING_SUBMISSION, "unsubmitted", pending, lambda c: c.submitted_on.is_(None), current=False)
     # any pending check submitted, or any police vetting waiting for its outcome
     dbs_term(AWAITING_RESULT, "submitted", pending, lambda c: c.submitted_on.is_not(None), current=False)

@@ -112,6 +112,19 @@ def _latest_nppv_id(person_id) -> ColumnElement:
             .order_by(func.coalesce(p.outcome_on, p.submitted_on).desc(), p.id.desc()).limit(1).scalar_subquery())
 
 
+def _is_current_nppv(p) -> ColumnElement[bool]:
+    """This police vetting is rules.current_nppv for its holder. PostgreSQL looks up the holder's latest
+    (`_latest_nppv_id`); SQLite, which would sort the holder's records by their date for every record found, asks
+    whether any later one has an outcome, from the index on (volunteer_id, outcome, outcome_on, submitted_on, id)."""
+    if db.engine.dialect.name == "postgresql":
+        return p.id == _latest_nppv_id(p.volunteer_id)
+    later = _alias(PoliceVetting, "later_nppv")
+    on, later_on = func.coalesce(p.outcome_on, p.submitted_on), func.coalesce(later.outcome_on, later.submitted_on)
+    return and_(p.outcome.is_not(None), ~_exists(
+        later.volunteer_id == p.volunteer_id, later.outcome.is_not(None),
+        or_(later_on > on, and_(later_on == on, later.id > p.id))))
+
+
 @dataclass(frozen=True)
 class Listed:
     """The people on at least one work list (`table`: person_id, a 0/1 column per list, in `columns`, and
@@ -153,7 +166,7 @@ def listed(people, policy: VettingPolicy, on: date, among=None) -> Listed:
     def nppv_term(key: str, name: str, *conditions, source=None):
         p = _alias(PoliceVetting, f"nppv_{name}")
         found = select(p.volunteer_id.label("person_id")).select_from(source(p) if source else p.id.table)
-        terms[key].append(found.where(p.id == _latest_nppv_id(p.volunteer_id), *[condition(p) for condition in conditions]))
+        terms[key].append(found.where(_is_current_nppv(p), *[condition(p) for condition in conditions]))
 
     pending = lambda c: or_(c.outcome.is_(None), c.issued_on.is_(None))  # noqa: E731 (not _has_result, sargable)
     # not checks or not nppvs or any pending check not yet submitted

@@ -113,7 +113,8 @@ class UserRole(db.Model):
     """One role held by one person, with who granted it and when."""
 
     __tablename__ = "user_roles"
-    __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),
+                      Index("ix_user_roles_role", "role", "user_id"))  # everyone holding a role (the volunteers)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -48,7 +48,12 @@ class DbsCheck(Versioned, db.Model):
     __tablename__ = "dbs_checks"
     # The work list finds each person's current check (latest issue date, then id) and pending ones from this
     # index alone, one search per person.
-    __table_args__ = (Index("ix_dbs_checks_current", "volunteer_id", "issued_on", "id", "outcome", "submitted_on"),)
+    # The work list's lists start from these: a recheck band by issue date, an outcome, a level or workforce.
+    __table_args__ = (Index("ix_dbs_checks_current", "volunteer_id", "issued_on", "id", "outcome", "submitted_on"),
+                      Index("ix_dbs_checks_issued_on", "issued_on", "volunteer_id"),
+                      Index("ix_dbs_checks_outcome", "outcome", "volunteer_id"),
+                      Index("ix_dbs_checks_level", "level", "volunteer_id"),
+                      Index("ix_dbs_checks_workforce", "workforce", "volunteer_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # indexed first in ix_*_current
@@ -178,6 +183,7 @@ class StatusCheck(db.Model):
     """An Update Service status check made on a certificate, with the holder's consent."""
 
     __tablename__ = "dbs_status_checks"
+    __table_args__ = (Index("ix_dbs_status_checks_outcome", "outcome", "dbs_check_id"),)  # the work list's flags
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dbs_check_id: Mapped[int] = mapped_column(ForeignKey("dbs_checks.id", ondelete="CASCADE"), index=True)
@@ -196,8 +202,12 @@ class PoliceVetting(Versioned, db.Model):
 
     __tablename__ = "police_vettings"
     # The work list finds each person's latest decided application, and waiting ones, from this index alone.
+    # The work list's lists start from the others: an expiry band, an outcome (or none yet), a level.
     __table_args__ = (Index("ix_police_vettings_current", "volunteer_id", "outcome", "outcome_on", "submitted_on",
-                            "id"),)
+                            "id"),
+                      Index("ix_police_vettings_expires_on", "expires_on", "volunteer_id"),
+                      Index("ix_police_vettings_outcome", "outcome", "volunteer_id"),
+                      Index("ix_police_vettings_level", "level", "volunteer_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # indexed first in ix_*_current
@@ -234,6 +244,8 @@ class NppvChange(db.Model):
     """
 
     __tablename__ = "police_vetting_changes"
+    # The work list's changes not yet reviewed.
+    __table_args__ = (Index("ix_police_vetting_changes_reviewed_on", "reviewed_on", "police_vetting_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     police_vetting_id: Mapped[int] = mapped_column(ForeignKey("police_vettings.id", ondelete="CASCADE"), index=True)

@@ -8,20 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, literal, select, true
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import User
-from app.core.models import Area
+from app.auth.models import Role, User, UserRole
+from app.core.models import Area, user_areas
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
-from app.permissions import area_scope, people_in_scope
+from app.permissions import area_scope, people_in_areas, people_in_scope
 from app.vetting import rules
 from app.vetting.policy import VettingPolicy
 from app.vetting.queries_lists import flag, listed
 from app.vetting.rules_summaries import categories, category_labels
 from app.vetting.services import facts_for, load_records
-from app.vetting.services_reminders import active_volunteers_query
 
 NEEDS_SOMETHING, EVERYONE = "", "all"
 
@@ -70,20 +69,46 @@ def _filters(form, policy: VettingPolicy, staff) -> tuple[str, int | None, dict[
     return form.show.data or NEEDS_SOMETHING, int(form.area.data) if form.area.data else None, labels
 
 
+def _people(staff, area_id: int | None):
+    """The ids of the active volunteers `staff` may see, never their own record (nobody vets themself). Found
+    from the volunteers' role grants (the index on user_roles (role, user_id)) rather than by testing every user
+    for the role."""
+    people = (select(User.id).select_from(UserRole).join(User, User.id == UserRole.user_id)
+              .where(UserRole.role == Role.VOLUNTEER, User.deactivated_at.is_(None), people_in_scope(staff),
+                     User.id != staff.id))
+    if area_id is not None:
+        people = people.where(User.id.in_(people_in_areas([area_id])))
+    return people
+
+
+def _narrowed(staff, area_id: int | None) -> dict:
+    """Where `queries_lists.listed` may look for the people it counts: the people of the areas asked for or
+    covered, when there are some, else every volunteer."""
+    scope = area_scope(staff)
+    areas = [area_id] if area_id is not None else scope
+    if areas is None:
+        return {"among": select(UserRole.user_id).where(UserRole.role == Role.VOLUNTEER)}
+    # Everyone in the areas, applicants too (dropped later with whoever is not in `people`): testing each for the
+    # volunteer role here made SQLite scan every role grant instead.
+    return {"among": select(user_areas.c.user_id).where(user_areas.c.area_id.in_(areas or [-1])),
+            "within": lambda person_id: exists(select(literal(1)).where(
+                user_areas.c.user_id == person_id, user_areas.c.area_id.in_(areas or [-1])))}
+
+
 def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -> dict:
     """The rows, counts and pager for the work list page: only the people `staff` may see, never their own
     record (nobody vets themself)."""
     show, area_id, labels = _filters(form, policy, staff)
-    people = active_volunteers_query().with_only_columns(User.id).order_by(None).where(
-        people_in_scope(staff), User.id != staff.id)
-    if area_id is not None:
-        people = people.where(User.areas.any(Area.id == area_id))
-    lists = listed(people, policy, today)
-    condition = (true() if show == EVERYONE else lists.any() if show == NEEDS_SOMETHING
-                 else lists.conditions[show])
+    people = _people(staff, area_id)
+    lists = listed(people, policy, today, **_narrowed(staff, area_id))
     page = page_number()
-    ids, totals = _page_and_counts(lists, condition, (page - 1) * per_page, per_page)
-    everyone, needing, counts = totals
+    offset = (page - 1) * per_page
+    if show == EVERYONE:
+        ids = db.session.scalars(people.order_by(User.full_name, User.id).offset(offset).limit(per_page)).all()
+        everyone, needing, counts = _counts(lists)
+    else:
+        ids, (everyone, needing, counts) = _page_and_counts(
+            lists, lists.conditions[show] if show != NEEDS_SOMETHING else true(), offset, per_page)
     total = everyone if show == EVERYONE else needing if show == NEEDS_SOMETHING else counts[show]
     pager = PagePagination(page=page, per_page=per_page, error_out=False, total=total,
                            items=_users(ids))
@@ -99,18 +124,17 @@ def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -
 
 
 def _page_and_counts(lists, condition, offset: int, limit: int) -> tuple[list[int], tuple]:
-    """The ids of one page of the people meeting `condition` (by name), and the counts, in one SELECT: the
-    counts are window totals over everyone in scope, so the lists are worked out once per request.
+    """The ids of one page of the people on the lists meeting `condition` (by name), and the counts, in one
+    SELECT: the counts are window totals over everyone on a list, so the lists are worked out once per request.
 
     The people meeting the condition sort first; a page past their end brings others, which are dropped. A
-    page past everyone brings no row, and then the counts are asked for on their own."""
+    page past everyone on a list brings no row, and then the counts are asked for on their own."""
     shown = flag(condition).label("shown")
     keys = list(lists.columns)
-    totals = [func.count().over(), func.sum(flag(lists.any())).over(),
-              *[func.sum(lists.table.c[lists.columns[k]]).over() for k in keys]]
+    totals = [lists.everyone, func.count().over(), *[func.sum(lists.table.c[lists.columns[k]]).over() for k in keys]]
     found = db.session.execute(
-        select(lists.person_id, shown, *totals).join(User, User.id == lists.person_id)
-        .order_by(shown.desc(), User.full_name, User.id).offset(offset).limit(limit)).all()
+        select(lists.person_id, shown, *totals)
+        .order_by(shown.desc(), lists.table.c.full_name, lists.person_id).offset(offset).limit(limit)).all()
     if not found:
         return [], _counts(lists)
     return [row[0] for row in found if row[1] == 1], _totals(keys, found[0][2:])
@@ -124,7 +148,8 @@ def _counts(lists) -> tuple[int, int, dict[str, int]]:
     """How many people there are, how many are on any list, and how many on each list: conditional counts."""
     keys = list(lists.columns)
     return _totals(keys, db.session.execute(select(
-        func.count(), func.sum(flag(lists.any())), *[func.sum(lists.table.c[lists.columns[k]]) for k in keys])).one())
+        lists.everyone, func.count(), *[func.sum(lists.table.c[lists.columns[k]]) for k in keys])
+        .select_from(lists.table)).one())
 
 
 def _users(ids: list[int]) -> list[User]:

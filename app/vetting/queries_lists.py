@@ -9,13 +9,34 @@ Dates are never computed in SQL. A rule like "the recheck (issue date + 3 years)
 turned round in Python into "issued on or before the last day whose recheck falls by today + 30"
 (`last_day_before`), which is exact under the rules' clamping at month ends and 29 February, and lets an index
 on the issue date do the work.
+
+Each list is found from its records, not from its people: the checks issued in a band's window, the clearances
+expiring in one, the checks with a given outcome or level, the pending ones (indexes of migration 0027), each
+kept if it is the person's current record. So the work grows with the people on the lists (about 8,000 of
+35,000 volunteers at 50,000 people), not with everyone in scope; only "no DBS check or no police vetting yet"
+and the count of everyone read all the people in scope, as ids from indexes.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    except_,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 
+from app.auth.models import User
 from app.dates import add_months, add_years, last_day_before
 from app.extensions import db
 from app.vetting.enums import DbsLevel, DbsOutcome, Decision, NppvLevel, NppvOutcome, StatusOutcome, Workforce
@@ -76,97 +97,43 @@ def _has_result(check) -> ColumnElement[bool]:
     return and_(check.outcome.is_not(None), check.issued_on.is_not(None))
 
 
-def _current_dbs(people):
-    """Per person with a DBS check: the id of rules.current_dbs (the latest check with a certificate, by issue
-    date then id; NULL while none has one) and whether any check is waiting to be submitted or for its
-    certificate. One pass over the checks: the first row of each person's, ranked, is their current check."""
-    result, pending = _has_result(DbsCheck), not_(_has_result(DbsCheck))
-    per_person = {"partition_by": DbsCheck.volunteer_id}
-    ranked = select(
-        DbsCheck.volunteer_id,
-        case((result, DbsCheck.id)).label("dbs_id"),
-        func.max(flag(and_(pending, DbsCheck.submitted_on.is_(None)))).over(**per_person).label("unsubmitted"),
-        func.max(flag(and_(pending, DbsCheck.submitted_on.is_not(None)))).over(**per_person).label("submitted"),
-        func.row_number().over(**per_person, order_by=(flag(result).desc(), DbsCheck.issued_on.desc(),
-                                                       DbsCheck.id.desc())).label("n"),
-    ).where(DbsCheck.volunteer_id.in_(people)).subquery("dbs_ranked")
-    return select(ranked).where(ranked.c.n == 1).cte("dbs_state").prefix_with("MATERIALIZED")
-
-
-def _current_nppv(people):
-    """Per person with police vetting: the id of rules.current_nppv (the latest application with an outcome, by
-    outcome date, or else the date submitted, then id) and whether any is waiting for its outcome."""
-    decided = PoliceVetting.outcome.is_not(None)
-    per_person = {"partition_by": PoliceVetting.volunteer_id}
-    ranked = select(
-        PoliceVetting.volunteer_id,
-        case((decided, PoliceVetting.id)).label("nppv_id"),
-        func.max(flag(PoliceVetting.outcome.is_(None))).over(**per_person).label("waiting"),
-        func.row_number().over(**per_person, order_by=(
-            flag(decided).desc(), func.coalesce(PoliceVetting.outcome_on, PoliceVetting.submitted_on).desc(),
-            PoliceVetting.id.desc())).label("n"),
-    ).where(PoliceVetting.volunteer_id.in_(people)).subquery("nppv_ranked")
-    return select(ranked).where(ranked.c.n == 1).cte("nppv_state").prefix_with("MATERIALIZED")
-
-
-def records_row(people):
-    """One row per person in `people` (a SELECT of user ids): whether they have DBS checks or police vetting
-    still pending, and the ids of their current DBS check and police vetting (NULL when none). A record either
-    has its result (so there is a current one) or is pending: so "has any" needs no column of its own.
-    The lists are conditions on this row.
-
-    PostgreSQL ranks every person's records in one pass and hash-joins them; SQLite, which would loop over
-    those rankings for each person, looks each person's records up in the indexes instead. Same values."""
-    person = people.subquery("people")
-    pid = person.c[0]
-    if db.engine.dialect.name == "postgresql":
-        person = people.cte("people").prefix_with("MATERIALIZED")  # read once, used three times
-        pid = person.c[0]
-        dbs, police = _current_dbs(select(pid)), _current_nppv(select(pid))
-        columns = [func.coalesce(dbs.c.unsubmitted, 0) == 1, func.coalesce(dbs.c.submitted, 0) == 1,
-                   func.coalesce(police.c.waiting, 0) == 1, dbs.c.dbs_id, police.c.nppv_id]  # no records: none
-        source = person.outerjoin(dbs, dbs.c.volunteer_id == pid).outerjoin(police, police.c.volunteer_id == pid)
-    else:
-        columns = [_pending(DbsCheck, pid, submitted=False), _pending(DbsCheck, pid, submitted=True),
-                   _pending(PoliceVetting, pid), _latest_dbs_id(pid), _latest_nppv_id(pid)]
-        source = person
-    names = ["unsubmitted", "submitted", "nppv_waiting", "dbs_id", "nppv_id"]
-    return (select(pid.label("person_id"), *[c.label(n) for c, n in zip(columns, names, strict=True)])
-            .select_from(source)
-            .cte("records").prefix_with("MATERIALIZED"))  # worked out once per person, not once per list
-
-
-def _pending(model, person_id, submitted: bool | None = None) -> ColumnElement[bool]:
-    """The person has a record of this kind still pending: a DBS check without its certificate, submitted or
-    not, or police vetting without its outcome."""
-    row = _alias(model, f"{model.__tablename__}_pending_{submitted}".lower())
-    if model is DbsCheck:
-        return exists().where(row.volunteer_id == person_id, not_(_has_result(row)),
-                              row.submitted_on.is_not(None) if submitted else row.submitted_on.is_(None))
-    return exists().where(row.volunteer_id == person_id, row.outcome.is_(None))
-
-
 def _latest_dbs_id(person_id) -> ColumnElement:
-    """rules.current_dbs, as `_current_dbs` ranks it, for one person."""
+    """rules.current_dbs for one person: their latest check with a certificate, by issue date then id."""
     c = _alias(DbsCheck, "latest_dbs")
     return (select(c.id).where(c.volunteer_id == person_id, _has_result(c))
             .order_by(c.issued_on.desc(), c.id.desc()).limit(1).scalar_subquery())
 
 
 def _latest_nppv_id(person_id) -> ColumnElement:
-    """rules.current_nppv, as `_current_nppv` ranks it, for one person."""
+    """rules.current_nppv for one person: their latest police vetting with an outcome, by outcome date (or else
+    the date submitted), then id."""
     p = _alias(PoliceVetting, "latest_nppv")
     return (select(p.id).where(p.volunteer_id == person_id, p.outcome.is_not(None))
             .order_by(func.coalesce(p.outcome_on, p.submitted_on).desc(), p.id.desc()).limit(1).scalar_subquery())
 
 
+def _is_current_nppv(p) -> ColumnElement[bool]:
+    """This police vetting is rules.current_nppv for its holder. PostgreSQL looks up the holder's latest
+    (`_latest_nppv_id`); SQLite, which would sort the holder's records by their date for every record found, asks
+    whether any later one has an outcome, from the index on (volunteer_id, outcome, outcome_on, submitted_on, id)."""
+    if db.engine.dialect.name == "postgresql":
+        return p.id == _latest_nppv_id(p.volunteer_id)
+    later = _alias(PoliceVetting, "later_nppv")
+    on, later_on = func.coalesce(p.outcome_on, p.submitted_on), func.coalesce(later.outcome_on, later.submitted_on)
+    return and_(p.outcome.is_not(None), ~_exists(
+        later.volunteer_id == p.volunteer_id, later.outcome.is_not(None),
+        or_(later_on > on, and_(later_on == on, later.id > p.id))))
+
+
 @dataclass(frozen=True)
 class Listed:
-    """Each person's lists as a table (`table`: person_id, then a 0/1 column per list, in `columns`), and one
-    condition on it per list, keys as `category_labels`."""
+    """The people on at least one work list (`table`: person_id, a 0/1 column per list, in `columns`, and
+    full_name, to sort by), and
+    one condition on it per list, keys as `category_labels`. Everyone else in `people` is on no list."""
 
     table: object
     columns: dict[str, str]
+    everyone: ColumnElement[int]  # how many people there are in `people`
 
     @property
     def person_id(self) -> ColumnElement:
@@ -176,74 +143,126 @@ class Listed:
     def conditions(self) -> dict[str, ColumnElement[bool]]:
         return {key: self.table.c[name] == 1 for key, name in self.columns.items()}
 
-    @property
-    def lists_on(self) -> ColumnElement[int]:
-        """How many lists the person is on."""
-        return sum((self.table.c[name] for name in self.columns.values()), literal(0))
 
-    def any(self) -> ColumnElement[bool]:
-        """On at least one list ("Needs something doing")."""
-        return self.lists_on > 0
+def listed(people, policy: VettingPolicy, on: date, among=None, within=None) -> Listed:
+    """The work lists for `people` (a SELECT of User.id from users) on `on`: each list's terms, the SQL twins of the
+    branches of `categories` (same order), as the records that put someone on it.
 
+    Each term starts from the few records inside an index range (a date window worked out in Python from the
+    policy, an outcome, a pending record) and keeps those that are the person's current record, so only the
+    people on some list are looked at, not everyone in `people`. Only "no DBS check or no police vetting yet"
+    has to look at everyone, and then only for the absence of a row in an index. The people found are then
+    kept if they are in `people`.
 
-def listed(people, policy: VettingPolicy, on: date) -> Listed:
-    """The work lists for `people` on `on`, each the SQL twin of a branch of `categories` (same order)."""
-    row = records_row(people)
-    dbs, decision, police = _alias(DbsCheck, "cur_dbs"), _alias(DbsDecision, "cur_decision"), \
-        _alias(PoliceVetting, "cur_nppv")
-    from_clause = (row.outerjoin(dbs.id.table, dbs.id == row.c.dbs_id)
-                   .outerjoin(decision.id.table, decision.dbs_check_id == dbs.id)  # one decision per check at most
-                   .outerjoin(police.id.table, police.id == row.c.nppv_id))
+    `among`: a superset of `people` that an index lists in id order (the volunteers' role grants, an area's
+    people), to look for those without records in. `within`: a cheap test of a person id that everyone in `people`
+    passes (in a coordinator's areas), tried first on each record found, so that the records of people out of
+    scope go no further."""
     dates = _Dates(policy, on)
-    has_dbs, granted = row.c.dbs_id.is_not(None), police.outcome == NppvOutcome.GRANTED
-    status = _status_checks_apply(dbs, dates)
-    lists: dict[str, list[ColumnElement[bool]]] = {key: [] for key in category_labels(policy)}
+    terms: dict[str, list] = {key: [] for key in category_labels(policy)}
 
+    first = [] if within is None else [within]
+
+    def dbs_term(key: str, name: str, *conditions, current: bool = True, source=None):
+        c = _alias(DbsCheck, f"dbs_{name}")
+        found = select(c.volunteer_id.label("person_id")).select_from(source(c) if source else c.id.table)
+        tests = [test(c.volunteer_id) for test in first] + [condition(c) for condition in conditions]
+        terms[key].append(found.where(*tests, *([c.id == _latest_dbs_id(c.volunteer_id)] if current else [])))
+
+    def nppv_term(key: str, name: str, *conditions, source=None):
+        p = _alias(PoliceVetting, f"nppv_{name}")
+        found = select(p.volunteer_id.label("person_id")).select_from(source(p) if source else p.id.table)
+        terms[key].append(found.where(*[test(p.volunteer_id) for test in first],
+                                      *[condition(p) for condition in conditions], _is_current_nppv(p)))
+
+    pending = lambda c: or_(c.outcome.is_(None), c.issued_on.is_(None))  # noqa: E731 (not _has_result, sargable)
     # not checks or not nppvs or any pending check not yet submitted
-    any_dbs = or_(has_dbs, row.c.unsubmitted, row.c.submitted)
-    any_nppv = or_(row.c.nppv_id.is_not(None), row.c.nppv_waiting)
-    lists[AWAITING_SUBMISSION].append(or_(not_(any_dbs), not_(any_nppv), row.c.unsubmitted))
+    # Those without a DBS check or without police vetting, not looked up person by person. PostgreSQL reads
+    # `people` once (counted, hash-joined with each table's people, and with those found on the lists). SQLite
+    # takes the ids missing from each table's index on volunteer_id among `among` (a superset of `people` that an
+    # index lists in id order: the volunteers' role grants), the two indexes merged in order (EXCEPT ... ORDER
+    # BY); it looks up each person found in `people` afterwards.
+    postgresql = db.engine.dialect.name == "postgresql"
+    everyone = (people.add_columns(User.full_name).cte("everyone").prefix_with("MATERIALIZED") if postgresql
+                else people.subquery("everyone"))
+    among = (people if among is None else among).subquery("among")
+    if postgresql:  # one pass, each table's people hashed once (volunteer_id is never NULL, so NOT IN is safe)
+        terms[AWAITING_SUBMISSION].append(select(everyone.c.id.label("person_id")).where(or_(
+            everyone.c.id.not_in(select(DbsCheck.volunteer_id)),
+            everyone.c.id.not_in(select(PoliceVetting.volunteer_id)))))
+    else:
+        for model in (DbsCheck, PoliceVetting):
+            missing = except_(select(among.c[0]), select(model.volunteer_id)).order_by(literal_column("1")).subquery()
+            terms[AWAITING_SUBMISSION].append(select(missing.c[0].label("person_id")))
+    dbs_term(AWAITING_SUBMISSION, "unsubmitted", pending, lambda c: c.submitted_on.is_(None), current=False)
     # any pending check submitted, or any police vetting waiting for its outcome
-    lists[AWAITING_RESULT].append(or_(row.c.submitted, row.c.nppv_waiting))
+    dbs_term(AWAITING_RESULT, "submitted", pending, lambda c: c.submitted_on.is_not(None), current=False)
+    waiting = _alias(PoliceVetting, "nppv_waiting")
+    terms[AWAITING_RESULT].append(select(waiting.volunteer_id.label("person_id")).where(
+        *[test(waiting.volunteer_id) for test in first], waiting.outcome.is_(None)))
     # current.needs_decision
-    lists[AWAITING_DECISION].append(and_(has_dbs, dbs.outcome == DbsOutcome.DISCLOSED, decision.id.is_(None)))
+    dbs_term(AWAITING_DECISION, "undecided", lambda c: c.outcome == DbsOutcome.DISCLOSED,
+             lambda c: ~_exists(DbsDecision.dbs_check_id == c.id))
     # decision.awaiting_confirmation and policy.confirm_disclosed_approvals
     if policy.confirm_disclosed_approvals:
-        lists[AWAITING_CONFIRMATION].append(and_(
-            decision.decision == Decision.APPROVED, decision.needs_confirmation.is_(True),
-            ~exists().where(DbsConfirmation.decision_id == decision.id)))
-    # wrong_check(current, policy)
-    lists[WRONG_CHECK].append(and_(has_dbs, or_(
-        dbs.level.not_in([lvl for lvl in DbsLevel if lvl.rank >= policy.dbs_level.rank]),
-        dbs.workforce.not_in([w for w in Workforce if w.covers(policy.dbs_workforce)]))))
+        decision = _alias(DbsDecision, "unconfirmed")
+        dbs_term(AWAITING_CONFIRMATION, "unconfirmed",
+                 lambda c: decision.decision == Decision.APPROVED, lambda c: decision.needs_confirmation.is_(True),
+                 lambda c: ~_exists(DbsConfirmation.decision_id == decision.id),
+                 source=lambda c: decision.id.table.join(c.id.table, c.id == decision.dbs_check_id))
+    # wrong_check(current, policy): the levels and workforces that fall short, named (so an index finds them)
+    low = [lvl for lvl in DbsLevel if lvl.rank < policy.dbs_level.rank]
+    other = [w for w in Workforce if not w.covers(policy.dbs_workforce)]
+    dbs_term(WRONG_CHECK, "low", lambda c: c.level.in_(low))
+    dbs_term(WRONG_CHECK, "workforce", lambda c: c.workforce.in_(other))
     # current.flag is not None: a status check that showed new information
-    lists[EXPIRED].append(and_(has_dbs, exists().where(StatusCheck.dbs_check_id == dbs.id,
-                                                       StatusCheck.outcome == StatusOutcome.CHANGED)))
+    changed = _alias(StatusCheck, "changed")
+    dbs_term(EXPIRED, "changed", lambda c: changed.outcome == StatusOutcome.CHANGED,
+             source=lambda c: changed.id.table.join(c.id.table, c.id == changed.dbs_check_id))
     # status_due <= on + min(lead) / status_due <= on
-    lists[STATUS_CHECK_DUE].append(and_(status, _status_due_by(dbs, dates.status_check_by(dates.leads[0]))))
-    lists[EXPIRED].append(and_(status, _status_due_by(dbs, dates.status_check_by(0))))
+    if policy.uses_update_service:
+        for key, by in ((STATUS_CHECK_DUE, dates.leads[0]), (EXPIRED, 0)):
+            cutoff = dates.status_check_by(by)
+            dbs_term(key, f"status_{by}", lambda c: _status_checks_apply(c, dates),
+                     lambda c, cutoff=cutoff: _status_due_by(c, cutoff))
     # else: the band of the recheck date
     for key, (after, by) in _bands(dates.leads).items():
-        recheck = dbs.issued_on <= dates.recheck_by(by)
+        window = [lambda c, by=by: c.issued_on <= dates.recheck_by(by)]
         if after is not None:
-            recheck = and_(recheck, dbs.issued_on > dates.recheck_by(after))
-        lists[key].append(and_(has_dbs, not_(status), recheck))
+            window.append(lambda c, after=after: c.issued_on > dates.recheck_by(after))
+        dbs_term(key, f"recheck_{by}", *window, lambda c: not_(_status_checks_apply(c, dates)))
     # police: granted -> band of the expiry date, too low a level, changes of circumstances; else ended
+    # Granted, tested on the records found by expiry date or level (not by outcome: nearly every record is granted,
+    # and SQLite, without statistics, would read them all from the index on outcome).
+    granted = lambda p: func.coalesce(p.outcome, p.outcome) == NppvOutcome.GRANTED  # noqa: E731
     for key, (after, by) in _bands(dates.leads).items():
-        ends = police.expires_on <= on + timedelta(days=by)
+        window = [lambda p, by=by: p.expires_on <= on + timedelta(days=by)]
         if after is not None:
-            ends = and_(ends, police.expires_on > on + timedelta(days=after))
-        lists[key].append(and_(granted, ends))
-    lists[WRONG_CHECK].append(and_(granted, police.level.not_in(
-        [lvl for lvl in NppvLevel if lvl.rank >= policy.nppv_level.rank])))
-    lists[NPPV_REVIEW].append(and_(granted, exists().where(NppvChange.police_vetting_id == police.id,
-                                                           NppvChange.reviewed_on.is_(None))))
-    lists[NPPV_ENDED].append(and_(row.c.nppv_id.is_not(None), police.outcome != NppvOutcome.GRANTED))
-    columns = {key: f"list_{n}" for n, key in enumerate(lists)}
-    table = (select(row.c.person_id, *[flag(or_(*terms) if terms else false()).label(columns[key])
-                                       for key, terms in lists.items()])
-             .select_from(from_clause).cte("lists").prefix_with("MATERIALIZED"))  # each rule once per person
-    return Listed(table, columns)
+            window.append(lambda p, after=after: p.expires_on > on + timedelta(days=after))
+        nppv_term(key, f"ends_{by}", granted, *window)
+    nppv_term(WRONG_CHECK, "low", granted,
+              lambda p: p.level.in_([lvl for lvl in NppvLevel if lvl.rank < policy.nppv_level.rank]))
+    change = _alias(NppvChange, "unreviewed")
+    nppv_term(NPPV_REVIEW, "review", granted, lambda p: change.reviewed_on.is_(None),
+              source=lambda p: change.id.table.join(p.id.table, p.id == change.police_vetting_id))
+    nppv_term(NPPV_ENDED, "ended", lambda p: p.outcome.in_([o for o in NppvOutcome if o != NppvOutcome.GRANTED]))
+
+    columns = {key: f"list_{n}" for n, key in enumerate(terms)}
+    found = union_all(*[term.add_columns(literal(n).label("k"))
+                        for n, key in enumerate(terms) for term in terms[key]]).subquery("found")
+    grouped = (select(found.c.person_id,
+                      *[func.max(case((found.c.k == n, literal(1)), else_=literal(0))).label(columns[key])
+                        for n, key in enumerate(terms)])
+               .group_by(found.c.person_id).subquery("grouped"))
+    if postgresql:  # one row each in `people`: joined, not deduplicated for IN
+        found_in_scope = select(grouped, everyone.c.full_name).join(everyone, everyone.c.id == grouped.c.person_id)
+    else:
+        scope = people.subquery("in_scope")
+        found_in_scope = (select(grouped, User.full_name).join(User, User.id == grouped.c.person_id)
+                          .where(exists(select(scope.c[0]).where(scope.c[0] == grouped.c.person_id))))
+    table = (found_in_scope
+             .cte("lists").prefix_with("MATERIALIZED"))  # each list once per person, read for counts and page
+    return Listed(table, columns, select(func.count()).select_from(everyone).scalar_subquery())
 
 
 def _bands(leads: list[int]) -> dict[str, tuple[int | None, int]]:
@@ -261,7 +280,7 @@ def _status_checks_apply(dbs, dates: _Dates) -> ColumnElement[bool]:
     found gone since joining), the subscription has not reached its renewal date, and consent stands."""
     if not dates.policy.uses_update_service:
         return false()
-    lapsed = exists().where(StatusCheck.dbs_check_id == dbs.id, StatusCheck.outcome == StatusOutcome.NO_SUBSCRIPTION,
+    lapsed = _exists(StatusCheck.dbs_check_id == dbs.id, StatusCheck.outcome == StatusOutcome.NO_SUBSCRIPTION,
                             StatusCheck.checked_on >= dbs.subscribed_on)
     renewal_ahead = case((dbs.renews_on.is_not(None), dbs.renews_on > dates.on),
                          else_=dbs.subscribed_on > dates.renewal_passed_if_joined_by)
@@ -271,9 +290,15 @@ def _status_checks_apply(dbs, dates: _Dates) -> ColumnElement[bool]:
 
 def _status_due_by(dbs, cutoff: date) -> ColumnElement[bool]:
     """The later of the issue date and the last clean status check is on or before `cutoff`."""
-    return and_(dbs.issued_on <= cutoff, ~exists().where(
+    return and_(dbs.issued_on <= cutoff, ~_exists(
         StatusCheck.dbs_check_id == dbs.id, StatusCheck.outcome == StatusOutcome.NO_CHANGE,
         StatusCheck.checked_on > cutoff))
+
+
+def _exists(first: ColumnElement[bool], *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS (SELECT 1 FROM ... WHERE ...): SQLite reads the table's rows for `EXISTS (SELECT * ...)`, which
+    SQLAlchemy's exists() writes, where one selected constant lets it answer from an index alone."""
+    return exists(select(literal(1)).where(first, *conditions))
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -7,6 +7,7 @@ UPDATE, so two runs at once never send the same message twice. Many messages at 
 reminders, a retry run) are claimed, sent over one connection and marked BULK at a time.
 """
 import enum
+import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,7 +115,7 @@ def own_transaction():
     return db.engine.begin()
 
 
-BULK = 200  # messages claimed, sent and marked per step: at most this many are left "sending" if the process dies
+BULK = 50  # messages claimed, sent and marked per step: if the process dies mid-step, at most these wait "sending"
 
 
 def deliver(message_id: int, now: datetime | None = None) -> bool:
@@ -128,42 +129,58 @@ def deliver_many(message_ids: list[int], now: datetime | None = None) -> int:
     call sent.
 
     A message another process has claimed is skipped (on PostgreSQL without waiting for it). A message the server
-    refuses waits for its retry alone; if the server cannot be reached, the rest wait for `flask mail retry`."""
-    now, sent = now or utcnow(), 0
+    refuses waits for its retry alone; if the server cannot be reached, the rest wait for `flask mail retry`. If
+    the step is cut short (a request killed by its timeout, Ctrl-C), what went is still marked sent; the rest of
+    the step's messages were not sent and wait "sending" until retried as abandoned."""
+    sent = 0
     with _Sender() as sender:
         for start in range(0, len(message_ids), BULK):
-            rows = _claim(message_ids[start:start + BULK], now)
-            done, failed = sender.send_all(rows)
-            _mark(done, failed, now)
+            claimed_at = now or utcnow()  # each step's own time: a long run's later steps are not taken as abandoned
+            rows = _claim(message_ids[start:start + BULK], claimed_at)
+            done, failed = [], []
+            try:
+                sender.send_all(rows, done, failed)
+            finally:  # even when interrupted: a message that went is marked sent, so it is never sent again
+                _mark(done, failed, claimed_at, now)
             sent += len(done)
             if sender.unreachable:
                 break  # the claimed ones wait for their retry; the rest are still pending, as they were
     return sent
 
 
-def _claim(message_ids: list[int], now: datetime) -> list:
+def _claim(message_ids: list[int], claimed_at: datetime) -> list:
     """Mark these messages as being sent by this process, and read them, in one short transaction of its own."""
     table = OutboxMessage.__table__
     pending = (select(table.c.id).where(table.c.id.in_(message_ids), table.c.status == MailStatus.PENDING)
                .with_for_update(skip_locked=True))  # SQLite has no row locks: the status condition settles it
     with own_transaction() as conn:  # its own short transactions: never hold the database during SMTP
         rows = conn.execute(update(table).where(table.c.id.in_(pending), table.c.status == MailStatus.PENDING)
-                            .values(status=MailStatus.SENDING, attempts=table.c.attempts + 1, claimed_at=now)
+                            .values(status=MailStatus.SENDING, attempts=table.c.attempts + 1, claimed_at=claimed_at)
                             .returning(table.c.id, table.c.recipient, table.c.sender, table.c.subject,
                                        table.c.content, table.c.attempts)).all()
     return sorted(rows, key=lambda row: row.id)
 
 
-def _mark(done: list[int], failed: list[tuple[int, int, str]], now: datetime) -> None:
-    """Those sent: sent, their content dropped. Those not: pending again, due after their retry delay."""
+def _mark(done: list[int], failed: list[tuple[int, int, str]], claimed_at: datetime, now: datetime | None) -> None:
+    """Those sent: sent, their content dropped. Those not: pending again, due after their retry delay. Only rows
+    still held by this claim are changed (one a retry run took over as abandoned is that run's now)."""
+    if not done and not failed:
+        return
     table = OutboxMessage.__table__
+    ours = (table.c.status == MailStatus.SENDING, table.c.claimed_at == claimed_at)
     with own_transaction() as conn:
         if done:
-            conn.execute(update(table).where(table.c.id.in_(done))
+            conn.execute(update(table).where(table.c.id.in_(done), *ours)
                          .values(status=MailStatus.SENT, sent_at=utcnow(), content=None, last_error=None))
         for message_id, attempts, error in failed:
-            conn.execute(update(table).where(table.c.id == message_id)
-                         .values(status=MailStatus.PENDING, next_attempt_at=now + retry_delay(attempts), last_error=error))
+            conn.execute(update(table).where(table.c.id == message_id, *ours)
+                         .values(status=MailStatus.PENDING, next_attempt_at=(now or utcnow()) + retry_delay(attempts),
+                                 last_error=error))
+
+
+# The server's answer about one message (a refused address, a refused sender, a refused message): the connection
+# is still good for the next one.
+ABOUT_ONE_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 class _Sender:
@@ -179,8 +196,9 @@ class _Sender:
     def __exit__(self, *exc_info):
         self._close()
 
-    def send_all(self, rows) -> tuple[list[int], list[tuple[int, int, str]]]:
-        done, failed = [], []
+    def send_all(self, rows, done: list[int], failed: list[tuple[int, int, str]]) -> None:
+        """Send each row, noting its id in `done` as it goes (so an interruption leaves `done` right), or in
+        `failed` with its attempts and the error."""
         for row in rows:
             if self.unreachable:
                 failed.append((row.id, row.attempts, self.unreachable))
@@ -193,10 +211,10 @@ class _Sender:
                 current_app.logger.exception("Could not send e-mail %r to %s (attempt %d); it will be retried",
                                              row.subject, row.recipient, row.attempts)
                 failed.append((row.id, row.attempts, f"{type(exc).__name__}: {exc}"[:500]))
-                self._close()  # whatever went wrong, the next message starts on a fresh connection
+                if not isinstance(exc, ABOUT_ONE_MESSAGE):
+                    self._close()  # the connection may be broken: the next message starts on a fresh one
             else:
                 done.append(row.id)
-        return done, failed
 
     def _open(self):
         try:

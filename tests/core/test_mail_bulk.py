@@ -60,9 +60,10 @@ def test_many_messages_go_over_one_connection_a_step_at_a_time(app, smtp, connec
     assert all(m.status is MailStatus.SENT and m.content is None and m.attempts == 1 for m in outbox())
 
 
-def test_an_address_the_server_refuses_waits_alone(app, smtp):
+def test_an_address_the_server_refuses_waits_alone(app, smtp, connections):
     addresses = ["first@example.org", "refused.mailbox@example.org", "third@example.org"]
     queue(app, addresses)
+    assert len(connections) == 1  # the server's "no such mailbox" leaves the connection good for the next
     assert len(smtp.to("first@example.org")) == 1 and len(smtp.to("third@example.org")) == 1
     refused = {m.recipient: m for m in outbox()}["refused.mailbox@example.org"]
     assert refused.status is MailStatus.PENDING and refused.attempts == 1
@@ -99,3 +100,46 @@ def test_a_message_claimed_by_another_process_is_left_to_it(app, smtp):
     with app.app_context():
         assert app_email.deliver_many([message_id]) == 0
     assert smtp.to("theirs@example.org") == []
+
+
+def test_a_step_cut_short_marks_what_went_and_never_sends_it_again(app, smtp, monkeypatch):
+    """A worker killed by its timeout (SystemExit) in the middle of a step: the two sent are marked sent; the
+    rest, never sent, wait as abandoned and go once on a later retry."""
+    addresses = [f"cut{n}@example.org" for n in range(5)]
+    real_send, calls = flask_mail.Connection.send, []
+
+    def killed_on_the_third(connection, message):
+        calls.append(message)
+        if len(calls) == 3:
+            raise SystemExit(1)
+        real_send(connection, message)
+
+    monkeypatch.setattr(flask_mail.Connection, "send", killed_on_the_third)
+    with pytest.raises(SystemExit):
+        queue(app, addresses)
+    db.session.close()  # the killed request's session (a real worker is gone with it)
+    monkeypatch.setattr(flask_mail.Connection, "send", real_send)
+    by_address = {m.recipient: m.status for m in outbox()}
+    assert [by_address[a] for a in addresses] == [MailStatus.SENT] * 2 + [MailStatus.SENDING] * 3
+    as_if_later(minutes=61)  # past ABANDONED_AFTER
+    assert retry_pending(stuck_after=5).sent == 3
+    assert [len(smtp.to(a)) for a in addresses] == [1] * 5
+
+
+def test_a_late_mark_leaves_alone_a_message_another_run_took_over(app, smtp):
+    """A step that outlived ABANDONED_AFTER: a retry run took its message over and sent it; the first run's late
+    mark must not make it pending again (its content is gone: it could never be sent)."""
+    with app.test_request_context():
+        send_email("late@example.org", "Hello", "auth/password_changed", user=User(full_name="L"))
+        db.session.info.pop("outbox")
+        db.session.commit()
+    [message] = outbox()
+    first_claim = app_email.utcnow()
+    with app.app_context():
+        [row] = app_email._claim([message.id], first_claim)
+        db.session.execute(db.update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+            status=MailStatus.SENT, claimed_at=first_claim + app_email.ABANDONED_AFTER, content=None))
+        db.session.commit()
+        app_email._mark([], [(row.id, row.attempts, "TimeoutError: too slow")], first_claim, None)
+    [message] = outbox()
+    assert message.status is MailStatus.SENT and message.last_error is None

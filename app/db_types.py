@@ -34,3 +34,14 @@ def enum_column(enum_cls, name: str, length: int = 30) -> Enum:
     """A portable enum column storing the members' values ('applicant'), not their names."""
     return Enum(enum_cls, name=name, native_enum=False, length=length, validate_strings=True,
                 values_callable=lambda members: [m.value for m in members])
+
+
+def upsert(table):
+    """`INSERT` into `table` with `ON CONFLICT` (on_conflict_do_nothing / on_conflict_do_update), in the dialect of
+    the database the session is on: PostgreSQL's and SQLite's are the same statement under two names."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from app.extensions import db
+
+    return (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

@@ -118,11 +118,6 @@ def own_transaction():
 BULK = 50  # messages claimed, sent and marked per step: if the process dies mid-step, at most these wait "sending"
 
 
-def deliver(message_id: int, now: datetime | None = None) -> bool:
-    """Claim a pending message, send it, and mark it sent (or due again later). False if not sent by this call."""
-    return deliver_many([message_id], now) == 1
-
-
 def deliver_many(message_ids: list[int], now: datetime | None = None) -> int:
     """Send these messages if still pending, over one connection to the mail server: BULK at a time, each step
     one UPDATE claiming the step's messages, the sends, and one UPDATE marking those sent. Returns how many this
@@ -188,7 +183,7 @@ class _Sender:
 
     def __init__(self):
         self.connection = None
-        self.unreachable = False
+        self.unreachable: str | None = None  # why the server could not be reached, once it could not
 
     def __enter__(self):
         return self

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.db_types import upsert
 from app.extensions import db
 from app.reports import queries
 from app.reports.models import DashboardSnapshot
@@ -115,8 +114,7 @@ def keep(key: str, panels: list[Panel], now: datetime) -> None:
 
 def _keep(key: str, kept: list[dict], now: datetime) -> None:
     table = DashboardSnapshot.__table__
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(key=key, computed_at=now, panels=kept)
+    statement = upsert(table).values(key=key, computed_at=now, panels=kept)
     statement = statement.on_conflict_do_update(
         index_elements=["key"], set_={"computed_at": statement.excluded.computed_at,
                                       "panels": statement.excluded.panels})

@@ -3,14 +3,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 from tqdm import tqdm
 
 from app.auth.models import Role, User, UserRole
 from app.core.services_locks import run_lock
-from app.db_types import utcnow
+from app.db_types import upsert, utcnow
 from app.email import send_email
 from app.extensions import db
 from app.vetting import rules
@@ -54,12 +52,11 @@ def _claim(wanted: list[tuple[ReminderKind, int, date, int, int]]) -> set[tuple[
     and return the keys this run noted: one another run noted first is left out (the unique key settles two runs
     at once, as each row's own savepoint did, without a round trip per reminder)."""
     table = SentReminder.__table__
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now, claimed = utcnow(), set()
     for start in range(0, len(wanted), CLAIM_CHUNK):
         rows = [dict(kind=kind, record_id=record_id, due_on=due_on, lead_days=lead, volunteer_id=volunteer_id,
                      sent_at=now) for kind, record_id, due_on, lead, volunteer_id in wanted[start:start + CLAIM_CHUNK]]
-        statement = (insert(table).values(rows)
+        statement = (upsert(table).values(rows)
                      .on_conflict_do_nothing(index_elements=["kind", "record_id", "due_on", "lead_days"])
                      .returning(table.c.kind, table.c.record_id, table.c.due_on, table.c.lead_days))
         claimed.update(tuple(row) for row in db.session.execute(statement))

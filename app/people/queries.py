@@ -1,6 +1,7 @@
 """The volunteers list in SQL: who staff may see, each person's stage as one CASE expression, and a page of them
 in a fixed number of queries (count, page, areas, stages) whatever the number of people."""
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true, union
 from sqlalchemy.orm import selectinload
@@ -36,10 +37,10 @@ def accepted() -> ColumnElement:
     return exists().where(Application.user_id == User.id, Application.status == Status.ACCEPTED)
 
 
-def vetted(today: date) -> ColumnElement:
+def vetted(today: date, policy=None) -> ColumnElement:
     """A DBS certificate within the recheck period, clear or approved (and confirmed where needed), and police
     vetting granted and not expired, on `today`."""
-    policy = vetting_policy()
+    policy = policy or vetting_policy()
     approved = exists().where(
         DbsDecision.dbs_check_id == DbsCheck.id, DbsDecision.decision == Decision.APPROVED,
         or_(DbsDecision.needs_confirmation.is_(False),
@@ -52,10 +53,10 @@ def vetted(today: date) -> ColumnElement:
     return and_(dbs, police)
 
 
-def trained(today: date) -> ColumnElement:
+def trained(today: date, policy=None) -> ColumnElement:
     """Every course gate in the readiness policy completed by `today` and not expired on it (the course found by a
     subquery, not a join, so SQLite searches each person's completions, not every completion of the course)."""
-    codes = [g.course for g in readiness_policy().gates if g.rule == "course"]
+    codes = [g.course for g in (policy or readiness_policy()).gates if g.rule == "course"]
     return and_(true(), *(exists().where(
         Completion.user_id == User.id,
         Completion.course_id == select(Course.id).where(Course.code == code).scalar_subquery(),
@@ -73,11 +74,17 @@ def in_a_pair() -> ColumnElement:
 
 def stage(today: date) -> ColumnElement:
     """The furthest stage each person has reached, as one SQL expression (see app/people/rules.py)."""
-    is_accepted, is_vetted = accepted(), vetted(today)
+    return _stage(today, vetting_policy(), readiness_policy())
+
+
+@lru_cache(maxsize=16)
+def _stage(today: date, vetting, readiness) -> ColumnElement:
+    """`stage`, built once per day and policies, not twice a request (an SQL expression, never rows)."""
+    is_accepted, is_vetted = accepted(), vetted(today, vetting)
     return case(
         (and_(released(), in_a_pair()), Stage.ACTIVE.value),
         (released(), Stage.RELEASED.value),
-        (and_(is_accepted, is_vetted, trained(today)), Stage.TRAINED.value),
+        (and_(is_accepted, is_vetted, trained(today, readiness)), Stage.TRAINED.value),
         (and_(is_accepted, is_vetted), Stage.VETTED.value),
         (is_accepted, Stage.ACCEPTED.value),
         (applied(), Stage.APPLIED.value),

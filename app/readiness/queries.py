@@ -312,8 +312,8 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
     else:
         query = scoped_query(staff, filters["area"])
         if filtered:
-            query = query.where(queries_states.StateSql(policy, vetting, on).matching(
-                filters["gate"], filters["state"], filters["within"]))
+            query = query.where(queries_states.matching(
+                policy, vetting, on, filters["gate"], filters["state"], filters["within"]))
         pager = paginate(query, per_page, costly_filter=filtered)
         ids = [u.id for u in pager.items]
         found, standing = readiness_for(ids, on, policy), standings(ids)

@@ -45,8 +45,8 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
     filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
     in_python = filtered and not queries_states.supported(vetting)
     if filtered and not in_python:
-        query = query.where(queries_states.StateSql(policy, vetting, on).matching(
-            filters["gate"], filters["state"], filters["within"]))
+        query = query.where(queries_states.matching(
+            policy, vetting, on, filters["gate"], filters["state"], filters["within"]))
     app = current_app._get_current_object()
 
     def generate() -> Iterator[str]:

@@ -132,3 +132,31 @@ def test_viewing_the_work_list_logs_who_was_shown(login_as):
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vetting.list_viewed")).all()
     assert event.actor_id == coordinator.user.id and event.details["shown"] == [shown.id]
     assert event.details["show"] == "awaiting-submission" and event.details["page"] == 1
+
+
+def test_the_list_follows_a_change_of_areas_and_of_day_at_once(login_as, monkeypatch):
+    """The lists' SQL is built once per member of staff, areas and day (queries._lists): a coordinator given
+    another area sees its people on the next load, and tomorrow's bands are tomorrow's, not yesterday's."""
+    import app.vetting.views
+    from tests.factories import area_named
+
+    today = today_london()
+    coordinator = login_as("coordinator", areas=["Durham"])
+    weardale = make_user(Role.VOLUNTEER, name="Wendy Weardale", areas=["Weardale"])
+    make_dbs(weardale, outcome=None)
+    # Eve's DBS recheck falls in 31 days: not on the 30-day list today, on it tomorrow.
+    eve = make_user(Role.VOLUNTEER, name="Eve Expiring", areas=["Durham"])
+    make_dbs(eve, issued_on=today.replace(year=today.year - 3) + timedelta(days=31))
+    make_nppv(eve, granted_on=today)
+    assert "Wendy Weardale" not in coordinator.get("/vetting").get_data(as_text=True)
+    assert "Eve Expiring" not in coordinator.get("/vetting?show=expiring-30").get_data(as_text=True)
+
+    coordinator.user.areas.append(area_named("Weardale"))
+    db.session.commit()
+    assert names(coordinator.get("/vetting").get_data(as_text=True), "Wendy Weardale") == {"Wendy Weardale"}
+
+    monkeypatch.setattr(app.vetting.views, "today_london", lambda: today + timedelta(days=1))
+    assert "Eve Expiring" in coordinator.get("/vetting?show=expiring-30").get_data(as_text=True)
+    coordinator.user.areas.remove(area_named("Weardale"))
+    db.session.commit()
+    assert "Wendy Weardale" not in coordinator.get("/vetting?show=all").get_data(as_text=True)

@@ -492,10 +492,8 @@ def lapse_condition(kind: str, scope: Scope, days: int):
     signed the current version of the volunteer agreement (it does not lapse by date)."""
     on, by = scope.today, scope.today + timedelta(days=days)
     # As lists of people (IN): the few lapsing are found once, from the checks, not tested person by person.
-    if kind == "dbs":
-        return User.id.in_(select(DbsCheck.volunteer_id).where(*_dbs_conditions(on, vetting_policy(), lapse_by=by)))
-    if kind == "police":
-        return User.id.in_(select(PoliceVetting.volunteer_id).where(*_police_conditions(on, lapse_by=by)))
+    if kind in ("dbs", "police"):
+        return User.id.in_(_lapsing_ids(kind, on, by))
     if kind == "safeguarding":
         return _course_lapsing(SAFEGUARDING, on, by)
     if kind == "agreement":
@@ -521,9 +519,26 @@ def lapses(scope: Scope, windows) -> dict:
     return found
 
 
+def _lapsing_ids(kind: str, on: date, by: date):
+    """The ids of the holders of a DBS check or police vetting good on `on` that lapses by `by`."""
+    if kind == "dbs":
+        return select(DbsCheck.volunteer_id).where(*_dbs_conditions(on, vetting_policy(), lapse_by=by))
+    return select(PoliceVetting.volunteer_id).where(*_police_conditions(on, lapse_by=by))
+
+
 def lapsing_people(kind: str, scope: Scope, days: int):
-    """The select of the people behind one lapse count, by name (the page paginates it: two queries)."""
-    return (select(User).where(_volunteers(scope.areas), lapse_condition(kind, scope, days))
+    """The select of the people behind one lapse count, by name (the page paginates it and counts beside each row).
+
+    A DBS or police lapse list starts from the checks lapsing (a MATERIALIZED CTE, worked out once): PostgreSQL,
+    told the page needs only 25 rows, otherwise walked all 50,000 people in name order and tested each (190 ms),
+    as the count beside each row needs all of them anyway."""
+    if kind in ("dbs", "police"):
+        on = scope.today
+        found = _lapsing_ids(kind, on, on + timedelta(days=days)).cte("lapsing").prefix_with("MATERIALIZED")
+        condition = User.id.in_(select(found.c[0]))
+    else:
+        condition = lapse_condition(kind, scope, days)
+    return (select(User).where(_volunteers(scope.areas), condition)
             .options(selectinload(User.areas)).order_by(User.full_name, User.id))
 
 

@@ -87,14 +87,18 @@ def person_in_scope(staff, person) -> bool:
 
 def people_in_scope(staff):
     """The SQL condition on User for the people this member of staff may see (for list pages)."""
+    return people_in_area_scope(area_scope(staff))
+
+
+def people_in_area_scope(scope):
+    """`people_in_scope` for an `area_scope` already worked out (None: everyone; a list or tuple of area ids)."""
     from sqlalchemy import true
 
     from app.auth.models import User
 
-    scope = area_scope(staff)
     if scope is None:
         return true()
-    return User.id.in_(people_in_areas(scope))
+    return User.id.in_(people_in_areas(list(scope)))
 
 
 def people_in_areas(area_ids: list[int]):

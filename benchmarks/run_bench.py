@@ -40,6 +40,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 BURST = int(os.environ.get("BENCH_BURST", "64"))
 BURST_SECONDS = int(os.environ.get("BENCH_BURST_SECONDS", "2"))
 TARGET_RATIO, TARGET_P99_MS, TARGET_PEAK_MB = 0.25, 300, 300
+QUIET_LOAD = 1.5  # a 1-minute load average above this at the start: the header says the machine was busy
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -438,8 +439,9 @@ def main() -> None:
             f"2 workers, on 127.0.0.1; wrk, 2 threads, {CONNECTIONS} connections for {SECONDS} s per page, then "
             f"{BURST} connections for {BURST_SECONDS} s (errors only). "
             f"Machine: {os.cpu_count()} cores, load average at the start {load[0]:.1f} / {load[1]:.1f} / "
-            f"{load[2]:.1f} ({'busy before the run' if load[0] > 1.5 else 'quiet at the start'}; rates are "
-            "noisy wherever anything else runs: the query and row counts are the robust measures). Queries and rows come from one counted request before the load (X-Bench-* headers, "
+            f"{load[2]:.1f} ({'busy before the run' if load[0] > QUIET_LOAD else 'quiet at the start'}; rates "
+            "are noisy wherever anything else runs: the query and row counts are the robust measures). "
+            "Queries and rows come from one counted request before the load (X-Bench-* headers, "
             "benchmarks/wsgi_bench.py; the load itself runs uncounted); for a streamed CSV they cover what ran "
             "before the body streamed, and 'one request ms' is the time to its last byte. "
             "Worker peak is the larger gunicorn worker's peak resident memory during that page's runs (reset before "

@@ -37,10 +37,9 @@ def accepted() -> ColumnElement:
     return exists().where(Application.user_id == User.id, Application.status == Status.ACCEPTED)
 
 
-def vetted(today: date, policy=None) -> ColumnElement:
+def vetted(today: date, policy) -> ColumnElement:
     """A DBS certificate within the recheck period, clear or approved (and confirmed where needed), and police
-    vetting granted and not expired, on `today`."""
-    policy = policy or vetting_policy()
+    vetting granted and not expired, on `today`, under the vetting `policy`."""
     approved = exists().where(
         DbsDecision.dbs_check_id == DbsCheck.id, DbsDecision.decision == Decision.APPROVED,
         or_(DbsDecision.needs_confirmation.is_(False),
@@ -53,10 +52,10 @@ def vetted(today: date, policy=None) -> ColumnElement:
     return and_(dbs, police)
 
 
-def trained(today: date, policy=None) -> ColumnElement:
-    """Every course gate in the readiness policy completed by `today` and not expired on it (the course found by a
-    subquery, not a join, so SQLite searches each person's completions, not every completion of the course)."""
-    codes = [g.course for g in (policy or readiness_policy()).gates if g.rule == "course"]
+def trained(today: date, policy) -> ColumnElement:
+    """Every course gate in the readiness `policy` completed by `today` and not expired on it (the course found by
+    a subquery, not a join, so SQLite searches each person's completions, not every completion of the course)."""
+    codes = [g.course for g in policy.gates if g.rule == "course"]
     return and_(true(), *(exists().where(
         Completion.user_id == User.id,
         Completion.course_id == select(Course.id).where(Course.code == code).scalar_subquery(),

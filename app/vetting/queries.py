@@ -16,7 +16,7 @@ from app.auth.models import Role, User, UserRole
 from app.core.models import Area, user_areas
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number
-from app.permissions import area_scope, people_in_areas
+from app.permissions import area_scope, people_in_area_scope
 from app.vetting import rules
 from app.vetting.policy import VettingPolicy
 from app.vetting.queries_lists import flag, listed
@@ -57,11 +57,10 @@ class Row:
 # ---------------------------------------------------------------- the page
 
 
-def _filters(form, policy: VettingPolicy, staff) -> tuple[str, int | None, dict[str, str]]:
+def _filters(form, policy: VettingPolicy, scope: tuple[int, ...] | None) -> tuple[str, int | None, dict[str, str]]:
     labels = category_labels(policy)
     form.show.choices = [(NEEDS_SOMETHING, "Needs something doing"), (EVERYONE, "All volunteers"),
                          *labels.items()]
-    scope = area_scope(staff)
     areas = db.session.scalars(select(Area).where(Area.id.in_(scope) if scope is not None else true())
                                .order_by(Area.position)).all()
     form.area.choices = [("", "All areas" if scope is None else "All your areas")] + [(str(a.id), a.name) for a in areas]
@@ -75,11 +74,10 @@ def _people(staff_id: int, scope: tuple[int, ...] | None, area_id: int | None):
     may see, never their own record (nobody vets themself). Found from the volunteers' role grants (the index
     on user_roles (role, user_id)) rather than by testing every user for the role."""
     people = (select(User.id).select_from(UserRole).join(User, User.id == UserRole.user_id)
-              .where(UserRole.role == Role.VOLUNTEER, User.deactivated_at.is_(None), User.id != staff_id))
-    if scope is not None:
-        people = people.where(User.id.in_(people_in_areas(list(scope))))
+              .where(UserRole.role == Role.VOLUNTEER, User.deactivated_at.is_(None), User.id != staff_id,
+                     people_in_area_scope(scope)))
     if area_id is not None:
-        people = people.where(User.id.in_(people_in_areas([area_id])))
+        people = people.where(people_in_area_scope([area_id]))
     return people
 
 
@@ -110,10 +108,10 @@ def _narrowed(scope: tuple[int, ...] | None, area_id: int | None) -> dict:
 def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -> dict:
     """The rows, counts and pager for the work list page: only the people `staff` may see, never their own
     record (nobody vets themself)."""
-    show, area_id, labels = _filters(form, policy, staff)
     scope = area_scope(staff)
-    people, lists = _lists(db.engine.dialect.name, staff.id, tuple(scope) if scope is not None else None,
-                           area_id, policy, today)
+    scope = tuple(scope) if scope is not None else None
+    show, area_id, labels = _filters(form, policy, scope)
+    people, lists = _lists(db.engine.dialect.name, staff.id, scope, area_id, policy, today)
     page = page_number()
     offset = (page - 1) * per_page
     if show == EVERYONE:

@@ -36,6 +36,12 @@ class Application(Versioned, db.Model):
         Index("ix_applications_queue", "status", "submitted_at", "user_id", "id"),
         # The funder reports: who was accepted in a quarter.
         Index("ix_applications_decided", "status", "decided_at", "user_id"),
+        # Who has sent an application, and which sent application is whose: the volunteers lists read these
+        # instead of the whole table (a few hundred KB against 15 MB at 50,000 people).
+        Index("ix_applications_sent", "user_id", sqlite_where=text("submitted_at IS NOT NULL"),
+              postgresql_where=text("submitted_at IS NOT NULL")),
+        Index("ix_applications_sent_id", "id", "user_id", sqlite_where=text("submitted_at IS NOT NULL"),
+              postgresql_where=text("submitted_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.applications.models import Application, application_areas
 from app.applications.rules import Status
 from app.auth.models import Role, User, UserRole
+from app.core.models import user_areas
 from app.dates import add_years
 from app.expenses.models import Claim, ClaimStatus
 from app.extensions import db
@@ -108,18 +109,59 @@ def in_areas(area_ids: list[int]) -> ColumnElement:
     return User.id.in_(union(people_in_areas(area_ids), applied))
 
 
+def listed_in_areas(area_ids: list[int]) -> ColumnElement:
+    """`people()` and `in_areas()` at once, as one `IN (... UNION ...)` of three index reads: the volunteers
+    working in these areas, the others working in them who sent an application, and those who sent one for these
+    areas. Testing `people()` on each of the areas' people afterwards cost PostgreSQL two lookups a person (a
+    coordinator's list at 50,000 people: 60,000 buffers read for its count and page; 6,700 this way)."""
+    ids = area_ids or [-1]
+    working = user_areas.c.area_id.in_(ids)
+    volunteers = (select(user_areas.c.user_id)
+                  .join(UserRole, and_(UserRole.user_id == user_areas.c.user_id, UserRole.role == Role.VOLUNTEER))
+                  .where(working))
+    applicants = (select(user_areas.c.user_id)
+                  .join(Application, and_(Application.user_id == user_areas.c.user_id,
+                                          Application.submitted_at.is_not(None)))
+                  .where(working))
+    applied_here = (select(Application.user_id)
+                    .join(application_areas, application_areas.c.application_id == Application.id)
+                    .where(application_areas.c.area_id.in_(ids), Application.submitted_at.is_not(None)))
+    return User.id.in_(union(volunteers, applicants, applied_here))
+
+
 def visible_to(staff) -> ColumnElement:
-    """Managers see everyone; coordinators the people of their areas and those who applied for them (in_areas);
-    nobody sees themself here (their own records are under their own pages)."""
+    """Managers see everyone on the list (people()); coordinators the people of their areas and those who applied
+    for them; nobody sees themself here (their own records are under their own pages).
+
+    The same people on either database, asked the way each answers best (at 50,000 people): PostgreSQL reads the
+    three index ranges of listed_in_areas (6,700 buffers for the page and its count, against 60,000 testing
+    people() on each of the areas' people); SQLite tests people() from its indexes as it goes, where the union
+    costs it three temporary B-trees (66 ms of CPU against 104)."""
     scope = area_scope(staff)
-    seen = true() if scope is None else in_areas(scope)
-    return and_(people(), seen, User.id != staff.id)
+    if scope is None:
+        seen = people()
+    elif db.session.get_bind().dialect.name == "postgresql":
+        seen = listed_in_areas(scope)
+    else:
+        seen = and_(people(), in_areas(scope))
+    return and_(seen, User.id != staff.id)
+
+
+def _by_name(scoped: bool) -> ColumnElement:
+    """The list's order. Everyone's list walks the name index and stops at the page. A list of some areas'
+    people (at most a few thousand) is better sorted once found: ordered by `lower(name) || ''`, which no index
+    holds, so PostgreSQL does not walk all 50,000 names testing each against the areas' people: its row estimate
+    for a stage is far too low, so it chose that walk, matching each name against the areas' people one by one
+    (817,000 comparisons for a coordinator's first page; 81 million, 10 s, for "vetted" once the areas' people
+    came from listed_in_areas). Found first and sorted, each takes tens of milliseconds; the order is the same."""
+    name = func.lower(User.full_name)
+    return name.concat("") if scoped else name
 
 
 def list_query(staff, today: date, search: str | None = None, area_id: int | None = None,
                stage_code: str | None = None):
-    query = select(User).where(visible_to(staff)).options(selectinload(User.areas)).order_by(
-        func.lower(User.full_name), User.id)
+    query = (select(User).where(visible_to(staff)).options(selectinload(User.areas))
+             .order_by(_by_name(scoped=area_scope(staff) is not None or area_id is not None), User.id))
     if search:
         for word in search.lower().split():
             query = query.where(or_(func.lower(User.full_name).contains(word, autoescape=True),

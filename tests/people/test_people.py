@@ -240,3 +240,27 @@ def test_nav_says_volunteers_to_coordinators_and_managers(login_as):
     for role in ("coordinator", "manager"):
         assert 'href="/volunteers"' in login_as(role).get("/").get_data(as_text=True)
     assert 'href="/volunteers"' not in login_as("trainer").get("/").get_data(as_text=True)
+
+
+def test_a_coordinators_people_are_the_same_however_the_database_is_asked(app, world):
+    """listed_in_areas (PostgreSQL's form of the coordinator's scope) finds exactly people() and in_areas() (SQLite's
+    form), on whichever database the suite runs, including the people each part of it is there for."""
+    from sqlalchemy import and_
+
+    durham = area_named("Durham").id
+    staff_only = make_user(Role.TRAINER, name="Tia Trainer", email="tia@example.org", areas=["Durham"])
+    staff_applied = make_user(Role.TRAINER, name="Ted Applied", email="ted@example.org", areas=["Durham"])
+    make_application(user=staff_applied, status=Status.SUBMITTED, areas=("Weardale",))
+    elsewhere = make_user(Role.APPLICANT, name="Una Elsewhere", email="una@example.org")
+    make_application(user=elsewhere, status=Status.SUBMITTED, areas=("Weardale",))
+    db.session.commit()
+
+    def ids(condition):
+        return set(db.session.scalars(select(User.id).where(condition)))
+
+    listed = ids(queries.listed_in_areas([durham]))
+    assert listed == ids(and_(queries.people(), queries.in_areas([durham])))
+    names = {world[name].id: name for name in EXPECTED} | {staff_applied.id: "Ted Applied"}
+    assert {names.get(person, person) for person in listed} == DURHAM | {"Ted Applied"}
+    assert staff_only.id not in listed and elsewhere.id not in listed  # not listed: no role, no application here
+    assert ids(queries.listed_in_areas([])) == set()

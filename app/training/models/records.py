@@ -31,7 +31,9 @@ class Completion(db.Model):
     # The funder report counts, per course, the people who completed it in a period: read from the period's
     # part of the second (without it SQLite read every completion there has ever been, in course order).
     __table_args__ = (Index("ix_training_completions_user_course", "user_id", "course_id"),
-                      Index("ix_training_completions_period", "completed_on", "course_id", "user_id"))
+                      Index("ix_training_completions_period", "completed_on", "course_id", "user_id"),
+                      # A course's current completions, from the index alone (the ready list's course gates).
+                      Index("ix_training_completions_current", "course_id", "user_id", "completed_on", "expires_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

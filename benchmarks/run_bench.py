@@ -99,8 +99,8 @@ def _prepare(kind: str, size: int) -> str:
     if cached and len(lines) == 2 and lines[1] == seed_version():
         flask(url, "db", "upgrade", quiet=True)
         if kind == "postgresql":  # statistics and visibility maps for any index the upgrade built (as seed-scale)
-            subprocess.run(["psql", "-q", "-h", _host(PG), "-U", _user(PG), "-d", f"bench_{size}", "-c", "VACUUM ANALYZE"],
-                           check=True)
+            subprocess.run(["psql", "-q", "-h", _host(PG), "-U", _user(PG), "-d", f"bench_{size}",
+                            "-c", "VACUUM ANALYZE"], check=True)
         SEED_TIMES[f"{kind} {size:,}"] = f"{float(lines[0]):.1f} s (cached)"
         return url
     if kind == "sqlite":

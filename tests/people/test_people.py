@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
 
 from app.applications.rules import Status
 from app.auth.models import Role, User, UserRole
@@ -245,8 +245,6 @@ def test_nav_says_volunteers_to_coordinators_and_managers(login_as):
 def test_a_coordinators_people_are_the_same_however_the_database_is_asked(app, world):
     """listed_in_areas (PostgreSQL's form of the coordinator's scope) finds exactly people() and in_areas() (SQLite's
     form), on whichever database the suite runs, including the people each part of it is there for."""
-    from sqlalchemy import and_
-
     durham = area_named("Durham").id
     staff_only = make_user(Role.TRAINER, name="Tia Trainer", email="tia@example.org", areas=["Durham"])
     staff_applied = make_user(Role.TRAINER, name="Ted Applied", email="ted@example.org", areas=["Durham"])

@@ -526,6 +526,9 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
     report.rows["audit_events"] = append_audit_rows(audit_rows, AuditEvent.__table__, tick)
     report.people = volunteers
     _move_sequences([tbl for tbl in t.values() if "id" in tbl.c] + [AuditEvent.__table__])
+    from app.vetting import services_lists
+
+    services_lists.forget()  # vetting records written in bulk, past the ORM: the next work list rewrites the lists
     return report
 
 

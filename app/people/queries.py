@@ -179,7 +179,14 @@ def stages_of(ids: list[int], today: date) -> dict[int, Stage]:
 
 
 def page(staff, today: date, **filters) -> tuple:
-    pager = paginate(list_query(staff, today, **filters), PER_PAGE, costly_filter=bool(filters.get("stage_code")))
+    """A page of the list and its people's stages. The page and its total come from one query when a stage is
+    asked for, or when the list is some areas' people, which are sorted once found (`_by_name`): the count then
+    costs nothing more (a coordinator's list at 50,000 people: 27 ms, against 27 for the page and 20 for a COUNT).
+    Everyone's list walks the name index to its page, and a COUNT from an index is cheaper than a count beside
+    each row."""
+    sorted_once_found = area_scope(staff) is not None or filters.get("area_id") is not None
+    pager = paginate(list_query(staff, today, **filters), PER_PAGE,
+                     costly_filter=bool(filters.get("stage_code")) or sorted_once_found)
     return pager, stages_of([p.id for p in pager.items], today)
 
 

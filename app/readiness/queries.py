@@ -115,7 +115,7 @@ def _as_list(ids, found: dict) -> list[int]:
     return list(ids) if isinstance(ids, (list, tuple, set)) else list(found)
 
 
-def _vetting(ids) -> dict[int, tuple[list, list]]:
+def vetting_facts(ids) -> dict[int, tuple[list, list]]:
     """DBS checks (with decisions and status checks) and police vetting, as the rules' facts built from rows (no
     model objects): five queries however many volunteers, each record's parts in the order its model keeps them."""
     checks = plain_rows(select(*[DbsCheck.__table__.c[n] for n in DBS_COLUMNS])
@@ -193,7 +193,7 @@ def load_facts(ids: list[int]) -> dict[int, rules.Facts]:
     """The facts every gate needs, for many volunteers, in a fixed number of queries."""
     ids = list(ids)
     db.session.flush()  # the reads below go to the connection, which does not flush the session for us
-    applications, extras, vetting = _applications(ids), _vetting_extras(ids), _vetting(ids)
+    applications, extras, vetting = _applications(ids), _vetting_extras(ids), vetting_facts(ids)
     courses, agreements, inductions, contacts = _courses(ids), _agreements(ids), _inductions(ids), _contacts(ids)
     facts = {}
     for i in ids:

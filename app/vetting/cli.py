@@ -47,6 +47,10 @@ def remind(today, progress):
     with portal_url_context():
         sent = send_reminders(day, policy, progress=progress)
         db.session.commit()
+    if today is None:  # the day's work lists, written before the first coordinator looks (services_lists)
+        from app.vetting import services_lists
+
+        services_lists.ensure(day, policy)
     click.echo(f"vetting: {sent} reminders sent")
 
 

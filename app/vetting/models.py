@@ -293,6 +293,27 @@ class SelfDeclaration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class WorkListEntry(db.Model):
+    """One volunteer's work lists on the day vetting_list_state names: bit n of `lists` set for the n-th list of
+    rules_summaries.category_labels(policy). Kept by app/vetting/services_lists.py, never written elsewhere."""
+
+    __tablename__ = "vetting_list_entries"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    lists: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WorkListState(db.Model):
+    """The one row (id 1) saying which day and policy vetting_list_entries hold the lists for (none: not yet)."""
+
+    __tablename__ = "vetting_list_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on_day: Mapped[date | None] = mapped_column(Date)
+    policy_key: Mapped[str | None] = mapped_column(String(64))
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # ---------------------------------------------------------------- records as the rules' facts
 # One mapping each, from a model object or a row of the same column names (bulk reads build facts from rows,
 # without making model objects: app/readiness/queries.py).

@@ -66,3 +66,17 @@ def test_seeded_volunteers_in_client_work_pass_every_gate(app):
     assert len(working) > 50
     failing = {v: [g.code for g in r.failing] for v, r in readiness_for(working).items() if not r.ready}
     assert failing == {}
+
+
+def test_people_seeded_in_bulk_reach_the_kept_work_lists(app):
+    """Vetting records written past the ORM mark the kept lists out of date; the next rewrite has everyone."""
+    from app.timefmt import today_london
+    from app.vetting import services_lists
+    from app.vetting.models import WorkListEntry, WorkListState
+    from app.vetting.policy import current_policy
+
+    services_lists.refresh(today_london(), current_policy())
+    report = seed_scale(60, seed=5, password_hash="x")
+    assert db.session.get(WorkListState, 1).on_day is None
+    assert services_lists.ensure(today_london(), current_policy()) is True
+    assert 0 < db.session.scalar(select(func.count()).select_from(WorkListEntry)) <= report.volunteers

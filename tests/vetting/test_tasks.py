@@ -185,3 +185,17 @@ def test_purge_reaches_application_notes_six_months_after_the_decision(run):
     assert run("purge", date(2026, 7, 11)).splitlines()[1] == "applications: notes of 0 decided applications purged"
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "application.notes_purged")) == 1
+
+
+def test_the_daily_run_writes_the_day_s_work_lists(app, people):
+    """Run for today (no --today), the reminders job also writes today's work lists, so the first coordinator of
+    the day does not wait for them (app/vetting/services_lists.py)."""
+    from app.timefmt import today_london
+    from app.vetting.models import WorkListEntry, WorkListState
+
+    newcomer = make_user(Role.VOLUNTEER, email="new@example.org", areas=["Durham"])
+    result = app.test_cli_runner().invoke(args=["vetting", "remind", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(WorkListState, 1).on_day == today_london()
+    assert db.session.get(WorkListEntry, newcomer.id).lists != 0  # awaiting everything

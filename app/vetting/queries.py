@@ -1,8 +1,10 @@
 """The coordinators' work list, in a fixed number of queries that does not grow with the number of volunteers.
 
-The database counts every list and finds the page of the list asked for (`queries_lists`: each list's rule
-written once in SQL, the twin of `rules_summaries.categories`). Only the people on the page have their records
-loaded, for the rules to say which lists they are on and whether their vetting is good.
+The database counts every list and finds the page of the list asked for from each volunteer's lists as kept
+(`services_lists`: worked out by the rules on every change to their records, and for everyone once a day by
+`queries_lists`, each list's rule written once in SQL, the twin of `rules_summaries.categories`). Only the people
+on the page have their records read, for the rules to say which lists they are on and whether their vetting is
+good.
 """
 from dataclasses import dataclass
 from datetime import date

@@ -147,8 +147,9 @@ def test_viewing_the_work_list_logs_who_was_shown(login_as):
 
 
 def test_the_list_follows_a_change_of_areas_and_of_day_at_once(login_as, monkeypatch):
-    """The lists' SQL is built once per member of staff, areas and day (queries._lists): a coordinator given
-    another area sees its people on the next load, and tomorrow's bands are tomorrow's, not yesterday's."""
+    """The lists' SQL is built once per member of staff, areas and policy (queries._lists), and the lists are kept
+    for one day (services_lists): a coordinator given another area sees its people on the next load, and
+    tomorrow's bands are tomorrow's, not yesterday's."""
     import app.vetting.views
     from tests.factories import area_named
 

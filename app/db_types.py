@@ -1,7 +1,10 @@
-"""Column types shared by every domain: times are stored in UTC and come back timezone-aware."""
+"""Column types shared by every domain (times are stored in UTC and come back timezone-aware), and the few SQL
+helpers that differ by dialect: `upsert`, `among` (many ids as one parameter), `plain_rows` (bulk reads)."""
+import json
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import DateTime, Enum, Integer, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
 
 
@@ -45,3 +48,25 @@ def upsert(table):
     from app.extensions import db
 
     return (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def among(column, ids):
+    """`column IN ids` with the ids as one parameter, not thousands (expanding thousands of IN parameters costs
+    more than the query): on PostgreSQL `= ANY(array)`, on SQLite `IN (SELECT value FROM json_each(:ids))`."""
+    if isinstance(ids, (list, tuple, set)):
+        from app.extensions import db
+
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return column == any_(literal(list(ids), ARRAY(Integer)))
+        if dialect == "sqlite":
+            listed = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
+            return column.in_(select(listed.c.value))
+    return column.in_(ids)
+
+
+def plain_rows(query):
+    """Plain rows on the session's connection: bulk reads skip the ORM's result machinery (no objects made)."""
+    from app.extensions import db
+
+    return db.session.connection().execute(query)

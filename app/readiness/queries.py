@@ -1,17 +1,16 @@
 """Readiness reads: each volunteer's facts in a fixed number of queries (one loader per kind of gate), the
 staff list with its filters (the CSV export: queries_export.py)."""
-import json
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, any_, exists, func, literal, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import aliased, subqueryload
 
 from app.applications.models import Application, Referee
 from app.applications.rules import Status
 from app.auth.models import User
 from app.core.models import Area
+from app.db_types import among, plain_rows
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number, paginate
 from app.permissions import area_scope, people_in_scope
@@ -20,38 +19,13 @@ from app.readiness.models import AgreementSignature, EmergencyContact, Induction
 from app.readiness.policy import ReadinessPolicy, current_policy
 from app.timefmt import LONDON, today_london
 from app.training.models import Completion, Course
-from app.vetting import models as vetting_models
-from app.vetting.models import DbsCheck, DbsConfirmation, DbsDecision, NppvChange, PoliceVetting, StatusCheck
+from app.vetting.models import DbsCheck, DbsDecision
 from app.vetting.policy import current_policy as vetting_policy
 from app.vetting.queries import ListPagination
+from app.vetting.queries_facts import vetting_facts
 from app.vetting.services_reminders import active_volunteers_query
 
-DBS_COLUMNS = ("id", "volunteer_id", "level", "workforce", "requested_on", "submitted_on", "issued_on", "outcome",
-               "subscribed_on", "consent_on", "original_seen_on", "join_route", "renews_on", "consent_withdrawn_on")
-NPPV_COLUMNS = ("id", "volunteer_id", "level", "submitted_on", "outcome", "granted_on", "expires_on", "outcome_on")
-# The rows as named tuples: reading a named tuple's fields by name costs a third of reading a Row's
-DbsRow, NppvRow = namedtuple("DbsRow", DBS_COLUMNS), namedtuple("NppvRow", NPPV_COLUMNS)
-
-
 # ---------------------------------------------------------------- one loader per kind of gate
-
-
-def among(column, ids):
-    """`column IN ids` with the ids as one parameter, not thousands (expanding thousands of IN parameters costs
-    more than the query): on PostgreSQL `= ANY(array)`, on SQLite `IN (SELECT value FROM json_each(:ids))`."""
-    if isinstance(ids, (list, tuple, set)):
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            return column == any_(literal(list(ids), ARRAY(Integer)))
-        if dialect == "sqlite":
-            listed = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
-            return column.in_(select(listed.c.value))
-    return column.in_(ids)
-
-
-def plain_rows(query):
-    """Plain rows on the session's connection: bulk reads skip the ORM's result machinery (no objects made)."""
-    return db.session.connection().execute(query)
 
 
 def _applications(ids) -> dict[int, tuple[date | None, int]]:
@@ -78,7 +52,7 @@ def _vetting_extras(ids) -> dict[int, tuple[date | None, rules.SelfDeclaration]]
     A declaration that declares something needs the risk-assessed decision made on or after it: approved, it may
     go ahead; declined, it may not; none yet, it waits for one."""
     from app.vetting.enums import Decision
-    from app.vetting.models import DbsDecision, IdentityCheck, SelfDeclaration
+    from app.vetting.models import IdentityCheck, SelfDeclaration
 
     checked = dict(plain_rows(
         select(IdentityCheck.volunteer_id, func.min(IdentityCheck.checked_on))
@@ -113,48 +87,6 @@ def _vetting_extras(ids) -> dict[int, tuple[date | None, rules.SelfDeclaration]]
 
 def _as_list(ids, found: dict) -> list[int]:
     return list(ids) if isinstance(ids, (list, tuple, set)) else list(found)
-
-
-def vetting_facts(ids) -> dict[int, tuple[list, list]]:
-    """DBS checks (with decisions and status checks) and police vetting, as the rules' facts built from rows (no
-    model objects): five queries however many volunteers, each record's parts in the order its model keeps them."""
-    checks = plain_rows(select(*[DbsCheck.__table__.c[n] for n in DBS_COLUMNS])
-                        .where(among(DbsCheck.volunteer_id, ids)).order_by(DbsCheck.id)).all()
-    decisions, status_checks = _dbs_parts(ids)
-    found: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for check in map(DbsRow._make, checks):
-        found[check.volunteer_id][0].append(vetting_models.dbs_facts(
-            check, tuple(decisions.get(check.id, ())), tuple(status_checks.get(check.id, ()))))
-    changes: dict[int, list[date]] = defaultdict(list)
-    for record_id, reported_on in plain_rows(
-            select(NppvChange.police_vetting_id, NppvChange.reported_on)
-            .join(PoliceVetting, PoliceVetting.id == NppvChange.police_vetting_id)
-            .where(among(PoliceVetting.volunteer_id, ids), NppvChange.reviewed_on.is_(None)).order_by(NppvChange.id)):
-        changes[record_id].append(reported_on)
-    for record in map(NppvRow._make, plain_rows(select(*[PoliceVetting.__table__.c[n] for n in NPPV_COLUMNS])
-                      .where(among(PoliceVetting.volunteer_id, ids)).order_by(PoliceVetting.id))):
-        found[record.volunteer_id][1].append(vetting_models.nppv_facts(record, tuple(changes.get(record.id, ()))))
-    return found
-
-
-def _dbs_parts(ids) -> tuple[dict[int, list], dict[int, list]]:
-    """Each DBS check's decisions and status checks, as facts, by check id."""
-    confirmed = exists(select(DbsConfirmation.id).where(DbsConfirmation.decision_id == DbsDecision.id))
-    decisions: dict[int, list] = defaultdict(list)
-    for row in plain_rows(
-            select(DbsDecision.dbs_check_id, DbsDecision.decision, DbsDecision.decided_on, DbsDecision.created_at,
-                   DbsDecision.conditions, DbsDecision.needs_confirmation, DbsDecision.decided_by_id,
-                   confirmed.label("confirmed"))
-            .join(DbsCheck, DbsCheck.id == DbsDecision.dbs_check_id).where(among(DbsCheck.volunteer_id, ids))
-            .order_by(DbsDecision.id)):
-        decisions[row.dbs_check_id].append(vetting_models.decision_facts(row, bool(row.confirmed)))
-    status_checks: dict[int, list] = defaultdict(list)
-    for row in plain_rows(
-            select(StatusCheck.dbs_check_id, StatusCheck.checked_on, StatusCheck.outcome, StatusCheck.created_at)
-            .join(DbsCheck, DbsCheck.id == StatusCheck.dbs_check_id).where(among(DbsCheck.volunteer_id, ids))
-            .order_by(StatusCheck.id)):
-        status_checks[row.dbs_check_id].append(vetting_models.status_check_facts(row))
-    return decisions, status_checks
 
 
 def _courses(ids) -> dict[int, dict[str, list[rules.CourseFacts]]]:

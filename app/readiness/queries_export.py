@@ -13,18 +13,12 @@ from sqlalchemy.orm import lazyload
 from app.auth.models import User
 from app.core.models import Area
 from app.csvout import csv_line, csv_text, safe_cell
+from app.db_types import among, plain_rows
 from app.extensions import db
 from app.readiness import queries_states, rules
 from app.readiness.models import MentorStanding, Standing
 from app.readiness.policy import current_policy
-from app.readiness.queries import (
-    among,
-    list_filters,
-    matches_filters,
-    plain_rows,
-    readiness_for,
-    scoped_query,
-)
+from app.readiness.queries import list_filters, matches_filters, readiness_for, scoped_query
 from app.vetting.policy import current_policy as vetting_policy
 
 EXPORT_CHUNK = 5000  # volunteers loaded per step of the export: a fixed number of queries for each

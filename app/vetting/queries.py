@@ -21,6 +21,7 @@ from app.pagination import govuk_pagination, page_number
 from app.permissions import area_scope, people_in_area_scope
 from app.vetting import rules, services_lists
 from app.vetting.policy import VettingPolicy
+from app.vetting.queries_facts import vetting_facts
 from app.vetting.queries_lists import flag
 from app.vetting.rules_summaries import categories, category_labels
 
@@ -115,7 +116,7 @@ def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -
     total = everyone if show == EVERYONE else needing if show == NEEDS_SOMETHING else counts[show]
     pager = PagePagination(page=page, per_page=per_page, error_out=False, total=total,
                            items=_users(ids))
-    records = _vetting_facts([v.id for v in pager.items])
+    records = vetting_facts([v.id for v in pager.items]) if pager.items else {}  # as rows: no model objects
     rows = []
     for volunteer in pager.items:
         checks, police = records.get(volunteer.id, ([], []))
@@ -124,14 +125,6 @@ def build(form, policy: VettingPolicy, today: date, staff, per_page: int = 25) -
                         rules.evaluate_gate(checks, police, policy, today)))
     return {"pager": pager, "rows": rows, "pagination": govuk_pagination(pager, "vetting.work_list"),
             "counts": counts, "labels": labels, "show": show, "area_id": area_id}
-
-
-def _vetting_facts(ids: list[int]) -> dict:
-    """The page's people's records as the rules' facts, read as rows (five queries; no model objects, which cost
-    the page a quarter of its time to build)."""
-    from app.readiness.queries import vetting_facts  # readiness imports this module: imported when used
-
-    return vetting_facts(ids) if ids else {}
 
 
 def _page_and_counts(lists, condition, offset: int, limit: int) -> tuple[list[int], tuple]:

@@ -23,12 +23,10 @@ import hashlib
 from datetime import date
 
 from sqlalchemy import bindparam, delete, event, exists, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User, UserRole
-from app.db_types import utcnow
+from app.db_types import upsert, utcnow
 from app.extensions import db
 from app.vetting.models import (
     DbsCheck,
@@ -40,7 +38,8 @@ from app.vetting.models import (
     WorkListEntry,
     WorkListState,
 )
-from app.vetting.policy import VettingPolicy
+from app.vetting.policy import VettingPolicy, current_policy
+from app.vetting.queries_facts import vetting_facts
 from app.vetting.queries_lists import Listed, listed
 from app.vetting.rules_summaries import categories, category_labels
 
@@ -70,7 +69,7 @@ def ensure(today: date, policy: VettingPolicy) -> bool:
 
 def refresh(today: date, policy: VettingPolicy) -> bool:
     """Rewrite every volunteer's lists for `today`, unless another run has just done so; commits."""
-    db.session.execute(_insert_ignoring(STATE, [{"id": 1}], "id"))  # the row, if an emptied table has lost it
+    db.session.execute(upsert(STATE).values(id=1).on_conflict_do_nothing(index_elements=["id"]))  # the row, if an emptied table has lost it
     key = policy_key(policy)
     claimed = db.session.execute(
         update(STATE).where(STATE.c.id == 1, or_(STATE.c.on_day.is_(None), STATE.c.on_day != today,
@@ -116,11 +115,6 @@ def kept(people, who: list, policy: VettingPolicy) -> Listed:
 
 
 # ---------------------------------------------------------------- one person, on each change to their records
-
-
-def _insert_ignoring(table, rows: list[dict], key: str):
-    maker = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return maker(table).values(rows).on_conflict_do_nothing(index_elements=[key])
 
 
 @event.listens_for(Session, "after_flush")
@@ -169,30 +163,28 @@ def _keep(session) -> None:
 
 
 def _keep_people(session, seen: dict) -> None:
-    from app.readiness.queries import vetting_facts
-    from app.vetting.policy import current_policy
-
     state = session.execute(select(STATE.c.on_day, STATE.c.policy_key).where(STATE.c.id == 1)
                             .with_for_update(read=True)).first()
     policy = current_policy()
     if state is None or state.on_day is None or state.policy_key != policy_key(policy):
         return  # nothing kept under this policy: the next page rewrites everyone's
     today = state.on_day  # the day the table holds (an earlier one is rewritten by the next page)
+    owners = {  # whose record each noted part is
+        "checks": lambda ids: select(DbsCheck.volunteer_id).where(DbsCheck.id.in_(ids)),
+        "decisions": lambda ids: (select(DbsCheck.volunteer_id)
+                                  .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(DbsDecision.id.in_(ids))),
+        "vettings": lambda ids: select(PoliceVetting.volunteer_id).where(PoliceVetting.id.in_(ids)),
+    }
     people = set(seen["people"])
-    lookups = ((DbsCheck.volunteer_id, DbsCheck.id, seen["checks"]),
-               (DbsCheck.volunteer_id, DbsDecision.id, seen["decisions"]),
-               (PoliceVetting.volunteer_id, PoliceVetting.id, seen["vettings"]))
-    for person, key, ids in lookups:
-        if ids:
-            query = select(person).where(key.in_(sorted(ids)))
-            if key is DbsDecision.id:
-                query = query.join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id)
-            people |= set(session.scalars(query))
+    for kind, owner in owners.items():
+        if seen[kind]:
+            people |= set(session.scalars(owner(sorted(seen[kind]))))
     people = sorted(p for p in people if p is not None)
     if not people:
         return
     # Hold each entry (made if missing) before reading the records: in id order, so changes never deadlock.
-    session.execute(_insert_ignoring(ENTRIES, [{"person_id": p, "lists": 0} for p in people], "person_id"))
+    session.execute(upsert(ENTRIES).values([{"person_id": p, "lists": 0} for p in people])
+                    .on_conflict_do_nothing(index_elements=["person_id"]))
     session.execute(select(ENTRIES.c.person_id).where(ENTRIES.c.person_id.in_(people))
                     .order_by(ENTRIES.c.person_id).with_for_update()).all()
     keys = list(category_labels(policy))

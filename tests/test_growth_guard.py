@@ -70,11 +70,19 @@ def _build(people: int, tmp_path_factory, smtp_server) -> World:
         upgrade(directory=str(ROOT / "migrations"))
         seed_scale(people, seed=17, password_hash="not-a-real-hash", area_count=2)
         _db.session.commit()
+        keep_readiness_states()  # as the day's `flask readiness sweep` leaves a running portal
         users = {role.value: _first_with_role(role) for role in Role}
         ids = _pick_ids()
         clients = {name: sign_in_client(application, user) for name, user in users.items()}
         _db.session.remove()
     return World(application, clients, ids)
+
+
+def keep_readiness_states() -> None:
+    from app.readiness import services_states
+    from app.timefmt import today_london
+
+    services_states.refresh(today_london())
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +266,34 @@ def measure(world: World, role: str, url: str) -> Measured:
 def test_page_does_not_grow_with_the_data(worlds, item):
     small = measure(worlds["small"], item.role, item.url(worlds["small"].ids))
     large = measure(worlds["large"], item.role, item.url(worlds["large"].ids))
+    assert_flat(item, small, large)
+
+
+READINESS_LISTS = ("readiness.staff_list", "readiness.export")
+
+
+@pytest.mark.parametrize("item", [p for p in _params() if p.values[0].endpoint in READINESS_LISTS])
+def test_readiness_lists_decided_from_the_records_do_not_grow(worlds, item):
+    """The readiness lists and CSV before the day's states are kept (the day's first hours, until the sweep has
+    run): every gate decided from the records, the filters as the rules in SQL."""
+    from app.readiness import services_states
+
+    for world in worlds.values():
+        with world.app.app_context():
+            services_states.forget()
+            _db.session.commit()
+    try:
+        small = measure(worlds["small"], item.role, item.url(worlds["small"].ids))
+        large = measure(worlds["large"], item.role, item.url(worlds["large"].ids))
+    finally:
+        for world in worlds.values():
+            with world.app.app_context():
+                keep_readiness_states()
+                _db.session.remove()
+    assert_flat(item, small, large)
+
+
+def assert_flat(item: Page, small: Measured, large: Measured) -> None:
     assert small.status == large.status == 200, (small.status, large.status)
     if item.export:  # read in chunks: at most one more query per EXPORT_LINES_PER_QUERY lines, never one per line
         assert large.queries <= small.queries + large.lines / EXPORT_LINES_PER_QUERY, (

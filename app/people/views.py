@@ -13,7 +13,7 @@ from app.expenses.rules import pounds
 from app.extensions import db
 from app.navigation import register_nav
 from app.pagination import govuk_pagination
-from app.people import queries
+from app.people import queries, services_stages
 from app.people.forms import PeopleFilterForm
 from app.people.rules import PIPELINE, Stage
 from app.permissions import area_scope, person_in_scope, roles_required
@@ -42,7 +42,8 @@ def index():
     filters = {}
     if request.args and form.validate():
         filters = {"search": form.q.data or None, "area_id": form.area_id, "stage_code": form.stage.data or None}
-    pager, stages = queries.page(current_user, today_london(), **filters)
+    today = today_london()
+    pager, stages = queries.page(current_user, today, kept=services_stages.ensure(today), **filters)
     return render_template("people/index.html", form=form, pager=pager, stages=stages,
                            pagination=govuk_pagination(pager, "people.index"), sees_all=sees_all)
 

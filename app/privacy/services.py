@@ -30,6 +30,7 @@ from app.expenses.models import (
     line_passengers,
 )
 from app.extensions import db
+from app.kept import note_people
 from app.permissions import person_in_scope
 from app.privacy import rules
 from app.privacy.policy import RetentionPolicy
@@ -127,6 +128,7 @@ def anonymise_people(ids: list[int]) -> None:
     if applications:
         anonymise_applications(applications, audited=False)
     quiet = {"synchronize_session": False}
+    note_people(db.session, ids)  # the bulk writes below change their readiness records: kept tables follow
     for table in (EmergencyContact, SelfDeclaration, CalendarFeed, TranscriptShare, SavedJourney):
         owner = table.volunteer_id if hasattr(table, "volunteer_id") else table.user_id
         db.session.execute(delete(table).where(owner.in_(ids)).execution_options(**quiet))

@@ -1,4 +1,5 @@
-"""`flask readiness sweep`, meant for cron daily (safe to run as often as you like, and twice at once)."""
+"""`flask readiness sweep`, meant for cron daily (safe to run as often as you like, and twice at once), and
+`flask readiness keep`, the sweep's last step on its own."""
 import sys
 from datetime import date
 
@@ -37,3 +38,21 @@ def sweep_command(today, progress):
     with portal_url_context():
         stood_down, warned = sweep(day, progress=sys.stderr.isatty() if progress is None else progress)
     click.echo(f"readiness: {stood_down} stood down, {warned} warnings sent")
+
+
+@readiness_cli.command("keep")
+@click.option("--today", help="Keep them as of this date (YYYY-MM-DD), as the sweep does.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
+def keep_command(today, progress):
+    """Work out everyone's gate states again for the readiness list and its CSV (the daily sweep does this too)."""
+    from app.readiness.policy import current_policy
+    from app.readiness.services_states import refresh
+    from app.vetting.policy import current_policy as vetting_policy
+
+    day = _today(today)
+    try:
+        current_policy(), vetting_policy()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    done = refresh(day, progress=sys.stderr.isatty() if progress is None else progress)
+    click.echo(f"readiness: gate states kept for {day.isoformat()}" + ("" if done else " (already kept)"))

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actions import Versioned
@@ -131,6 +131,40 @@ class GateWarning(db.Model):
 
 
 # ---------------------------------------------------------------- clients and pairs
+
+
+class GateStateEntry(db.Model):
+    """One volunteer's gate states on the day readiness_state names, kept by app/readiness/services_states.py
+    (never written elsewhere): `states` has one letter per gate of the policy, in its order (rules.LETTERS);
+    `untils` eight characters per gate, the day it is good until as YYYYMMDD, or ~~~~~~~~ when it is not good
+    or never ends; `ready` is every gate good, `until` the last day they all are, `soonest` the first day any
+    good gate ends; `released` their standing is released (the ready list is those ready and not released)."""
+
+    __tablename__ = "readiness_entries"
+    __table_args__ = (Index("ix_readiness_entries_to_release", "person_id", postgresql_where=text("ready AND NOT released"),
+                            sqlite_where=text("ready AND NOT released")),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    states: Mapped[str] = mapped_column(Text, default="")
+    untils: Mapped[str] = mapped_column(Text, default="")
+    ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    until: Mapped[date | None] = mapped_column(Date)
+    soonest: Mapped[date | None] = mapped_column(Date)
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GateStateState(db.Model):
+    """The one row (id 1): the day and policies readiness_entries hold everyone's gates for (`on_day`, none: not
+    yet), and the day a rewrite is under way for (`building_day`)."""
+
+    __tablename__ = "readiness_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on_day: Mapped[date | None] = mapped_column(Date)
+    policy_key: Mapped[str | None] = mapped_column(String(64))
+    building_day: Mapped[date | None] = mapped_column(Date)
+    building_key: Mapped[str | None] = mapped_column(String(64))
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ContactKind(enum.StrEnum):

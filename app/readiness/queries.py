@@ -14,7 +14,7 @@ from app.db_types import among, plain_rows
 from app.extensions import db
 from app.pagination import govuk_pagination, page_number, paginate
 from app.permissions import area_scope, people_in_scope
-from app.readiness import queries_states, rules
+from app.readiness import queries_kept, queries_states, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
 from app.readiness.policy import ReadinessPolicy, current_policy
 from app.timefmt import LONDON, today_london
@@ -229,13 +229,15 @@ def matching(filters: dict, staff, on: date, policy: ReadinessPolicy, ids: list[
 def build_list(form, staff, on: date, per_page: int = 25) -> dict:
     """The rows and pager for the readiness list: only people `staff` may see, in a fixed number of queries.
 
-    SQL filters, sorts and pages the people (the gate filters as SQL conditions, queries_states.py); only the
-    page's gates are then decided in Python."""
+    SQL filters, sorts and pages the people. When everyone's gates are kept for today (services_states.py), the
+    filters are conditions on the kept states and the page's gates are read from them (queries_kept.py);
+    otherwise the filters are the gates' rules in SQL (queries_states.py) and the page's gates are decided."""
     policy = current_policy()
     filters = list_filters(form, policy, staff)
     filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
     vetting = vetting_policy()
-    if filtered and not queries_states.supported(vetting):
+    kept = queries_kept.fresh(db.session, on, policy, vetting)  # everyone's gates kept for today (services_states)
+    if filtered and not kept and not queries_states.supported(vetting):
         # Cover that depends on the Update Service is only decided in Python: every person in scope is decided.
         rows = matching(filters, staff, on, policy)
         pager = ListPagination(page=page_number(), per_page=per_page, error_out=False, data=rows)
@@ -243,12 +245,20 @@ def build_list(form, staff, on: date, per_page: int = 25) -> dict:
         shown = [(people[i], readiness, standing) for i, readiness, standing in pager.items]
     else:
         query = scoped_query(staff, filters["area"])
-        if filtered:
+        if filtered and kept:
+            query = query.join(queries_kept.ENTRIES, queries_kept.ENTRIES.c.person_id == User.id).where(
+                queries_kept.matching(policy, on, filters["gate"], filters["state"], filters["within"]))
+        elif filtered:
             query = query.where(queries_states.matching(
                 policy, vetting, on, filters["gate"], filters["state"], filters["within"]))
-        pager = paginate(query, per_page, costly_filter=filtered)
+        # A kept filter is a cheap test of one row per person: a plain COUNT and a page found in name order (one
+        # query for both would have PostgreSQL 15 walk everyone by name, as if it could stop at the page's end).
+        pager = paginate(query, per_page, costly_filter=filtered and not kept)
         ids = [u.id for u in pager.items]
-        found, standing = readiness_for(ids, on, policy), standings(ids)
+        found = queries_kept.readiness_of(db.session, ids, policy, on) if kept else {}
+        if missing := [i for i in ids if i not in found]:
+            found |= readiness_for(missing, on, policy)
+        standing = standings(ids)
         shown = [(u, found[u.id], standing.get(u.id)) for u in pager.items]
     return {"pager": pager, "rows": shown, "policy": policy, "filters": filters,
             "pagination": govuk_pagination(pager, "readiness.staff_list")}

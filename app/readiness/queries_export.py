@@ -15,10 +15,11 @@ from app.core.models import Area
 from app.csvout import csv_line, csv_text, safe_cell
 from app.db_types import among, plain_rows
 from app.extensions import db
-from app.readiness import queries_states, rules
+from app.readiness import queries_kept, queries_states, rules
 from app.readiness.models import MentorStanding, Standing
 from app.readiness.policy import current_policy
 from app.readiness.queries import list_filters, matches_filters, readiness_for, scoped_query
+from app.readiness.queries_kept import ENTRIES
 from app.vetting.policy import current_policy as vetting_policy
 
 EXPORT_CHUNK = 5000  # volunteers loaded per step of the export: a fixed number of queries for each
@@ -37,8 +38,13 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
     query = (scoped_query(staff, filters["area"]).with_only_columns(User.id, User.full_name, User.email)
              .options(lazyload("*")))
     filtered = not (filters["gate"] is None and filters["state"] is None and filters["within"] is None)
-    in_python = filtered and not queries_states.supported(vetting)
-    if filtered and not in_python:
+    kept = queries_kept.fresh(db.session, on, policy, vetting)  # everyone's gates kept for today (services_states)
+    in_python = filtered and not kept and not queries_states.supported(vetting)
+    if kept:
+        query = query.join(ENTRIES, ENTRIES.c.person_id == User.id).add_columns(ENTRIES.c.states, ENTRIES.c.until)
+        if filtered:
+            query = query.where(queries_kept.matching(policy, on, filters["gate"], filters["state"], filters["within"]))
+    elif filtered and not in_python:
         query = query.where(queries_states.matching(
             policy, vetting, on, filters["gate"], filters["state"], filters["within"]))
     app = current_app._get_current_object()
@@ -50,9 +56,10 @@ def export_rows(form, staff, on: date) -> Iterator[str]:
             decider = rules.Decider(policy, vetting, on)  # one for the whole export: its batches share decisions
             batches = rows.partitions()
             while True:
-                with _collector_paused():
+                with collector_paused():
                     batch = next(batches, None)
-                    chunk = "" if batch is None else _export_batch(batch, filters, decider, in_python)
+                    chunk = ("" if batch is None else _kept_batch(batch) if kept
+                             else _export_batch(batch, filters, decider, in_python))
                 if batch is None:
                     break
                 if chunk:
@@ -76,8 +83,19 @@ def _export_batch(batch, filters: dict, decider: rules.Decider, in_python: bool)
     return csv_text(rows)
 
 
+def _kept_batch(batch) -> str:
+    """The CSV text for one batch of (id, name, email, kept states, good until): two more queries, nothing decided."""
+    ids = [row[0] for row in batch]
+    released, areas = _released(ids), _area_names(ids)
+    labels = {letter: state.label for letter, state in queries_kept.STATE_OF.items()}
+    return csv_text([safe_cell(User.name_of(full_name, email)), safe_cell(email), ", ".join(areas.get(user_id, ())),
+                     "yes" if user_id in released else "no", *[labels[letter] for letter in states],
+                     until.isoformat() if until else ""]
+                    for user_id, full_name, email, states, until in batch)
+
+
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cycle collector off while one batch is read and built (never across a yield).
 
     A batch makes a few hundred thousand small objects (rows, facts, outcomes) that live until its lines are

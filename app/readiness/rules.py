@@ -25,6 +25,7 @@ DAY = timedelta(days=1)
 LABELS = {"passed": "Done", "expiring": "Expiring soon", "pending": "Not done yet", "expired": "Expired",
           "failed": "Not passed"}  # State.label, built once (the CSV asks for it for every gate of every volunteer)
 GOOD = frozenset({"passed", "expiring"})  # State.good, the same way
+LETTERS = {"passed": "P", "expiring": "E", "pending": "N", "expired": "X", "failed": "F"}  # kept states' letters
 
 
 class State(enum.StrEnum):

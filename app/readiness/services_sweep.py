@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.core.services_locks import run_lock
 from app.email import send_email
 from app.extensions import db
-from app.readiness import queries, rules
+from app.readiness import queries, rules, services_states
 from app.readiness.models import GateWarning, MentorStanding, Standing
 from app.readiness.policy import current_policy
 from app.readiness.services import coordinators_of, stand_down
@@ -201,7 +201,7 @@ def sweep(on: date, progress: bool = False) -> tuple[int, int]:
     """Stand down and warn as of `on`; returns (stood down, warnings sent). Each coordinator gets one digest.
 
     SQL picks who needs deciding (_candidates); they are decided BATCH at a time, each batch's stand-downs in
-    one transaction. Two sweeps at once: on PostgreSQL the second finds the run lock taken and does nothing; on
+    one transaction. Then everyone's gates are kept for `on` (services_states.refresh), for the list pages. Two sweeps at once: on PostgreSQL the second finds the run lock taken and does nothing; on
     any database each stand-down and warning is a unique row claimed before its e-mail, so each goes once."""
     with run_lock("readiness.sweep") as mine:
         if not mine:
@@ -235,4 +235,5 @@ def sweep(on: date, progress: bool = False) -> tuple[int, int]:
                         digest += mine_only
         if digest:
             perform(send_digests, digest)
+        services_states.refresh(on, progress=progress)  # everyone's gates for today, for the list and its CSV
         return stood_down, warned

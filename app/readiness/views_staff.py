@@ -8,7 +8,7 @@ from app.auth.models import Role, User, UserRole
 from app.extensions import db
 from app.navigation import register_nav
 from app.permissions import person_in_scope, roles_required
-from app.readiness import forms, queries, queries_export, services
+from app.readiness import forms, queries, queries_export, services, services_states  # noqa: F401  (keeps the states)
 from app.readiness.models import EmergencyContact, Induction, MentorStanding, StandDown, Standing
 from app.readiness.policy import current_policy
 from app.readiness.views import bp

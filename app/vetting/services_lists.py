@@ -19,15 +19,14 @@ the one row of vetting_list_state names:
 Only the ORM writes vetting records (retention's bulk updates blank text that no list reads); `forget()` marks the
 table out of date for anything that writes them another way (`flask seed-scale`).
 """
-import hashlib
 from datetime import date
 
-from sqlalchemy import bindparam, delete, event, exists, func, insert, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, exists, func, insert, literal, select, update
 
 from app.auth.models import Role, User, UserRole
-from app.db_types import upsert, utcnow
+from app.db_types import utcnow
 from app.extensions import db
+from app.kept import claim, fingerprint, hold, register, state_row
 from app.vetting.models import (
     DbsCheck,
     DbsConfirmation,
@@ -44,12 +43,11 @@ from app.vetting.queries_lists import Listed, listed
 from app.vetting.rules_summaries import categories, category_labels
 
 ENTRIES, STATE = WorkListEntry.__table__, WorkListState.__table__
-_SEEN, _BUSY = "vetting_lists_seen", "vetting_lists_busy"  # session.info keys
 
 
 def policy_key(policy: VettingPolicy) -> str:
     """The policy's fingerprint (every field, as its repr prints them)."""
-    return hashlib.sha256(repr(policy).encode()).hexdigest()
+    return fingerprint(policy)
 
 
 def _fresh(on_day, key, today: date, policy: VettingPolicy) -> bool:
@@ -61,7 +59,7 @@ def _fresh(on_day, key, today: date, policy: VettingPolicy) -> bool:
 
 def ensure(today: date, policy: VettingPolicy) -> bool:
     """Make the table hold `today`'s lists under `policy`; True when this call rewrote them (and committed)."""
-    found = db.session.execute(select(STATE.c.on_day, STATE.c.policy_key).where(STATE.c.id == 1)).first()
+    found = state_row(db.session, STATE)
     if found is not None and _fresh(found.on_day, found.policy_key, today, policy):
         return False
     return refresh(today, policy)
@@ -69,13 +67,9 @@ def ensure(today: date, policy: VettingPolicy) -> bool:
 
 def refresh(today: date, policy: VettingPolicy) -> bool:
     """Rewrite every volunteer's lists for `today`, unless another run has just done so; commits."""
-    db.session.execute(upsert(STATE).values(id=1).on_conflict_do_nothing(index_elements=["id"]))  # the row, if an emptied table has lost it
     key = policy_key(policy)
-    claimed = db.session.execute(
-        update(STATE).where(STATE.c.id == 1, or_(STATE.c.on_day.is_(None), STATE.c.on_day != today,
-                                                 STATE.c.policy_key.is_(None), STATE.c.policy_key != key))
-        .values(on_day=today, policy_key=key, refreshed_at=utcnow())).rowcount
-    if not claimed:  # another run rewrote them while this one waited for the row
+    if not claim(db.session, STATE, today, key, on_day=today, policy_key=key, refreshed_at=utcnow()):
+        # another run rewrote them while this one waited for the row
         db.session.commit()
         return False
     db.session.execute(delete(ENTRIES))
@@ -117,76 +111,38 @@ def kept(people, who: list, policy: VettingPolicy) -> Listed:
 # ---------------------------------------------------------------- one person, on each change to their records
 
 
-@event.listens_for(Session, "after_flush")
-def _note(session, flush_context) -> None:
-    """Note whose records this flush changed (resolved to people at commit: a status check names its DBS check)."""
-    seen = session.info.setdefault(_SEEN, {"people": set(), "checks": set(), "decisions": set(), "vettings": set()})
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, DbsCheck | PoliceVetting):
-            seen["people"].add(obj.volunteer_id)
-        elif isinstance(obj, StatusCheck | DbsDecision):
-            seen["checks"].add(obj.dbs_check_id)
-        elif isinstance(obj, DbsConfirmation):
-            seen["decisions"].add(obj.decision_id)
-        elif isinstance(obj, NppvChange):
-            seen["vettings"].add(obj.police_vetting_id)
-        elif isinstance(obj, UserRole) and obj.role == Role.VOLUNTEER:
-            seen["people"].add(obj.user_id)
+def noted(obj):
+    """Whose records a changed object is part of (app/kept.py resolves the kinds to people at commit: a status
+    check names its DBS check)."""
+    if isinstance(obj, DbsCheck | PoliceVetting):
+        return "people", obj.volunteer_id
+    if isinstance(obj, StatusCheck | DbsDecision):
+        return "checks", obj.dbs_check_id
+    if isinstance(obj, DbsConfirmation):
+        return "decisions", obj.decision_id
+    if isinstance(obj, NppvChange):
+        return "vettings", obj.police_vetting_id
+    if isinstance(obj, UserRole) and obj.role == Role.VOLUNTEER:
+        return "people", obj.user_id
+    return None
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session) -> None:
-    session.info.pop(_SEEN, None)
+OWNERS = {  # whose record each noted part is
+    "checks": lambda ids: select(DbsCheck.volunteer_id).where(DbsCheck.id.in_(ids)),
+    "decisions": lambda ids: (select(DbsCheck.volunteer_id)
+                              .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(DbsDecision.id.in_(ids))),
+    "vettings": lambda ids: select(PoliceVetting.volunteer_id).where(PoliceVetting.id.in_(ids)),
+}
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _rolled_back(session, previous_transaction) -> None:
-    """Forget what was noted once the whole transaction is rolled back (a savepoint's leaves the rest to keep)."""
-    if previous_transaction.parent is None:
-        session.info.pop(_SEEN, None)
-
-
-@event.listens_for(Session, "before_commit")
-def _keep(session) -> None:
+def _keep_people(session, people: list[int]) -> None:
     """Work out again the lists of the people whose records this transaction changed, before it commits."""
-    if session.info.get(_BUSY):
-        return
-    session.flush()  # anything still pending is noted too
-    seen = session.info.pop(_SEEN, None)
-    if not seen or not any(seen.values()):
-        return
-    session.info[_BUSY] = True
-    try:
-        _keep_people(session, seen)
-    finally:
-        session.info.pop(_BUSY, None)
-
-
-def _keep_people(session, seen: dict) -> None:
-    state = session.execute(select(STATE.c.on_day, STATE.c.policy_key).where(STATE.c.id == 1)
-                            .with_for_update(read=True)).first()
+    state = state_row(session, STATE, for_share=True)
     policy = current_policy()
     if state is None or state.on_day is None or state.policy_key != policy_key(policy):
         return  # nothing kept under this policy: the next page rewrites everyone's
     today = state.on_day  # the day the table holds (an earlier one is rewritten by the next page)
-    owners = {  # whose record each noted part is
-        "checks": lambda ids: select(DbsCheck.volunteer_id).where(DbsCheck.id.in_(ids)),
-        "decisions": lambda ids: (select(DbsCheck.volunteer_id)
-                                  .join(DbsDecision, DbsDecision.dbs_check_id == DbsCheck.id).where(DbsDecision.id.in_(ids))),
-        "vettings": lambda ids: select(PoliceVetting.volunteer_id).where(PoliceVetting.id.in_(ids)),
-    }
-    people = set(seen["people"])
-    for kind, owner in owners.items():
-        if seen[kind]:
-            people |= set(session.scalars(owner(sorted(seen[kind]))))
-    people = sorted(p for p in people if p is not None)
-    if not people:
-        return
-    # Hold each entry (made if missing) before reading the records: in id order, so changes never deadlock.
-    session.execute(upsert(ENTRIES).values([{"person_id": p, "lists": 0} for p in people])
-                    .on_conflict_do_nothing(index_elements=["person_id"]))
-    session.execute(select(ENTRIES.c.person_id).where(ENTRIES.c.person_id.in_(people))
-                    .order_by(ENTRIES.c.person_id).with_for_update()).all()
+    hold(session, ENTRIES, people, {"lists": 0})  # each entry held (made if missing) before the records are read
     keys = list(category_labels(policy))
     records = vetting_facts(people)
     rows = []
@@ -195,3 +151,6 @@ def _keep_people(session, seen: dict) -> None:
         rows.append({"person": person, "bits": sum(1 << n for n, key in enumerate(keys) if key in found)})
     session.execute(update(ENTRIES).where(ENTRIES.c.person_id == bindparam("person"))
                     .values(lists=bindparam("bits")), rows)
+
+
+register("vetting_lists", noted, OWNERS, _keep_people)

@@ -9,6 +9,7 @@ from app import create_app
 from app.core.services import sync_areas
 from app.extensions import db
 from tests.applications.factories import make_application
+from tests.migration_support import create_kept_state_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +32,7 @@ def test_0005_keeps_referees_and_areas_both_ways(tmp_path, smtp_server):
             db.session.execute(text("ALTER TABLE users ADD COLUMN phone VARCHAR(20)"))
             # ... and the leaver's anonymising time that 0018 adds.
             db.session.execute(text("ALTER TABLE users ADD COLUMN anonymised_at TIMESTAMP"))
-            # ... and the kept readiness states' state row from 0030, which every commit of an application reads
-            # (empty: none kept).
-            db.session.execute(text("CREATE TABLE readiness_state (id INTEGER PRIMARY KEY, on_day DATE, "
-                                    "policy_key VARCHAR(64), building_day DATE, building_key VARCHAR(64), "
-                                    "refreshed_at TIMESTAMP)"))
+            create_kept_state_tables()  # ... and the kept tables' state rows every commit reads (from 0029 on)
             sync_areas(ROOT / "policy" / "areas.toml")
             make_application(areas=("Durham", "Weardale"))
             make_application(areas=("Stanley",))

@@ -15,6 +15,7 @@ from app.vetting.enums import DbsOutcome
 from app.vetting.models import DbsCheck
 from app.vetting.policy import current_policy
 from tests.factories import make_user
+from tests.migration_support import create_kept_state_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,13 +39,7 @@ def test_0009_keeps_existing_decisions_good_both_ways(tmp_path, smtp_server):
             db.session.execute(text("ALTER TABLE users ADD COLUMN phone VARCHAR(20)"))
             # Today's models write the leaver's anonymising time that 0018 adds; give the old table it early.
             db.session.execute(text("ALTER TABLE users ADD COLUMN anonymised_at TIMESTAMP"))
-            # A new volunteer's work lists are kept from 0029 on: the table those commits read (empty: none kept),
-            db.session.execute(text("CREATE TABLE vetting_list_state (id INTEGER PRIMARY KEY, on_day DATE, "
-                                    "policy_key VARCHAR(64), refreshed_at TIMESTAMP)"))
-            # and readiness's gate states from 0030: the same (its one row missing: none kept).
-            db.session.execute(text("CREATE TABLE readiness_state (id INTEGER PRIMARY KEY, on_day DATE, "
-                                    "policy_key VARCHAR(64), building_day DATE, building_key VARCHAR(64), "
-                                    "refreshed_at TIMESTAMP)"))
+            create_kept_state_tables()  # read by every commit from 0029 on (empty: nothing kept)
             volunteer = make_user(Role.VOLUNTEER)
             db.session.execute(text(
                 "INSERT INTO applications (id, user_id, status, availability, lived_experience, lived_experience_note, "

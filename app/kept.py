@@ -1,4 +1,4 @@
-"""Tables kept per person (a volunteer's vetting work lists, their readiness gate states): whose records a
+"""Tables kept per person (vetting work lists, readiness gate states, volunteers' stages): whose records a
 transaction changed, noted as it flushes and worked out again before it commits.
 
 A keeper registers what it watches: `note(obj)` gives (kind, id) for a changed object whose records it keeps
@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import Table, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db_types import upsert
@@ -24,6 +24,7 @@ class Keeper:
     note: Callable[[object], tuple[str, int] | None]
     owners: dict[str, Callable]
     keep: Callable[[Session, list[int]], None]
+    state: Table  # the one-row state table naming the day and policies the rows hold for
 
     @property
     def seen_key(self) -> str:
@@ -37,10 +38,22 @@ class Keeper:
 KEEPERS: list[Keeper] = []
 
 
-def register(name: str, note, owners: dict[str, Callable], keep) -> Keeper:
-    keeper = Keeper(name, note, owners, keep)
+def register(name: str, note, owners: dict[str, Callable], keep, state: Table) -> Keeper:
+    keeper = Keeper(name, note, owners, keep, state)
     KEEPERS.append(keeper)
     return keeper
+
+
+def forget(session, state: Table) -> None:
+    """Mark a kept table out of date (for writes that bypass the ORM): it names no day, so nothing reads it until
+    it is rewritten."""
+    session.execute(update(state).values({c.name: None for c in state.c if c.name.endswith(("_day", "_key"))}))
+
+
+def forget_all(session) -> None:
+    """Every kept table out of date (`flask seed-scale`, which writes everyone's records in bulk)."""
+    for keeper in KEEPERS:
+        forget(session, keeper.state)
 
 
 def _seen(session, keeper: Keeper) -> dict[str, set[int]]:
@@ -82,6 +95,7 @@ def _rolled_back(session, previous_transaction) -> None:
 @event.listens_for(Session, "before_commit")
 def _keep(session) -> None:
     session.flush()  # anything still pending is noted too
+    owned: dict[tuple, set[int]] = {}
     for keeper in KEEPERS:
         if session.info.get(keeper.busy_key):
             continue
@@ -93,7 +107,10 @@ def _keep(session) -> None:
             people = set(seen.get("people", ()))
             for kind, owner in keeper.owners.items():
                 if seen.get(kind):
-                    people |= set(session.scalars(owner(sorted(seen[kind]))))
+                    ids = tuple(sorted(seen[kind]))
+                    if (kind, ids) not in owned:  # keepers share kinds (vetting's): each looked up once a commit
+                        owned[(kind, ids)] = set(session.scalars(owner(list(ids))))
+                    people |= owned[(kind, ids)]
             people.discard(None)
             if people:
                 keeper.keep(session, sorted(people))
@@ -116,6 +133,12 @@ def state_row(session, state, for_share: bool = False):
     return session.execute(query.with_for_update(read=True) if for_share else query).first()
 
 
+def holds(session, state, on, key: str) -> bool:
+    """True when a kept table holds everyone's rows for day `on` under policies `key` (one query)."""
+    found = state_row(session, state)
+    return found is not None and found.on_day == on and found.policy_key == key
+
+
 def claim(session, state, on, key: str, **values) -> bool:
     """Claim a rewrite of the table for day `on` under policies `key`: one conditional UPDATE of the state row
     (made if an emptied table has lost it), so of two at once one claims it and the other, waiting for the row,
@@ -134,3 +157,13 @@ def hold(session, entries, people: list[int], blank: dict) -> None:
                     .on_conflict_do_nothing(index_elements=["person_id"]))
     session.execute(select(entries.c.person_id).where(entries.c.person_id.in_(people))
                     .order_by(entries.c.person_id).with_for_update()).all()
+
+
+def write(session, entries, rows: dict[int, dict]) -> None:
+    """Write each person's row of a kept table (person id -> column values), in one executemany UPDATE."""
+    if not rows:
+        return
+    columns = list(next(iter(rows.values())))
+    session.execute(update(entries).where(entries.c.person_id == bindparam("person"))
+                    .values({c: bindparam(f"v_{c}") for c in columns}),
+                    [{"person": p, **{f"v_{c}": v for c, v in values.items()}} for p, values in rows.items()])

@@ -526,15 +526,11 @@ def seed_scale(volunteers: int, seed: int = 1, today: date | None = None, passwo
     report.rows["audit_events"] = append_audit_rows(audit_rows, AuditEvent.__table__, tick)
     report.people = volunteers
     _move_sequences([tbl for tbl in t.values() if "id" in tbl.c] + [AuditEvent.__table__])
-    from app.people import services_stages
-    from app.readiness import services_states
-    from app.vetting import services_lists
+    from app import kept
 
-    # Records written in bulk, past the ORM: the kept tables are marked out of date. The next work list and
+    # Records written in bulk, past the ORM: every kept table is marked out of date. The next work list and
     # volunteers list rewrite theirs; readiness pages decide from the records until the next readiness sweep.
-    services_lists.forget()
-    services_stages.forget()
-    services_states.forget()
+    kept.forget_all(db.session)
     return report
 
 

@@ -17,13 +17,14 @@ policies that the one row of people_stage_state names:
 """
 from datetime import date
 
-from sqlalchemy import bindparam, delete, insert, select, union, update
+from sqlalchemy import delete, insert, select, union
 
 from app.applications.models import Application
 from app.auth.models import User
 from app.db_types import utcnow
 from app.extensions import db
-from app.kept import claim, fingerprint, hold, register, state_row
+from app.kept import claim, fingerprint, hold, holds, register, state_row, write
+from app.kept import forget as forget_kept
 from app.people import queries
 from app.people.models import StageEntry, StageState
 from app.people.rules import Stage
@@ -42,8 +43,7 @@ def policy_key() -> str:
 
 def fresh(today: date) -> bool:
     """True when the table holds everyone's stages for `today` under today's policies (one query)."""
-    found = state_row(db.session, STATE)
-    return found is not None and found.on_day == today and found.policy_key == policy_key()
+    return holds(db.session, STATE, today, policy_key())
 
 
 def ensure(today: date) -> bool:
@@ -70,7 +70,7 @@ def refresh(today: date) -> bool:
 
 def forget() -> None:
     """Mark the kept stages out of date (for writes that bypass the ORM): the next list rewrites them."""
-    db.session.execute(update(STATE).values(on_day=None, policy_key=None))
+    forget_kept(db.session, STATE)
 
 
 # ---------------------------------------------------------------- one person, on each change to their records
@@ -99,9 +99,7 @@ def _keep_people(session, people: list[int]) -> None:
         return  # nothing kept under these policies: the next list rewrites everyone's
     hold(session, ENTRIES, people, {"stage": Stage.NONE.value})
     found = dict(session.execute(select(User.id, queries.stage(state.on_day)).where(User.id.in_(people))).all())
-    session.execute(update(ENTRIES).where(ENTRIES.c.person_id == bindparam("person"))
-                    .values(stage=bindparam("v_stage")),
-                    [{"person": p, "v_stage": found.get(p, Stage.NONE.value)} for p in people])
+    write(session, ENTRIES, {p: {"stage": found.get(p, Stage.NONE.value)} for p in people})
 
 
-register("people_stages", _noted, OWNERS, _keep_people)
+register("people_stages", _noted, OWNERS, _keep_people, STATE)

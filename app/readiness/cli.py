@@ -22,21 +22,29 @@ def _today(value: str | None) -> date:
         raise click.BadParameter("use the form YYYY-MM-DD, like 2027-02-28", param_hint="--today") from None
 
 
+def _day_and_progress(today: str | None, progress: bool | None) -> tuple[date, bool]:
+    """The day asked for, and whether to show a progress bar, once both policy files are known to read."""
+    from app.readiness.policy import current_policy
+    from app.vetting.policy import current_policy as vetting_policy
+
+    day = _today(today)
+    try:
+        current_policy(), vetting_policy()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return day, sys.stderr.isatty() if progress is None else progress
+
+
 @readiness_cli.command("sweep")
 @click.option("--today", help="Run as if today were this date (YYYY-MM-DD).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def sweep_command(today, progress):
     """Stand down released volunteers with a failing gate; warn before training lapses (each once)."""
-    from app.readiness.policy import current_policy
     from app.readiness.services_sweep import sweep
 
-    day = _today(today)
-    try:
-        current_policy()
-    except PolicyFileError as exc:
-        raise click.ClickException(str(exc)) from exc
+    day, progress = _day_and_progress(today, progress)
     with portal_url_context():
-        stood_down, warned = sweep(day, progress=sys.stderr.isatty() if progress is None else progress)
+        stood_down, warned = sweep(day, progress=progress)
     click.echo(f"readiness: {stood_down} stood down, {warned} warnings sent")
 
 
@@ -45,14 +53,8 @@ def sweep_command(today, progress):
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when run in a terminal).")
 def keep_command(today, progress):
     """Work out everyone's gate states again for the readiness list and its CSV (the daily sweep does this too)."""
-    from app.readiness.policy import current_policy
     from app.readiness.services_states import refresh
-    from app.vetting.policy import current_policy as vetting_policy
 
-    day = _today(today)
-    try:
-        current_policy(), vetting_policy()
-    except PolicyFileError as exc:
-        raise click.ClickException(str(exc)) from exc
-    done = refresh(day, progress=sys.stderr.isatty() if progress is None else progress)
+    day, progress = _day_and_progress(today, progress)
+    done = refresh(day, progress=progress)
     click.echo(f"readiness: gate states kept for {day.isoformat()}" + ("" if done else " (already kept)"))

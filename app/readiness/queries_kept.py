@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, false, func, not_, select, true
 
-from app.kept import fingerprint, state_row
+from app.kept import fingerprint, holds
 from app.readiness import rules
 from app.readiness.models import GateStateEntry, GateStateState
 from app.readiness.policy import ReadinessPolicy
@@ -28,8 +28,7 @@ def policy_key(policy: ReadinessPolicy, vetting: VettingPolicy) -> str:
 
 def fresh(session, on: date, policy: ReadinessPolicy, vetting: VettingPolicy) -> bool:
     """True when the table holds everyone's gates for `on` under these policies (one query)."""
-    found = state_row(session, STATE)
-    return found is not None and found.on_day == on and found.policy_key == policy_key(policy, vetting)
+    return holds(session, STATE, on, policy_key(policy, vetting))
 
 
 def matching(policy: ReadinessPolicy, on: date, gate_code: str | None, state: str | None, within: int | None):

@@ -23,14 +23,15 @@ Writes that bypass the ORM say whose records they changed (`app.kept.note_people
 """
 from datetime import date
 
-from sqlalchemy import bindparam, delete, exists, false, literal, select, update
+from sqlalchemy import delete, exists, false, literal, select, update
 from tqdm import tqdm
 
 from app.applications.models import Application, Referee
 from app.auth.models import Role, UserRole
 from app.db_types import upsert, utcnow
 from app.extensions import db
-from app.kept import claim, hold, register, state_row
+from app.kept import claim, hold, register, state_row, write
+from app.kept import forget as forget_kept
 from app.readiness import queries, rules
 from app.readiness.models import AgreementSignature, EmergencyContact, Induction, MentorStanding, Standing
 from app.readiness.policy import ReadinessPolicy, current_policy
@@ -79,11 +80,7 @@ def _write(session, people: list[int], on: date, policy: ReadinessPolicy, decide
     released = set(session.scalars(select(MentorStanding.volunteer_id).where(
         MentorStanding.status == Standing.RELEASED,
         MentorStanding.volunteer_id.between(people[0], people[-1]) if ranged else MentorStanding.volunteer_id.in_(people))))
-    columns = ("states", "untils", "ready", "until", "soonest", "released")
-    session.execute(update(ENTRIES).where(ENTRIES.c.person_id == bindparam("person"))
-                    .values({c: bindparam(f"v_{c}") for c in columns}),
-                    [{"person": p, **{f"v_{c}": v for c, v in entry_values(found[p], p in released).items()}}
-                     for p in people])
+    write(session, ENTRIES, {p: entry_values(found[p], p in released) for p in people})
 
 
 # ---------------------------------------------------------------- everyone, once a day
@@ -116,7 +113,7 @@ def refresh(on: date, progress: bool = False) -> bool:
 def forget() -> None:
     """Mark the kept states out of date (for writes that bypass the ORM): pages decide from the records until the
     next rewrite."""
-    db.session.execute(update(STATE).values(on_day=None, policy_key=None, building_day=None, building_key=None))
+    forget_kept(db.session, STATE)
 
 
 # ---------------------------------------------------------------- one person, on each change to their records
@@ -156,4 +153,4 @@ def _keep_people(session, people: list[int]) -> None:
     _write(session, people, on, policy)
 
 
-register("readiness_states", _noted, OWNERS, _keep_people)
+register("readiness_states", _noted, OWNERS, _keep_people, STATE)

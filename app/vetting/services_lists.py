@@ -21,12 +21,13 @@ table out of date for anything that writes them another way (`flask seed-scale`)
 """
 from datetime import date
 
-from sqlalchemy import bindparam, delete, exists, func, insert, literal, select, update
+from sqlalchemy import delete, exists, func, insert, literal, select
 
 from app.auth.models import Role, User, UserRole
 from app.db_types import utcnow
 from app.extensions import db
-from app.kept import claim, fingerprint, hold, register, state_row
+from app.kept import claim, fingerprint, hold, holds, register, state_row, write
+from app.kept import forget as forget_kept
 from app.vetting.models import (
     DbsCheck,
     DbsConfirmation,
@@ -50,17 +51,12 @@ def policy_key(policy: VettingPolicy) -> str:
     return fingerprint(policy)
 
 
-def _fresh(on_day, key, today: date, policy: VettingPolicy) -> bool:
-    return on_day == today and key == policy_key(policy)
-
-
 # ---------------------------------------------------------------- everyone, once a day
 
 
 def ensure(today: date, policy: VettingPolicy) -> bool:
     """Make the table hold `today`'s lists under `policy`; True when this call rewrote them (and committed)."""
-    found = state_row(db.session, STATE)
-    if found is not None and _fresh(found.on_day, found.policy_key, today, policy):
+    if holds(db.session, STATE, today, policy_key(policy)):
         return False
     return refresh(today, policy)
 
@@ -86,7 +82,7 @@ def refresh(today: date, policy: VettingPolicy) -> bool:
 
 def forget() -> None:
     """Mark the kept lists out of date (for writes that bypass the ORM): the next page rewrites them."""
-    db.session.execute(update(STATE).values(on_day=None, policy_key=None))
+    forget_kept(db.session, STATE)
 
 
 # ---------------------------------------------------------------- the page's read
@@ -145,12 +141,11 @@ def _keep_people(session, people: list[int]) -> None:
     hold(session, ENTRIES, people, {"lists": 0})  # each entry held (made if missing) before the records are read
     keys = list(category_labels(policy))
     records = vetting_facts(people)
-    rows = []
+    rows = {}
     for person in people:
         found = categories(*records.get(person, ([], [])), policy, today)
-        rows.append({"person": person, "bits": sum(1 << n for n, key in enumerate(keys) if key in found)})
-    session.execute(update(ENTRIES).where(ENTRIES.c.person_id == bindparam("person"))
-                    .values(lists=bindparam("bits")), rows)
+        rows[person] = {"lists": sum(1 << n for n, key in enumerate(keys) if key in found)}
+    write(session, ENTRIES, rows)
 
 
-register("vetting_lists", noted, OWNERS, _keep_people)
+register("vetting_lists", noted, OWNERS, _keep_people, STATE)

@@ -5,7 +5,7 @@
 
 Signs in as the first person holding the role (the seeded staff password), asks for the page once to warm the
 caches, then profiles `--requests` requests and prints the call tree (time spent in our code, SQLAlchemy, Jinja,
-and so on). Used to find where a page's time goes when `make bench` shows it below its target.
+and so on); SHOW_ALL=1 prints library frames too. Used to find where a page's time goes when `make bench` shows it below its target.
 """
 import argparse
 import os
@@ -50,7 +50,7 @@ def main() -> None:
     profiler.stop()
     took = time.perf_counter() - started
     print(f"{args.requests} requests in {took:.2f} s: {1000 * took / args.requests:.1f} ms each (profiled)")
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
     if args.html:
         Path(args.html).write_text(profiler.output_html())
 

@@ -2,13 +2,14 @@
 
 There is no finance role: managers export the approved claims and mark them paid.
 """
+from itertools import chain
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.actions import perform
 from app.auth.models import Role
-from app.csvout import csv_line, safe_cell
+from app.csvout import csv_chunks, csv_line, safe_cell
 from app.expenses import queries, rules, services, services_finance
 from app.expenses.forms import DecisionForm, PaidForm
 from app.expenses.models import Batch, ClaimStatus
@@ -105,17 +106,17 @@ def batch_csv(batch_id):
     streams = policy()
 
     def rows():
-        yield csv_line(CSV_HEADER)
         for line in queries.batch_lines(batch):
             claim, stream = line.claim, streams.stream(line.stream)
-            yield csv_line([batch.id, claim.id, safe_cell(claim.claimant.full_name), claim.claimant.email,
-                             line.spent_on.isoformat(), rules.tax_year_label(rules.tax_year_of(line.spent_on)),
-                             line.kind.label, safe_cell(line.title), line.miles if line.miles is not None else "",
-                             line.calculation, f"{line.pence / 100:.2f}", line.pence, stream.cost_code, stream.label,
-                             safe_cell(claim.decided_by.display_name if claim.decided_by else ""),
-                             to_london(claim.decided_at).date().isoformat() if claim.decided_at else ""])
+            yield [batch.id, claim.id, safe_cell(claim.claimant.full_name), claim.claimant.email,
+                   line.spent_on.isoformat(), rules.tax_year_label(rules.tax_year_of(line.spent_on)),
+                   line.kind.label, safe_cell(line.title), line.miles if line.miles is not None else "",
+                   line.calculation, f"{line.pence / 100:.2f}", line.pence, stream.cost_code, stream.label,
+                   safe_cell(claim.decided_by.display_name if claim.decided_by else ""),
+                   to_london(claim.decided_at).date().isoformat() if claim.decided_at else ""]
 
-    return Response(stream_with_context(rows()), mimetype="text/csv", headers={
+    lines = chain([csv_line(CSV_HEADER)], csv_chunks(rows()))
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=expenses-batch-{batch.id}.csv"})
 
 

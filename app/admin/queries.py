@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from app.admin import rules_audit as words
@@ -23,11 +23,27 @@ def kinds_for(viewer) -> dict[str, str]:
 
 
 def filtered(form, viewer, valid: bool) -> Select:
-    """The audit events this reader may see, newest first, narrowed by the form when it is valid.
+    """The audit events this reader may see, newest first, narrowed by the form when it is valid, with who
+    acted and who it was about.
 
     Sign-ins and sign-outs are left out unless asked for (the checkbox, or choosing that kind)."""
-    query = (select(AuditEvent).options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject))
-             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    return _narrowed(select(AuditEvent).options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject)),
+                     form, viewer, valid)
+
+
+EXPORTED = (AuditEvent.id, AuditEvent.occurred_at, AuditEvent.action, AuditEvent.actor_id, AuditEvent.subject_id,
+            AuditEvent.details)
+
+
+def export_query(form, viewer, valid: bool) -> Select:
+    """The same entries as filtered(), as plain rows of EXPORTED for the CSV: at 50,000 people building each
+    entry and its two people as objects took most of a 200,000-line export's time."""
+    return _narrowed(select(*EXPORTED), form, viewer, valid)
+
+
+def _narrowed(query: Select, form, viewer, valid: bool) -> Select:
+    """filtered()'s conditions and order, on a select of audit events or of their columns."""
+    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if not viewer.has_role(Role.MANAGER):
         # Vetting events can reveal that a disclosure was made: only managers (and coordinators, on the
         # vetting pages themselves) may know that. Admins see every other event.
@@ -87,35 +103,54 @@ def describe(event: AuditEvent) -> str:
     """The entry as a sentence: "Sam Coordinator accepted Val Volunteer's application"."""
     actor = event.actor.display_name if event.actor else None
     subject = event.subject.display_name if event.subject else None
-    same = event.actor_id is not None and event.actor_id == event.subject_id
-    return words.sentence(event.action, actor, subject, same_person=same)
+    return _sentence(event.action, event.actor_id, actor, event.subject_id, subject)
+
+
+def _sentence(action: str, actor_id: int | None, actor: str | None, subject_id: int | None,
+              subject: str | None) -> str:
+    return words.sentence(action, actor, subject, same_person=actor_id is not None and actor_id == subject_id)
 
 
 CSV_HEADER = ["When (UK time)", "What happened", "Kind", "Who", "Who e-mail", "About", "About e-mail", "Details",
               "Code"]
 
 
-def csv_row(event: AuditEvent) -> list[str]:
-    actor, subject = event.actor, event.subject
+def csv_row(row, people: dict[int, tuple[str, str]]) -> list[str]:
+    """One exported entry (a row of EXPORTED) as CSV cells; people: id -> (name shown, e-mail)."""
+    _id, occurred_at, action, actor_id, subject_id, details = row
+    actor, subject = people.get(actor_id), people.get(subject_id)
     return [safe_cell(value) for value in (
-        format_datetime(event.occurred_at), describe(event),
-        words.KINDS.get(words.kind_of(event.action) or "", ""),
-        actor.display_name if actor else words.SYSTEM, actor.email if actor else "",
-        subject.display_name if subject else "", subject.email if subject else "",
-        words.details_text(event.details), event.action)]
+        format_datetime(occurred_at),
+        _sentence(action, actor_id, actor and actor[0], subject_id, subject and subject[0]),
+        words.KINDS.get(words.kind_of(action) or "", ""),
+        actor[0] if actor else words.SYSTEM, actor[1] if actor else "",
+        subject[0] if subject else "", subject[1] if subject else "",
+        words.details_text(details), action)]
 
 
-def _older_than(event: AuditEvent):
+def _people(ids: set) -> dict[int, tuple[str, str]]:
+    """The name shown and e-mail of these people (one query)."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    found = db.session.execute(select(User.id, User.full_name, User.email).where(User.id.in_(sorted(ids))))
+    return {i: (User.name_of(full_name, email), email) for i, full_name, email in found}
+
+
+def _older_than(occurred_at: datetime, entry_id: int):
     """SQL: entries after this one in the log's order (newest first): the next chunk starts where the last
-    ended, read from the occurred_at index, where an OFFSET would walk past every entry already written."""
-    return and_(AuditEvent.occurred_at <= event.occurred_at,  # the range the index is read by
-                or_(AuditEvent.occurred_at < event.occurred_at, AuditEvent.id < event.id))
+    ended, read from the (occurred_at, id) index, where an OFFSET would walk past every entry already written.
+    Compared as one row value, so the index is entered at the very entry: with `occurred_at <= t AND (occurred_at
+    < t OR id < n)`, PostgreSQL read every entry sharing the time t again for each chunk (entries written in
+    bulk share one; a 158,000-entry export took 14 ms a chunk, not 1)."""
+    return tuple_(AuditEvent.occurred_at, AuditEvent.id) < tuple_(literal(occurred_at, AuditEvent.occurred_at.type),
+                                                                 literal(entry_id, AuditEvent.id.type))
 
 
 def export_lines(query: Select) -> Iterator[str]:
-    """The CSV: a header, then the filtered entries EXPORT_CHUNK at a time, each chunk's lines as one piece (each chunk after the
-    last one written, not at an OFFSET), read while streaming (in an application context of their own: the
-    request's has ended by then)."""
+    """The CSV of export_query(): a header, then the entries EXPORT_CHUNK at a time (each chunk after the last
+    one written, not at an OFFSET, and its people in one more query), each chunk's lines as one piece, read
+    while streaming (in an application context of their own: the request's has ended by then)."""
     app = current_app._get_current_object()
 
     def generate() -> Iterator[str]:
@@ -123,11 +158,12 @@ def export_lines(query: Select) -> Iterator[str]:
         with app.app_context():
             page = query
             while True:
-                chunk = db.session.scalars(page.limit(EXPORT_CHUNK)).unique().all()
+                chunk = db.session.execute(page.limit(EXPORT_CHUNK)).all()
                 if chunk:
-                    yield csv_text([csv_row(event) for event in chunk])  # a chunk at a time (csvout.CHUNK_ROWS)
+                    people = _people({r.actor_id for r in chunk} | {r.subject_id for r in chunk})
+                    yield csv_text([csv_row(row, people) for row in chunk])
                 if len(chunk) < EXPORT_CHUNK:
                     break
-                page = query.where(_older_than(chunk[-1]))
+                page = query.where(_older_than(chunk[-1].occurred_at, chunk[-1].id))
 
     return generate()

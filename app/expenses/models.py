@@ -171,16 +171,28 @@ class Line(db.Model):
 
     @property
     def calculation(self) -> str:
-        if self.reverses_line_id is not None:
-            return "Reverses a line paid before" + (f": {rules.describe(self.priced_lines)}" if self.priced else "")
-        return rules.describe(self.priced_lines) if self.kind is LineKind.MILEAGE else "At the receipt amount"
+        return self.calculation_of(self.kind, self.priced, self.reverses_line_id)
+
+    @staticmethod
+    def calculation_of(kind: LineKind, priced: list | None, reverses_line_id: int | None) -> str:
+        """The calculation in words, from a line's columns (the finance export reads them as plain rows)."""
+        lines = [rules.PricedLine.from_dict(p) for p in (priced or [])]
+        if reverses_line_id is not None:
+            return "Reverses a line paid before" + (f": {rules.describe(lines)}" if priced else "")
+        return rules.describe(lines) if kind is LineKind.MILEAGE else "At the receipt amount"
 
     @property
     def title(self) -> str:
-        correction = "Correction: " if self.reverses_line_id is not None else ""
-        if self.kind is LineKind.MILEAGE:
-            return f"{correction}{self.from_place} to {self.to_place}"
-        return correction + (f"{self.kind.label}: {self.description}" if self.description else self.kind.label)
+        return self.title_of(self.kind, self.from_place, self.to_place, self.description, self.reverses_line_id)
+
+    @staticmethod
+    def title_of(kind: LineKind, from_place: str | None, to_place: str | None, description: str,
+                 reverses_line_id: int | None) -> str:
+        """What the line is for, from its columns: 'Darlington to Durham', 'Parking: hospital car park'."""
+        correction = "Correction: " if reverses_line_id is not None else ""
+        if kind is LineKind.MILEAGE:
+            return f"{correction}{from_place} to {to_place}"
+        return correction + (f"{kind.label}: {description}" if description else kind.label)
 
 
 class Receipt(db.Model):

@@ -2,17 +2,18 @@
 
 There is no finance role: managers export the approved claims and mark them paid.
 """
+from decimal import Decimal
 from itertools import chain
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.actions import perform
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.csvout import csv_chunks, csv_line, safe_cell
 from app.expenses import queries, rules, services, services_finance
 from app.expenses.forms import DecisionForm, PaidForm
-from app.expenses.models import Batch, ClaimStatus
+from app.expenses.models import Batch, ClaimStatus, Line
 from app.expenses.policy import policy
 from app.expenses.views import bp, render_claim
 from app.extensions import db
@@ -107,13 +108,16 @@ def batch_csv(batch_id):
 
     def rows():
         for line in queries.batch_lines(batch):
-            claim, stream = line.claim, streams.stream(line.stream)
-            yield [batch.id, claim.id, safe_cell(claim.claimant.full_name), claim.claimant.email,
+            stream = streams.stream(line.stream)
+            approver = User.name_of(line.approver_name, line.approver_email) if line.decided_by_id else ""
+            yield [batch.id, line.claim_id, safe_cell(line.claimant_name), line.claimant_email,
                    line.spent_on.isoformat(), rules.tax_year_label(rules.tax_year_of(line.spent_on)),
-                   line.kind.label, safe_cell(line.title), line.miles if line.miles is not None else "",
-                   line.calculation, f"{line.pence / 100:.2f}", line.pence, stream.cost_code, stream.label,
-                   safe_cell(claim.decided_by.display_name if claim.decided_by else ""),
-                   to_london(claim.decided_at).date().isoformat() if claim.decided_at else ""]
+                   line.kind.label, safe_cell(Line.title_of(line.kind, line.from_place, line.to_place,
+                                                            line.description, line.reverses_line_id)),
+                   Decimal(line.miles_tenths) / 10 if line.miles_tenths is not None else "",
+                   Line.calculation_of(line.kind, line.priced, line.reverses_line_id), f"{line.pence / 100:.2f}",
+                   line.pence, stream.cost_code, stream.label, safe_cell(approver),
+                   to_london(line.decided_at).date().isoformat() if line.decided_at else ""]
 
     lines = chain([csv_line(CSV_HEADER)], csv_chunks(rows()))
     return Response(stream_with_context(lines), mimetype="text/csv", headers={

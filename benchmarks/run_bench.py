@@ -252,9 +252,11 @@ def wrk(tool: str, base: str, path: str, cookie: str, connections: int = CONNECT
         return f"{value / 1000 if unit == 'us' else value * 1000 if unit == 's' else value:.0f}"
 
     failed = sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1))) if socket_errors else 0
-    return {"rate": float(rate.group(1)) if rate else 0.0, "p50": latency("50"), "p99": latency("99"),
-            "errors": (int(errors.group(1)) if errors else 0) + failed,
-            "requests": int(m.group(1)) if (m := re.search(r"(\d+) requests in", out)) else 0}
+    requests = int(m.group(1)) if (m := re.search(r"(\d+) requests in", out)) else 0
+    # With no request finished in the window (a long export), wrk prints latencies of 0: none is known.
+    return {"rate": float(rate.group(1)) if rate else 0.0, "p50": latency("50") if requests else "",
+            "p99": latency("99") if requests else "", "errors": (int(errors.group(1)) if errors else 0) + failed,
+            "requests": requests}
 
 
 def bench(kind: str, size: int, tool: str) -> list[dict]:
@@ -336,7 +338,8 @@ def table(kind: str, size: int, rows: list[dict]) -> str:
              f"worker peak MB | x /healthz | errors at {CONNECTIONS} / {BURST} | targets missed |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['page']} | {r['status']} | {r['rate']:.1f} | {r['p50']} | {r['p99']} | "
+        lines.append(f"| {r['page']} | {r['status']} | {r['rate']:.1f} | {r['p50'] or 'none done'} | "
+                     f"{r['p99'] or 'none done'} | "
                      f"{r['one'] * 1000:.0f} | {r['bytes']:,} | {r['queries']} | {r['rows']} | {r['peak_mb']:.0f} | "
                      f"{r['ratio']:.2f} | {r['errors']} / {r['burst_errors']} | {', '.join(misses(r)) or 'none'} |")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,8 @@
 
 Signs in as the first person holding the role (the seeded staff password), asks for the page once to warm the
 caches, then profiles `--requests` requests and prints the call tree (time spent in our code, SQLAlchemy, Jinja,
-and so on); SHOW_ALL=1 prints library frames too. Used to find where a page's time goes when `make bench` shows it below its target.
+and so on; SHOW_ALL=1 prints library frames too). Used to find where a page's time goes when `make bench` shows
+it below its target.
 """
 import argparse
 import os

@@ -163,7 +163,11 @@ class Line(db.Model):
 
     @property
     def miles(self) -> Decimal | None:
-        return None if self.miles_tenths is None else Decimal(self.miles_tenths) / 10
+        return self.miles_of(self.miles_tenths)
+
+    @staticmethod
+    def miles_of(miles_tenths: int | None) -> Decimal | None:
+        return None if miles_tenths is None else Decimal(miles_tenths) / 10
 
     @property
     def priced_lines(self) -> list[rules.PricedLine]:

@@ -2,7 +2,6 @@
 
 There is no finance role: managers export the approved claims and mark them paid.
 """
-from decimal import Decimal
 from itertools import chain
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
@@ -114,7 +113,7 @@ def batch_csv(batch_id):
                    line.spent_on.isoformat(), rules.tax_year_label(rules.tax_year_of(line.spent_on)),
                    line.kind.label, safe_cell(Line.title_of(line.kind, line.from_place, line.to_place,
                                                             line.description, line.reverses_line_id)),
-                   Decimal(line.miles_tenths) / 10 if line.miles_tenths is not None else "",
+                   "" if line.miles_tenths is None else Line.miles_of(line.miles_tenths),
                    Line.calculation_of(line.kind, line.priced, line.reverses_line_id), f"{line.pence / 100:.2f}",
                    line.pence, stream.cost_code, stream.label, safe_cell(approver),
                    to_london(line.decided_at).date().isoformat() if line.decided_at else ""]

@@ -1,10 +1,10 @@
 """The managers' dashboard and the funder reports: managers see every area, coordinators the areas they cover."""
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.csvout import csv_line, safe_cell
+from app.csvout import csv_chunks, safe_cell
 from app.navigation import register_nav
 from app.pagination import govuk_pagination, paginate_counted
 from app.permissions import area_scope, roles_required
@@ -136,13 +136,9 @@ def funder_csv(table):
     found = next(t for t in tables if t.key == table)
     rows = found.shown_rows(settings, plain=True)
 
-    def generate():
-        for values in ([found.title], [period.label], [f"Area: {area_name or 'All areas in scope'}"], [],
-                       found.head, *rows):
-            yield csv_line([safe_cell(str(v)) for v in values])
-
+    lines = ([found.title], [period.label], [f"Area: {area_name or 'All areas in scope'}"], [], found.head, *rows)
     name = f"{table}-{period.key}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    return Response(csv_chunks([safe_cell(str(v)) for v in values] for values in lines), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
